@@ -1,0 +1,8 @@
+//! The typed Verifik face-recognition client.
+
+pub mod client;
+pub mod error;
+pub mod model;
+
+pub use client::{Client, ClientConfig, Token, API_PREFIX};
+pub use error::{ApiError, ErrorKind};

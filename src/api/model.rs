@@ -1,0 +1,626 @@
+//! The API's data types, decoded tolerantly.
+//!
+//! Verifik's documentation disagrees with itself about many shapes (see
+//! `verifik-api.md` §7–8): ids arrive as `id`, `_id` or `{"$oid": …}`, scores as
+//! numbers, numeric strings or percentages, dates of birth in three forms, lists as
+//! arrays or `{docs: […]}`. Every type here is therefore decoded by hand from a
+//! `serde_json::Value`, keeping what it cannot name in `extra` instead of failing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The capture platform the probe comes from (`os` in the request).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Os {
+    Android,
+    Ios,
+    #[default]
+    Desktop,
+}
+
+impl Os {
+    pub const ALL: [Os; 3] = [Os::Android, Os::Ios, Os::Desktop];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Os::Android => "ANDROID",
+            Os::Ios => "IOS",
+            Os::Desktop => "DESKTOP",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Os> {
+        Os::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for Os {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `search_mode`: FAST trades a little recall for speed; ACCURATE scans exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SearchMode {
+    #[default]
+    Fast,
+    Accurate,
+}
+
+impl SearchMode {
+    pub const ALL: [SearchMode; 2] = [SearchMode::Fast, SearchMode::Accurate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchMode::Fast => "FAST",
+            SearchMode::Accurate => "ACCURATE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SearchMode> {
+        SearchMode::ALL
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+impl fmt::Display for SearchMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The documented range of `liveness_min_score` and `min_score` on search-live-face.
+pub const THRESHOLD_MIN: f64 = 0.5;
+pub const THRESHOLD_MAX: f64 = 1.0;
+
+/// Checks a threshold against the documented 0.5–1.0 range, naming the field in the error.
+pub fn validate_threshold(field: &str, value: f64) -> Result<f64, String> {
+    if !value.is_finite() {
+        return Err(format!("{field} must be a number between 0.5 and 1.0"));
+    }
+    if !(THRESHOLD_MIN..=THRESHOLD_MAX).contains(&value) {
+        return Err(format!("{field} must be between 0.5 and 1.0 (got {value})"));
+    }
+    Ok(value)
+}
+
+/// Parses user text (a form field, a flag) as a threshold.
+pub fn parse_threshold(field: &str, text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{field} must be a number between 0.5 and 1.0"))?;
+    validate_threshold(field, value)
+}
+
+/// Everything a live search sends except the image itself.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchParams {
+    pub os: Os,
+    pub liveness_min_score: f64,
+    pub min_score: f64,
+    pub search_mode: SearchMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collection_id: Option<String>,
+}
+
+impl Default for SearchParams {
+    fn default() -> Self {
+        SearchParams {
+            os: Os::Desktop,
+            liveness_min_score: 0.65,
+            min_score: 0.75,
+            search_mode: SearchMode::Fast,
+            collection_id: None,
+        }
+    }
+}
+
+impl SearchParams {
+    /// Validates both thresholds; the error names the first bad field.
+    pub fn validate(&self) -> Result<(), String> {
+        validate_threshold("liveness_min_score", self.liveness_min_score)?;
+        validate_threshold("min_score", self.min_score)?;
+        if let Some(c) = &self.collection_id {
+            if c.trim().is_empty() {
+                return Err("collection_id must not be empty when given".into());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The result of `POST /search-live-face`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchOutcome {
+    pub liveness_score: Option<f64>,
+    pub persons: Vec<Match>,
+}
+
+/// One search hit. Servers send either `{id, score}` or a full person record with a
+/// score; `person` is filled in the second case (or later, by a separate lookup).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    pub id: String,
+    pub score: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<Person>,
+}
+
+impl Match {
+    pub fn name(&self) -> Option<&str> {
+        self.person.as_ref().and_then(|p| p.name.as_deref())
+    }
+}
+
+/// A date of birth, whichever of the documented forms it arrived in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateOfBirth {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl DateOfBirth {
+    /// Accepts `{year,month,day}`, `YYYY-MM-DD` and ISO datetimes (`1990-01-15T00:00:00.000Z`).
+    pub fn from_value(v: &Value) -> Option<DateOfBirth> {
+        match v {
+            Value::Object(o) => {
+                let year = number(o.get("year")?)? as i32;
+                let month = number(o.get("month")?)? as u32;
+                let day = number(o.get("day")?)? as u32;
+                DateOfBirth::new(year, month, day)
+            }
+            Value::String(s) => DateOfBirth::parse(s),
+            _ => None,
+        }
+    }
+
+    /// Parses `YYYY-MM-DD`, optionally followed by a time part.
+    pub fn parse(s: &str) -> Option<DateOfBirth> {
+        let s = s.trim();
+        let date = s.split(['T', ' ']).next()?;
+        let mut parts = date.split('-');
+        let year = parts.next()?.parse().ok()?;
+        let month = parts.next()?.parse().ok()?;
+        let day = parts.next()?.parse().ok()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        DateOfBirth::new(year, month, day)
+    }
+
+    pub fn new(year: i32, month: u32, day: u32) -> Option<DateOfBirth> {
+        chrono::NaiveDate::from_ymd_opt(year, month, day)?;
+        Some(DateOfBirth { year, month, day })
+    }
+}
+
+impl fmt::Display for DateOfBirth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Serialize for DateOfBirth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateOfBirth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        DateOfBirth::from_value(&v).ok_or_else(|| serde::de::Error::custom("bad date of birth"))
+    }
+}
+
+/// A face thumbnail: decoded bytes, or the reason they are unavailable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thumbnail {
+    pub id: Option<String>,
+    pub image: Result<Vec<u8>, String>,
+}
+
+impl Default for Thumbnail {
+    fn default() -> Self {
+        Thumbnail {
+            id: None,
+            image: Err("no thumbnail".into()),
+        }
+    }
+}
+
+impl Thumbnail {
+    pub fn from_value(v: &Value) -> Thumbnail {
+        let (id, data) = match v {
+            Value::Object(o) => (
+                o.get("id").and_then(id_string),
+                o.get("thumbnail").or_else(|| o.get("image")),
+            ),
+            Value::String(_) => (None, Some(v)),
+            _ => (None, None),
+        };
+        let image = match data.and_then(Value::as_str) {
+            None => Err("no thumbnail data".to_string()),
+            Some(s) => decode_base64_image(s),
+        };
+        Thumbnail { id, image }
+    }
+}
+
+/// Decodes base64 (raw or as a data URL), rejecting empty payloads.
+pub fn decode_base64_image(s: &str) -> Result<Vec<u8>, String> {
+    let raw = strip_data_url(s.trim());
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(raw))
+        .map_err(|_| "thumbnail is not valid base64".to_string())?;
+    if bytes.is_empty() {
+        return Err("thumbnail is empty".into());
+    }
+    Ok(bytes)
+}
+
+/// Removes a `data:image/...;base64,` prefix, if any.
+pub fn strip_data_url(s: &str) -> &str {
+    if s.starts_with("data:") {
+        if let Some(idx) = s.find(";base64,") {
+            return &s[idx + ";base64,".len()..];
+        }
+        if let Some(idx) = s.find(',') {
+            return &s[idx + 1..];
+        }
+    }
+    s
+}
+
+/// A collection as a person refers to it: an id, or a populated `{_id, code, name}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollectionRef {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl CollectionRef {
+    pub fn from_value(v: &Value) -> Option<CollectionRef> {
+        match v {
+            Value::Object(o) => Some(CollectionRef {
+                id: object_id(o)?,
+                code: o.get("code").and_then(id_string),
+                name: o.get("name").and_then(Value::as_str).map(str::to_owned),
+            }),
+            other => Some(CollectionRef {
+                id: id_string(other)?,
+                code: None,
+                name: None,
+            }),
+        }
+    }
+
+    /// The best label for a person: the name when populated, else the id.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// A person record, as any documented shape gives it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<DateOfBirth>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<CollectionRef>,
+    #[serde(skip)]
+    pub thumbnails: Vec<Thumbnail>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Fields this client does not know, kept verbatim for the detail view.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, Value>,
+}
+
+const PERSON_FIELDS: &[&str] = &[
+    "id",
+    "_id",
+    "name",
+    "gender",
+    "date_of_birth",
+    "nationality",
+    "notes",
+    "status",
+    "collections",
+    "thumbnails",
+    "createdAt",
+    "create_date",
+    "updatedAt",
+    "modified_date",
+    "score",
+    // large or internal: never useful to show raw
+    "images",
+    "faceEncodings",
+];
+
+impl Person {
+    pub fn from_value(v: &Value) -> Option<Person> {
+        let o = v.as_object()?;
+        let id = object_id(o)?;
+        let text = |k: &str| {
+            o.get(k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        Some(Person {
+            id,
+            name: text("name"),
+            gender: text("gender"),
+            date_of_birth: o.get("date_of_birth").and_then(DateOfBirth::from_value),
+            nationality: text("nationality"),
+            notes: text("notes"),
+            status: text("status"),
+            collections: o
+                .get("collections")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(CollectionRef::from_value).collect())
+                .unwrap_or_default(),
+            thumbnails: o
+                .get("thumbnails")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(Thumbnail::from_value).collect())
+                .unwrap_or_default(),
+            created_at: text("createdAt").or_else(|| text("create_date")),
+            updated_at: text("updatedAt").or_else(|| text("modified_date")),
+            extra: o
+                .iter()
+                .filter(|(k, _)| !PERSON_FIELDS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        })
+    }
+}
+
+/// A collection of persons (the face-engine's gallery scope).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Collection {
+    pub id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The face-engine id (a UUID); some docs say to send this as `collection_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+impl Collection {
+    pub fn from_value(v: &Value) -> Option<Collection> {
+        let o = v.as_object()?;
+        let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
+        Some(Collection {
+            id: object_id(o)?,
+            name: text("name").unwrap_or_default(),
+            description: text("description").filter(|s| !s.is_empty()),
+            code: o.get("code").and_then(id_string),
+            created_at: text("createdAt"),
+            updated_at: text("updatedAt"),
+        })
+    }
+}
+
+/// The `pagination` block of a list, when the server sends one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pagination {
+    pub page: u64,
+    pub limit: u64,
+    pub total: Option<u64>,
+    pub pages: Option<u64>,
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub pagination: Option<Pagination>,
+}
+
+/// Query of `GET /persons`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonQuery {
+    pub page: u64,
+    pub limit: u64,
+    pub collection: Option<String>,
+    pub status: Option<String>,
+}
+
+impl Default for PersonQuery {
+    fn default() -> Self {
+        PersonQuery {
+            page: 1,
+            limit: 20,
+            collection: None,
+            status: None,
+        }
+    }
+}
+
+/// Body of `POST /persons`. `images` are raw base64.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct NewPerson {
+    pub name: String,
+    pub images: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<DateOfBirth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub collections: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// Body of `POST /persons/search-live-face` (create with liveness and duplicate check).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NewLivePerson {
+    pub name: String,
+    pub images: Vec<String>,
+    pub gender: String,
+    pub date_of_birth: DateOfBirth,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    pub collection_id: String,
+    pub liveness_min_score: f64,
+    pub min_score: f64,
+    pub search_mode: SearchMode,
+}
+
+/// Body of `PUT /persons/{id}`: only the fields that are set are sent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PersonUpdate {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub images: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<DateOfBirth>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collections: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl PersonUpdate {
+    pub fn is_empty(&self) -> bool {
+        *self == PersonUpdate::default()
+    }
+}
+
+/// Body of `POST /collections` and `PUT /collections/{id}` (`name` is required on both).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CollectionInput {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+// ---- tolerant scalar helpers -------------------------------------------------
+
+/// A number, or a numeric string.
+pub fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A score in 0–1: numbers or numeric strings; values above 1 are percentages.
+pub fn score(v: &Value) -> Option<f64> {
+    let x = number(v)?;
+    if !x.is_finite() || x < 0.0 {
+        return None;
+    }
+    Some(if x > 1.0 { x / 100.0 } else { x })
+}
+
+/// An id: a string, a number, or Mongo's `{"$oid": "…"}`.
+pub fn id_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(o) => o.get("$oid").and_then(id_string),
+        _ => None,
+    }
+}
+
+/// The id of a record: `id`, else `_id`.
+pub fn object_id(o: &Map<String, Value>) -> Option<String> {
+    o.get("id")
+        .and_then(id_string)
+        .or_else(|| o.get("_id").and_then(id_string))
+}
+
+impl SearchOutcome {
+    /// Decodes `data` of a search-live-face answer: `{persons, liveness_score}`, or a
+    /// bare array of hits (as search-active-user answers).
+    pub fn from_data(data: &Value) -> Option<SearchOutcome> {
+        let (persons, liveness) = match data {
+            Value::Object(o) => (
+                o.get("persons")
+                    .or_else(|| o.get("matches"))
+                    .or_else(|| o.get("results")),
+                o.get("liveness_score")
+                    .or_else(|| o.get("livenessScore"))
+                    .and_then(score),
+            ),
+            Value::Array(_) => (Some(data), None),
+            _ => return None,
+        };
+        let mut persons: Vec<Match> = match persons {
+            Some(Value::Array(a)) => a.iter().filter_map(Match::from_value).collect(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(_) => return None,
+        };
+        persons.sort_by(|a, b| b.score.total_cmp(&a.score));
+        Some(SearchOutcome {
+            liveness_score: liveness,
+            persons,
+        })
+    }
+}
+
+impl Match {
+    pub fn from_value(v: &Value) -> Option<Match> {
+        let o = v.as_object()?;
+        let id = object_id(o)?;
+        let score = o
+            .get("score")
+            .or_else(|| o.get("similarity"))
+            .and_then(score)?;
+        // Anything beyond {id, score} means the server sent the record itself.
+        let has_record = o
+            .keys()
+            .any(|k| !matches!(k.as_str(), "id" | "_id" | "score" | "similarity"));
+        let person = if has_record {
+            Person::from_value(v)
+        } else {
+            None
+        };
+        Some(Match { id, score, person })
+    }
+}

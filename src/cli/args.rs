@@ -1,0 +1,141 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Flags;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (including a search with zero matches)
+  1  unexpected internal failure
+  2  bad input (unreadable image, out-of-range threshold, bad flag): nothing was sent
+  3  liveness rejected by the server
+  4  authentication or authorization failed (401/403)
+  5  network failure, timeout or server error (5xx)
+  6  any other API error (404, 409, 412, unexpected answer)";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "liveface",
+    version,
+    about = "Live 1:N face search from the terminal: a dashboard, a headless CLI and a local sandbox",
+    long_about = "Live 1:N face search from the terminal.\n\n\
+        Without a subcommand, opens the dashboard. With no token and no base URL configured, \
+        everything runs against the embedded sandbox (a local Verifik-compatible server).\n\n\
+        Configuration: flags > environment (VERIFIK_TOKEN, LIVEFACE_BASE_URL) > \
+        <config dir>/liveface/config.toml > defaults.",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(flatten)]
+    pub tui: TuiArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags every command understands.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// API base URL, e.g. https://api.verifik.co or http://127.0.0.1:8787 [env: LIVEFACE_BASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Read this config file instead of <config dir>/liveface/config.toml
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Allow plain http:// to a host other than loopback (sends the token unencrypted)
+    #[arg(long, global = true)]
+    pub allow_insecure: bool,
+    /// Seconds to wait for each answer (default 30)
+    #[arg(long, global = true, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Directory with the face models for the embedded sandbox [env: LIVEFACE_MODELS]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub models: Option<PathBuf>,
+}
+
+/// Flags of the dashboard (no subcommand).
+#[derive(Args, Debug, Clone, Default)]
+pub struct TuiArgs {
+    /// Open the dashboard with this probe image picked
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+    /// Start the file browser in this directory (default: the current one)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Theme name: default, light, high-contrast, mono, or one in <config dir>/liveface/themes/
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How to draw images: auto, kitty, sixel, iterm2, halfblocks or off
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub images: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one live 1:N search and print the matches (for scripts and pipes)
+    #[command(after_help = EXIT_CODES)]
+    Search(SearchArgs),
+    /// List collections (or create, update, delete them)
+    #[command(after_help = EXIT_CODES)]
+    Collections(CollectionsArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SearchArgs {
+    /// The probe image (JPEG, PNG, WebP, BMP, GIF or TIFF; at most 30 MB)
+    #[arg(long, value_name = "PATH")]
+    pub image: PathBuf,
+    /// Capture platform: ANDROID, IOS or DESKTOP (default DESKTOP)
+    #[arg(long, value_name = "OS")]
+    pub os: Option<String>,
+    /// Liveness threshold, 0.5–1.0 (default 0.65)
+    #[arg(long, value_name = "SCORE")]
+    pub liveness_min_score: Option<String>,
+    /// Match threshold, 0.5–1.0 (default 0.75)
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<String>,
+    /// FAST or ACCURATE (default FAST)
+    #[arg(long, value_name = "MODE")]
+    pub search_mode: Option<String>,
+    /// Limit the search to one collection
+    #[arg(long, value_name = "ID")]
+    pub collection: Option<String>,
+    /// Longest side of the uploaded image in pixels (default 1600; never upscaled)
+    #[arg(long, value_name = "PX")]
+    pub max_side: Option<u32>,
+    /// Print one JSON object instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CollectionsArgs {
+    /// Print JSON instead of a table
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: Option<CollectionsAction>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum CollectionsAction {
+    /// List collections (the default)
+    List,
+}
+
+impl GlobalArgs {
+    /// The config flags these arguments set.
+    pub fn flags(&self) -> Flags {
+        Flags {
+            config: self.config.clone(),
+            base_url: self.base_url.clone(),
+            allow_insecure: self.allow_insecure,
+            timeout_secs: self.timeout,
+            ..Flags::default()
+        }
+    }
+}

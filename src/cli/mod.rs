@@ -1,0 +1,45 @@
+//! The headless commands: `search`, `collections`, … Each returns its exit code.
+
+pub mod args;
+pub mod collections;
+pub mod output;
+pub mod search;
+
+use crate::api::ApiError;
+use crate::config::Config;
+use crate::connect::{connect, Connection, EmbedOptions};
+
+pub use args::{Cli, Command};
+
+/// Exit code for bad input (nothing was sent).
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+/// Prints an error on stderr in one or two plain lines.
+pub fn report(err: &dyn std::fmt::Display) {
+    eprintln!("liveface: {err}");
+}
+
+/// Loads the config and connects, printing notes on stderr; `Err` carries the exit code.
+pub async fn open(
+    global: &args::GlobalArgs,
+    flags: crate::config::Flags,
+) -> Result<(Config, Connection), i32> {
+    let config = crate::config::load(&flags).map_err(|e| {
+        report(&e);
+        EXIT_BAD_INPUT
+    })?;
+    for w in &config.warnings {
+        eprintln!("liveface: warning: {w}");
+    }
+    let embed = EmbedOptions {
+        models: global.models.clone(),
+    };
+    let conn = connect(&config, &embed).await.map_err(|e: ApiError| {
+        report(&e);
+        e.exit_code()
+    })?;
+    for note in &conn.notes {
+        eprintln!("liveface: {note}");
+    }
+    Ok((config, conn))
+}

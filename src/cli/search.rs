@@ -1,0 +1,133 @@
+//! `liveface search`: one live 1:N search, as a table or one JSON object.
+
+use std::time::Instant;
+
+use serde_json::json;
+
+use super::args::{GlobalArgs, SearchArgs};
+use super::output::{matches_table, person_json};
+use super::{open, report, EXIT_BAD_INPUT};
+use crate::api::model::SearchOutcome;
+use crate::config::Flags;
+use crate::probe;
+
+pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
+    let flags = Flags {
+        os: args.os.clone(),
+        liveness_min_score: args.liveness_min_score.clone(),
+        min_score: args.min_score.clone(),
+        search_mode: args.search_mode.clone(),
+        collection_id: args.collection.clone(),
+        max_side: args.max_side,
+        ..global.flags()
+    };
+    // Validate everything local before connecting (which may start a sandbox).
+    let config = match crate::config::load(&flags) {
+        Ok(c) => c,
+        Err(e) => {
+            report(&e);
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let params = config.defaults.clone();
+    let path = args.image.clone();
+    let max_side = config.max_side;
+    let probe = match tokio::task::spawn_blocking(move || probe::prepare(&path, max_side)).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => {
+            report(&e);
+            return EXIT_BAD_INPUT;
+        }
+        Err(e) => {
+            report(&format!("probe preparation failed: {e}"));
+            return 1;
+        }
+    };
+    let (_, conn) = match open(global, flags).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let started = Instant::now();
+    let result = conn.client.search_live_face(&probe.base64, &params).await;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(outcome) => {
+            if args.json {
+                println!(
+                    "{}",
+                    outcome_json(args, &params, &conn.backend.label(), &outcome, elapsed_ms)
+                );
+            } else {
+                print_table(&params, &outcome, elapsed_ms, &conn.backend.label());
+            }
+            0
+        }
+        Err(e) => {
+            report(&e);
+            if e.is_liveness_failure() {
+                if let Some(s) = e.liveness_score() {
+                    eprintln!(
+                        "liveface: liveness score {s:.3} is not above the threshold {:.2}",
+                        params.liveness_min_score
+                    );
+                }
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn outcome_json(
+    args: &SearchArgs,
+    params: &crate::api::model::SearchParams,
+    backend: &str,
+    outcome: &SearchOutcome,
+    elapsed_ms: u64,
+) -> serde_json::Value {
+    json!({
+        "query": {
+            "image": args.image.display().to_string(),
+            "os": params.os,
+            "liveness_min_score": params.liveness_min_score,
+            "min_score": params.min_score,
+            "search_mode": params.search_mode,
+            "collection_id": params.collection_id,
+        },
+        "backend": backend,
+        "liveness_score": outcome.liveness_score,
+        "matches": outcome.persons.iter().map(|m| {
+            let mut v = m.person.as_ref().map(person_json).unwrap_or_else(|| json!({}));
+            v["id"] = json!(m.id);
+            v["score"] = json!(m.score);
+            v
+        }).collect::<Vec<_>>(),
+        "elapsed_ms": elapsed_ms,
+    })
+}
+
+fn print_table(
+    params: &crate::api::model::SearchParams,
+    outcome: &SearchOutcome,
+    elapsed_ms: u64,
+    backend: &str,
+) {
+    match outcome.liveness_score {
+        Some(s) => println!(
+            "liveness {s:.3} (passed: above {:.2})",
+            params.liveness_min_score
+        ),
+        None => println!("liveness: not reported by the server"),
+    }
+    if outcome.persons.is_empty() {
+        println!("no match at or above {:.2}", params.min_score);
+    } else {
+        print!("{}", matches_table(&outcome.persons));
+    }
+    println!(
+        "{} match{} · {} · {} ms",
+        outcome.persons.len(),
+        if outcome.persons.len() == 1 { "" } else { "es" },
+        backend,
+        elapsed_ms
+    );
+}

@@ -1,0 +1,77 @@
+//! From configuration to a ready client: the remote API, or the embedded sandbox.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::api::{ApiError, Client, Token};
+use crate::config::{Config, Target};
+
+/// Where requests go, as the status bar and CLI notes name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded sandbox: its engine label ("pixel fallback", "face models") and the
+    /// folder with the demo probes, when it seeded one.
+    Sandbox {
+        engine: String,
+        probes_dir: Option<PathBuf>,
+    },
+    /// A real server, by host.
+    Remote { host: String },
+}
+
+impl Backend {
+    /// `SANDBOX · pixel fallback` or the API host.
+    pub fn label(&self) -> String {
+        match self {
+            Backend::Sandbox { engine, .. } => format!("SANDBOX · {engine}"),
+            Backend::Remote { host } => host.clone(),
+        }
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self, Backend::Sandbox { .. })
+    }
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// A usable connection. Keep it alive as long as the client is used: dropping it stops
+/// an embedded sandbox.
+pub struct Connection {
+    pub client: Client,
+    pub backend: Backend,
+    /// `••••abcd`, never the token itself.
+    pub token_masked: Option<String>,
+    /// One-line notes for the user (e.g. "using the embedded sandbox …").
+    pub notes: Vec<String>,
+    pub sandbox: Option<crate::sandbox::RunningSandbox>,
+}
+
+/// What the embedded sandbox needs beyond the config.
+#[derive(Clone, Debug, Default)]
+pub struct EmbedOptions {
+    pub models: Option<PathBuf>,
+}
+
+/// Connects as configured: the remote API, or a freshly started embedded sandbox.
+pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection, ApiError> {
+    match &config.target {
+        Target::Remote { base_url, token } => {
+            let client = Client::new(config.client_config(base_url, token.clone()))?;
+            Ok(Connection {
+                backend: Backend::Remote {
+                    host: client.host().to_owned(),
+                },
+                token_masked: token.as_ref().map(Token::masked),
+                notes: Vec::new(),
+                sandbox: None,
+                client,
+            })
+        }
+        Target::EmbeddedSandbox => crate::sandbox::embedded::connect(config, embed).await,
+    }
+}

@@ -1,0 +1,9 @@
+//! liveface: a terminal dashboard for live 1:N face search.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod connect;
+pub mod imageio;
+pub mod probe;
+pub mod sandbox;

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{parse_error_body, ApiError};
+use super::error::{map_strings, parse_error_body, scrub, ApiError};
 use super::model::*;
 
 /// The bearer token. Debug and Display never show it; `masked` shows the last 4 chars.
@@ -210,8 +210,12 @@ impl Client {
         if person.name.trim().is_empty() {
             return Err(ApiError::InvalidInput("a person needs a name".into()));
         }
+        let person = NewPerson {
+            images: raw_images(&person.images),
+            ..person.clone()
+        };
         let body = self
-            .call(Method::POST, "/persons", &[], Some(person))
+            .call(Method::POST, "/persons", &[], Some(&person))
             .await?;
         person_of(&body)
     }
@@ -222,8 +226,17 @@ impl Client {
         validate_threshold("liveness_min_score", person.liveness_min_score)
             .and_then(|_| validate_threshold("min_score", person.min_score))
             .map_err(ApiError::InvalidInput)?;
+        let person = NewLivePerson {
+            images: raw_images(&person.images),
+            ..person.clone()
+        };
         let body = self
-            .call(Method::POST, "/persons/search-live-face", &[], Some(person))
+            .call(
+                Method::POST,
+                "/persons/search-live-face",
+                &[],
+                Some(&person),
+            )
             .await?;
         person_of(&body)
     }
@@ -237,7 +250,11 @@ impl Client {
         if let Some(images) = &update.images {
             check_images(images)?;
         }
-        let body = self.call(Method::PUT, &path, &[], Some(update)).await?;
+        let update = PersonUpdate {
+            images: update.images.as_deref().map(raw_images),
+            ..update.clone()
+        };
+        let body = self.call(Method::PUT, &path, &[], Some(&update)).await?;
         person_of(&body)
     }
 
@@ -361,6 +378,13 @@ impl Client {
             Some(v) if (200..300).contains(&status) => Ok(v),
             Some(v) if v.is_object() => {
                 let (code, message, data) = parse_error_body(&v);
+                // A server may quote the Authorization header back; never show it.
+                let token = self.config.token.as_ref().map(Token::expose).unwrap_or("");
+                let (code, message, data) = (
+                    code.map(|c| scrub(&c, token)),
+                    message.map(|m| scrub(&m, token)),
+                    data.map(|d| map_strings(&d, &|s| scrub(s, token))),
+                );
                 Err(ApiError::Status {
                     status,
                     code,
@@ -453,10 +477,18 @@ fn check_images(images: &[String]) -> Result<(), ApiError> {
     if images.is_empty() || images.len() > 3 {
         return Err(ApiError::InvalidInput("give between 1 and 3 images".into()));
     }
-    if images.iter().any(|i| i.trim().is_empty()) {
+    if images.iter().any(|i| strip_data_url(i.trim()).is_empty()) {
         return Err(ApiError::InvalidInput("an image is empty".into()));
     }
     Ok(())
+}
+
+/// The API wants raw base64: drop `data:` URL prefixes and surrounding whitespace.
+fn raw_images(images: &[String]) -> Vec<String> {
+    images
+        .iter()
+        .map(|i| strip_data_url(i.trim()).to_owned())
+        .collect()
 }
 
 fn check_collection_name(input: &CollectionInput) -> Result<(), ApiError> {

@@ -5,13 +5,14 @@
 //! It makes a photo-like 6000×4000 JPEG in memory (gradients, soft shapes and
 //! sensor-like noise, so the encoder and decoder do real work), writes it to a temp
 //! file, and times:
-//!   * `decode`   — `image::load_from_memory` of the file's bytes (the baseline),
-//!   * `prepare`  — `probe::prepare(path, 1600)`: read, safe decode + EXIF, downscale,
-//!                  JPEG encode, base64 (what `liveface search` does per probe),
-//!   * `downscale`— `probe::downscale` alone (area averaging for reductions of 2× or more),
-//!   * `triangle` — a `FilterType::Triangle` resize to the same size (the earlier choice),
-//!   * `lanczos3` — the same resize with `FilterType::Lanczos3`,
-//!   * `encode`   — `probe::encode_jpeg` of the 1600 px result;
+//! * `decode`: `image::load_from_memory` of the file's bytes (the baseline);
+//! * `prepare`: `probe::prepare(path, 1600)`, i.e. read, safe decode + EXIF,
+//!   downscale, JPEG encode, base64 (what `liveface search` does per probe);
+//! * `downscale`: `probe::downscale` alone (area averaging for reductions of 2× or more);
+//! * `triangle`: a `FilterType::Triangle` resize to the same size (the earlier choice);
+//! * `lanczos3`: the same resize with `FilterType::Lanczos3`;
+//! * `encode`: `probe::encode_jpeg` of the 1600 px result;
+//!
 //! and how close the downscale and Triangle results are to Lanczos3's (PSNR).
 //!
 //! Figures are medians; ratios are against the baseline measured in this run, so
@@ -83,10 +84,7 @@ fn main() {
 
     let ratio = |a: &[f64], b: &[f64], of: &str| format!("{:.2}× {of}", median(a) / median(b));
     println!();
-    println!(
-        "{:<10} {:>10} {:>10}  {}",
-        "step", "median ms", "min ms", "ratio"
-    );
+    println!("{:<10} {:>10} {:>10}  ratio", "step", "median ms", "min ms");
     row("decode", &decode, "1.00× (baseline: decode only)".into());
     row("prepare", &prepare, ratio(&prepare, &decode, "decode"));
     row(

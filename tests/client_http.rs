@@ -1282,6 +1282,7 @@ async fn connection_refused_is_a_connect_error() {
     let shown = e.to_string();
     assert!(shown.contains(&addr.to_string()), "{shown}");
     assert!(shown.to_ascii_lowercase().contains("refused"), "{shown}");
+    assert!(!shown.contains("broke"), "{shown}");
     assert!(!shown.contains("http://"), "{shown}");
 }
 
@@ -1315,6 +1316,11 @@ async fn connections_that_keep_dropping_end_in_a_network_error() {
     let server = TestServer::start([cut(), Step::Close, cut()]).await;
     let e = search_err(&server).await;
     assert!(matches!(e, ApiError::Connect { .. }), "{e:?}");
+    // The server was reached: say the connection broke, not that it is unreachable.
+    assert!(
+        e.to_string().contains("broke before a complete answer"),
+        "{e}"
+    );
     assert_eq!(e.exit_code(), 5);
     assert_eq!(server.requests().len(), 3);
 }

@@ -415,9 +415,16 @@ impl Client {
                 reason = s.to_string();
                 source = s.source();
             }
+            let reason = strip_url(&reason);
+            // The server was reached but the exchange broke (cut, reset, not HTTP).
+            let reason = if e.is_connect() {
+                reason
+            } else {
+                format!("the connection broke before a complete answer ({reason})")
+            };
             ApiError::Connect {
                 host: self.host.clone(),
-                reason: strip_url(&reason),
+                reason,
             }
         }
     }

@@ -63,7 +63,8 @@ pub enum ApiError {
     Decode(String),
     #[error("no answer from {host} within {} (timed out)", seconds(*after))]
     Timeout { host: String, after: Duration },
-    #[error("cannot reach {host}: {reason}")]
+    /// Refused, unresolvable, reset, or cut off mid-answer.
+    #[error("connection to {host} failed: {reason}")]
     Connect { host: String, reason: String },
 }
 

@@ -335,7 +335,7 @@ impl Client {
                 .await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.config.retries => {
-                    tokio::time::sleep(self.config.backoff * 2u32.pow(attempt)).await;
+                    tokio::time::sleep(backoff_delay(self.config.backoff, attempt)).await;
                     attempt += 1;
                 }
                 other => return other,
@@ -428,6 +428,11 @@ impl Client {
             }
         }
     }
+}
+
+/// `base × 2^attempt`, saturating: a library caller may configure many retries.
+fn backoff_delay(base: Duration, attempt: u32) -> Duration {
+    base.saturating_mul(2u32.saturating_pow(attempt))
 }
 
 /// Error texts from the HTTP stack may quote the URL; keep just the words.
@@ -566,4 +571,38 @@ fn pagination_of(v: &Value) -> Option<Pagination> {
         total: n("total").or_else(|| n("totalDocs")),
         pages: n("pages").or_else(|| n("totalPages")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_never_overflows() {
+        let base = Duration::from_millis(300);
+        assert_eq!(backoff_delay(base, 0), base);
+        assert_eq!(backoff_delay(base, 1), Duration::from_millis(600));
+        assert_eq!(backoff_delay(base, 2), Duration::from_millis(1200));
+        assert!(backoff_delay(base, 40) >= backoff_delay(base, 31));
+        assert_eq!(backoff_delay(Duration::MAX, 3), Duration::MAX);
+    }
+
+    #[test]
+    fn ids_in_paths_are_checked() {
+        assert_eq!(
+            path_id(" 65b9592267cc4f096dbe743d ").unwrap(),
+            "65b9592267cc4f096dbe743d"
+        );
+        assert!(path_id("8a6c3c1e-4f7e-4f3a-9d47-0d5cbe2b6b71").is_ok());
+        for bad in ["", "a/b", "a b", "..", "x?y=1", &"a".repeat(129)] {
+            assert!(path_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(percent_encode("a b&c/d"), "a%20b%26c%2Fd");
+        assert_eq!(percent_encode("José"), "Jos%C3%A9");
+        assert_eq!(percent_encode("A-z_0.9~"), "A-z_0.9~");
+    }
 }

@@ -233,9 +233,13 @@ async fn serve_one(
     let Some(request) = read_request(&mut stream).await? else {
         return Ok(()); // the client connected and left (e.g. a pool probe)
     };
-    // Record and pick the step under one lock each, so order matches arrival.
-    requests.lock().unwrap().push(request);
-    let step = script.lock().unwrap().pop_front();
+    // Record and pick the step under the script lock, so the n-th recorded request
+    // is always the one that got the n-th step, even with concurrent connections.
+    let step = {
+        let mut script = script.lock().unwrap();
+        requests.lock().unwrap().push(request);
+        script.pop_front()
+    };
     match step {
         Some(Step::Reply {
             status,

@@ -13,71 +13,59 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The capture platform the probe comes from (`os` in the request).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Os {
-    Android,
-    Ios,
-    #[default]
-    Desktop,
-}
-
-impl Os {
-    pub const ALL: [Os; 3] = [Os::Android, Os::Ios, Os::Desktop];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Os::Android => "ANDROID",
-            Os::Ios => "IOS",
-            Os::Desktop => "DESKTOP",
+/// An API enum sent as an upper-case string, with its variants in `ALL`.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? } default $default:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(
+                #[serde(rename = $wire)]
+                $variant,
+            )+
         }
-    }
 
-    pub fn parse(s: &str) -> Option<Os> {
-        Os::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
-impl fmt::Display for Os {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
 
-/// `search_mode`: FAST trades a little recall for speed; ACCURATE scans exactly.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum SearchMode {
-    #[default]
-    Fast,
-    Accurate,
-}
-
-impl SearchMode {
-    pub const ALL: [SearchMode; 2] = [SearchMode::Fast, SearchMode::Accurate];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SearchMode::Fast => "FAST",
-            SearchMode::Accurate => "ACCURATE",
+            /// Case-insensitive, surrounding blanks ignored.
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
         }
-    }
 
-    pub fn parse(s: &str) -> Option<SearchMode> {
-        SearchMode::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
-    }
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
-impl fmt::Display for SearchMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_enum!(
+    /// The capture platform the probe comes from (`os` in the request).
+    Os { Android => "ANDROID", Ios => "IOS", Desktop => "DESKTOP" } default Desktop
+);
+
+wire_enum!(
+    /// `search_mode`: FAST trades a little recall for speed; ACCURATE scans exactly.
+    SearchMode { Fast => "FAST", Accurate => "ACCURATE" } default Fast
+);
 
 /// The documented range of `liveness_min_score` and `min_score` on search-live-face.
 pub const THRESHOLD_MIN: f64 = 0.5;

@@ -18,6 +18,7 @@ fn main() {
         match &cli.command {
             Some(Command::Search(args)) => cli::search::run(&cli.global, args).await,
             Some(Command::Collections(args)) => cli::collections::run(&cli.global, args).await,
+            Some(Command::Sandbox(args)) => liveface::sandbox::cli::run(args.clone()).await,
             None => {
                 eprintln!("liveface: the dashboard is not wired yet");
                 1

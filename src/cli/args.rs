@@ -82,6 +82,8 @@ pub enum Command {
     /// List collections (or create, update, delete them)
     #[command(after_help = EXIT_CODES)]
     Collections(CollectionsArgs),
+    /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
+    Sandbox(crate::sandbox::cli::SandboxArgs),
 }
 
 #[derive(Args, Debug, Clone)]

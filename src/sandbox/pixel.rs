@@ -8,7 +8,9 @@
 //! - a 4×4 grid of 2 chroma means (Cb, Cr), centred (weight 0.8);
 //! - a 4×4 grid of 6-bin gradient-orientation histograms, magnitude-weighted (weight 0.7).
 //!
-//! Score: cosine similarity clamped to 0–1 (negative correlation is "no match").
+//! Score: `(cosine − 0.3) / 0.7`, clamped to 0–1. Two unrelated portraits share a
+//! layout (a head in the middle, a shirt below), so their cosine is rarely below 0.3;
+//! the offset spends the 0–1 range on the differences that matter.
 //!
 //! Liveness: the geometric mean of four factors, each a smooth ramp to 1 (see
 //! [`liveness`]): sharpness (variance of the Laplacian), colourfulness (Hasler and
@@ -24,6 +26,8 @@ const SIDE: u32 = 48;
 const GREY: usize = 12;
 const CELLS: usize = 4;
 const BINS: usize = 6;
+/// Cosine similarity that maps to score 0.
+const SCORE_FLOOR: f64 = 0.3;
 pub const PIXEL_DIM: usize = GREY * GREY + CELLS * CELLS * 2 + CELLS * CELLS * BINS;
 
 /// Near-duplicate image similarity and image-statistics liveness.
@@ -59,7 +63,7 @@ impl Engine for PixelEngine {
     }
 
     fn score(&self, cosine: f32) -> f64 {
-        f64::from(cosine).clamp(0.0, 1.0)
+        ((f64::from(cosine) - SCORE_FLOOR) / (1.0 - SCORE_FLOOR)).clamp(0.0, 1.0)
     }
 }
 
@@ -222,7 +226,7 @@ pub fn liveness(image: &DynamicImage) -> Liveness {
     let sharpness = ramp(lap_var, 5.0, 60.0);
     let colour = ramp(colourfulness, 4.0, 25.0);
     let size = ramp(w.min(h) as f64, 48.0, 160.0);
-    let contrast = ramp(std, 8.0, 35.0);
+    let contrast = ramp(std, 3.0, 20.0);
     let product = sharpness * colour * size * contrast;
     let score = (0.99 * product.powf(0.25) * 1e4).round() / 1e4;
     Liveness {

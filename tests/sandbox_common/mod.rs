@@ -32,7 +32,11 @@ pub async fn harness_with(tweak: impl FnOnce(&mut SandboxOptions)) -> Harness {
     tweak(&mut opts);
     let sandbox = start(opts).await.unwrap();
     let client = client_for(&sandbox.base_url, Some("test-token"));
-    Harness { dir, sandbox, client }
+    Harness {
+        dir,
+        sandbox,
+        client,
+    }
 }
 
 pub fn image(seed: u64) -> String {
@@ -87,5 +91,8 @@ pub async fn raw(
     let resp = req.send().await.unwrap();
     let status = resp.status().as_u16();
     let bytes = resp.bytes().await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
 }

@@ -85,6 +85,8 @@ pub enum Command {
     /// List, inspect, enroll, edit and delete persons
     #[command(after_help = EXIT_CODES)]
     Persons(PersonsArgs),
+    /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
+    Sandbox(crate::sandbox::cli::SandboxArgs),
 }
 
 #[derive(Args, Debug, Clone)]

@@ -60,15 +60,28 @@ pub fn engine() -> Option<&'static FaceEngine> {
     }))
 }
 
-/// A fixture photo, decoded the way the sandbox decodes uploads (EXIF orientation applied).
+/// A fixture photo, decoded the way the sandbox decodes uploads (EXIF orientation
+/// applied). `NAME#left` / `NAME#right` is the left or right half of the photo.
 pub fn fixture(name: &str) -> DynamicImage {
-    let bytes = std::fs::read(fixtures_dir().join(name))
-        .unwrap_or_else(|e| panic!("reading fixture {name}: {e}"));
-    liveface::imageio::decode_oriented(&bytes).unwrap_or_else(|e| panic!("decoding {name}: {e}"))
+    let (file, half) = name.split_once('#').unwrap_or((name, ""));
+    let bytes = std::fs::read(fixtures_dir().join(file))
+        .unwrap_or_else(|e| panic!("reading fixture {file}: {e}"));
+    let img = liveface::imageio::decode_oriented(&bytes)
+        .unwrap_or_else(|e| panic!("decoding {file}: {e}"));
+    let (w, h) = (img.width(), img.height());
+    match half {
+        "" => img,
+        "left" => img.crop_imm(0, 0, w / 2, h),
+        "right" => img.crop_imm(w / 2, 0, w - w / 2, h),
+        other => panic!("unknown fixture part {other}"),
+    }
 }
 
-/// Single-face fixtures (the dominant face for the group photo) and who they show.
-pub const IDENTITIES: [(&str, &str); 9] = [
+/// Single-face fixtures and who they show; the halves of `two_people.jpg` are a third
+/// photo each of Obama and Biden.
+pub const IDENTITIES: [(&str, &str); 11] = [
+    ("two_people.jpg#left", "obama"),
+    ("two_people.jpg#right", "biden"),
     ("obama_1.jpg", "obama"),
     ("obama_2.jpg", "obama"),
     ("biden_1.jpg", "biden"),

@@ -68,7 +68,12 @@ impl Detector {
     /// Loads the verified YuNet model for a `size` × `size` input (640 is what it was
     /// exported for; other multiples of 32 work because its heads are convolutional).
     pub fn load(dir: &Path, size: usize) -> Result<Detector, ModelError> {
-        let net = Net::load(dir, YUNET, &[1, 3, size, size])?;
+        let shape = [1, 3, size, size];
+        let net = if size == 640 {
+            Net::load(dir, YUNET, &shape)?
+        } else {
+            Net::load_reshaped(dir, YUNET, &shape)?
+        };
         Ok(Detector { net, size })
     }
 

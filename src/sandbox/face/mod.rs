@@ -28,8 +28,11 @@ pub use models::{resolve_dir, status, ModelError, ModelsStatus};
 
 /// Detector input side for ACCURATE (what YuNet was exported for).
 pub const ACCURATE_DETECTOR_SIZE: usize = 640;
-/// Detector input side for FAST.
-pub const FAST_DETECTOR_SIZE: usize = 640;
+/// Detector input side for FAST: about 4× less detector work. On the fixtures it finds
+/// every face the 640 input finds (scores 0.91–0.94 vs 0.93–0.95); faces smaller than
+/// about 1/16 of the image's long side are where it starts to miss, so FAST retries at
+/// 640 before answering "no face".
+pub const FAST_DETECTOR_SIZE: usize = 320;
 
 /// The four models, loaded once and shared by every request (all `run` calls take `&self`).
 pub struct FaceEngine {
@@ -88,7 +91,13 @@ impl FaceEngine {
         if rgb.width() == 0 || rgb.height() == 0 {
             return Err(AnalysisError::Invalid("the image is empty".into()));
         }
-        let faces = self.detector(mode).detect(&rgb).map_err(AnalysisError::Invalid)?;
+        let mut faces = self.detector(mode).detect(&rgb).map_err(AnalysisError::Invalid)?;
+        if faces.is_empty() && !std::ptr::eq(self.detector(mode), &self.accurate_detector) {
+            faces = self
+                .accurate_detector
+                .detect(&rgb)
+                .map_err(AnalysisError::Invalid)?;
+        }
         let chosen = detect::choose(&faces)?;
         let liveness = self
             .liveness

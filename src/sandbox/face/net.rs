@@ -17,6 +17,26 @@ pub struct Net {
 impl Net {
     /// Verifies `file` in `dir` against its pinned hash, then loads it for `input_shape`.
     pub fn load(dir: &Path, file: ModelFile, input_shape: &[usize]) -> Result<Net, ModelError> {
+        Net::load_inner(dir, file, input_shape, false)
+    }
+
+    /// Like [`Net::load`] for an input shape other than the one the model was exported
+    /// with: the shapes recorded in the file for intermediate tensors are dropped and
+    /// inferred again from the new input.
+    pub fn load_reshaped(
+        dir: &Path,
+        file: ModelFile,
+        input_shape: &[usize],
+    ) -> Result<Net, ModelError> {
+        Net::load_inner(dir, file, input_shape, true)
+    }
+
+    fn load_inner(
+        dir: &Path,
+        file: ModelFile,
+        input_shape: &[usize],
+        forget_shapes: bool,
+    ) -> Result<Net, ModelError> {
         let bytes = read_verified(dir, file)?;
         let invalid = |e: TractError| ModelError::Invalid {
             path: dir.join(file.name),
@@ -24,6 +44,7 @@ impl Net {
         };
         let plan = tract_onnx::onnx()
             .model_for_read(&mut Cursor::new(bytes))
+            .and_then(|m| if forget_shapes { forget_facts(m) } else { Ok(m) })
             .and_then(|m| m.with_input_fact(0, f32::fact(input_shape).into()))
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
@@ -55,4 +76,14 @@ impl Net {
             })
             .collect()
     }
+}
+
+/// Clears every recorded tensor fact except the model outputs' element types.
+fn forget_facts(mut model: InferenceModel) -> TractResult<InferenceModel> {
+    for id in 0..model.nodes().len() {
+        for slot in 0..model.node(id).outputs.len() {
+            model.set_outlet_fact(OutletId::new(id, slot), InferenceFact::default())?;
+        }
+    }
+    Ok(model)
 }

@@ -6,8 +6,8 @@
 //! `cargo bench --profile dev --bench face_pipeline` (dependencies, tract included, are
 //! built at opt-level 3 there). Needs `../shared/models` or `LIVEFACE_MODELS`.
 
-use std::path::PathBuf;
 use std::hint::black_box;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use liveface::api::model::SearchMode;
@@ -111,7 +111,11 @@ fn main() {
         println!("SKIPPED: models not found at {}", dir.display());
         return;
     }
-    let profile = if cfg!(debug_assertions) { "dev (deps opt-level 3)" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "dev (deps opt-level 3)"
+    } else {
+        "release"
+    };
     println!("face_pipeline — profile: {profile}, {RUNS} runs per figure, medians");
     println!("ratios use CPU time when available (the machine is shared)\n");
 
@@ -123,14 +127,23 @@ fn main() {
     };
     let load = median(|| FaceEngine::load(&dir).unwrap());
     let hash_only = median(|| assert!(models::status(&dir).ready()));
-    println!("load all models (verify + optimise)  first {}  median {}", ms(first_load), ms(load));
+    println!(
+        "load all models (verify + optimise)  first {}  median {}",
+        ms(first_load),
+        ms(load)
+    );
     println!("  of which SHA-256 verification      {}", ms(hash_only));
 
     for probe in ["obama_1.jpg", "live_real_1.jpg"] {
         let bytes = std::fs::read(root.join("fixtures/faces").join(probe)).unwrap();
         let img = liveface::imageio::decode_oriented(&bytes).unwrap();
         let rgb = img.to_rgb8();
-        println!("\nprobe {probe} ({}×{}, {} KB)", img.width(), img.height(), bytes.len() / 1024);
+        println!(
+            "\nprobe {probe} ({}×{}, {} KB)",
+            img.width(),
+            img.height(),
+            bytes.len() / 1024
+        );
 
         let decode = median(|| liveface::imageio::decode_oriented(&bytes).unwrap());
         let det640 = median(|| engine.detector(SearchMode::Accurate).detect(&rgb).unwrap());
@@ -144,7 +157,11 @@ fn main() {
         let embed2 = median(|| engine.embedder().embed_with_mirror(&aligned).unwrap());
         println!("  decode + EXIF                      {}", ms(decode));
         println!("  detect 640×640 (ACCURATE)          {}", ms(det640));
-        println!("  detect 320×320 (FAST)              {}   {:.2}× of 640", ms(det320), ratio(det320, det640));
+        println!(
+            "  detect 320×320 (FAST)              {}   {:.2}× of 640",
+            ms(det320),
+            ratio(det320, det640)
+        );
         println!("  liveness (2 models)                {}", ms(live));
         println!("  align                              {}", ms(align_t));
         println!("  embed (FAST)                       {}", ms(embed));
@@ -169,7 +186,11 @@ fn main() {
             wall: BUDGET,
             cpu: Some(BUDGET),
         };
-        println!("  END TO END ACCURATE                {}   {:.2}× of the 250 ms budget", ms(accurate), ratio(accurate, budget));
+        println!(
+            "  END TO END ACCURATE                {}   {:.2}× of the 250 ms budget",
+            ms(accurate),
+            ratio(accurate, budget)
+        );
         println!("  END TO END FAST                    {}   {:.2}× of the 250 ms budget, {:.2}× of ACCURATE", ms(fast), ratio(fast, budget), ratio(fast, accurate));
     }
 }

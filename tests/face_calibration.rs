@@ -115,7 +115,13 @@ fn far_and_frr_at_the_default_min_score() {
             s(hi),
             s(lo)
         );
-        assert!(false_accepts.is_empty(), "{mode}: false accepts {false_accepts:?}");
-        assert!(false_rejects.is_empty(), "{mode}: false rejects {false_rejects:?}");
+        assert!(
+            false_accepts.is_empty(),
+            "{mode}: false accepts {false_accepts:?}"
+        );
+        assert!(
+            false_rejects.is_empty(),
+            "{mode}: false rejects {false_rejects:?}"
+        );
     }
 }

@@ -40,9 +40,15 @@ fn assert_plausible_face(name: &str, img: &DynamicImage, d: &Detection) {
     let [right_eye, left_eye, nose, right_mouth, left_mouth] = d.landmarks;
     let eyes_y = right_eye[1].max(left_eye[1]);
     let mouth_y = right_mouth[1].min(left_mouth[1]);
-    assert!(eyes_y < nose[1] && nose[1] < mouth_y, "{name}: not upright {d:?}");
+    assert!(
+        eyes_y < nose[1] && nose[1] < mouth_y,
+        "{name}: not upright {d:?}"
+    );
     assert!(right_eye[0] < left_eye[0], "{name}: eyes swapped {d:?}");
-    assert!(right_mouth[0] < left_mouth[0], "{name}: mouth corners swapped {d:?}");
+    assert!(
+        right_mouth[0] < left_mouth[0],
+        "{name}: mouth corners swapped {d:?}"
+    );
 }
 
 #[test]
@@ -86,14 +92,26 @@ fn exif_rotated_fixtures_are_detected_upright() {
 #[test]
 fn liveness_passes_the_live_selfie_and_fails_the_print() {
     let Some(engine) = engine() else { return };
-    let live = engine.analyze(&fixture("live_real_1.jpg"), SearchMode::Fast).unwrap();
-    let spoof = engine.analyze(&fixture("spoof_print_1.jpg"), SearchMode::Fast).unwrap();
+    let live = engine
+        .analyze(&fixture("live_real_1.jpg"), SearchMode::Fast)
+        .unwrap();
+    let spoof = engine
+        .analyze(&fixture("spoof_print_1.jpg"), SearchMode::Fast)
+        .unwrap();
     println!(
         "liveness: live_real_1 {:.3}, spoof_print_1 {:.3}",
         live.liveness_score, spoof.liveness_score
     );
-    assert!(live.liveness_score >= LIVENESS_PASS, "{}", live.liveness_score);
-    assert!(spoof.liveness_score < LIVENESS_PASS, "{}", spoof.liveness_score);
+    assert!(
+        live.liveness_score >= LIVENESS_PASS,
+        "{}",
+        live.liveness_score
+    );
+    assert!(
+        spoof.liveness_score < LIVENESS_PASS,
+        "{}",
+        spoof.liveness_score
+    );
 }
 
 #[test]
@@ -116,7 +134,10 @@ fn same_identity_is_closer_than_any_different_identity() {
             }
         }
         println!("{mode}: lowest same-identity cosine {worst_same:.3}, highest different {worst_diff:.3}");
-        assert!(worst_same > worst_diff, "{mode}: {worst_same} <= {worst_diff}");
+        assert!(
+            worst_same > worst_diff,
+            "{mode}: {worst_same} <= {worst_diff}"
+        );
     }
 }
 
@@ -166,8 +187,12 @@ fn biden_portrait_is_his_face_despite_the_painting_behind() {
         .unwrap();
     let best = trace.faces.iter().map(|f| f.score).fold(0.0f32, f32::max);
     assert_eq!(trace.chosen.score, best);
-    let biden = engine.analyze(&fixture("biden_1.jpg"), SearchMode::Fast).unwrap();
-    let obama = engine.analyze(&fixture("obama_1.jpg"), SearchMode::Fast).unwrap();
+    let biden = engine
+        .analyze(&fixture("biden_1.jpg"), SearchMode::Fast)
+        .unwrap();
+    let obama = engine
+        .analyze(&fixture("obama_1.jpg"), SearchMode::Fast)
+        .unwrap();
     assert!(cosine(&trace.vector, &biden.vector) > cosine(&trace.vector, &obama.vector));
     assert!(engine.score(cosine(&trace.vector, &biden.vector)) >= 0.75);
 }
@@ -182,7 +207,11 @@ fn composite(second_scale: f32) -> DynamicImage {
         image::imageops::FilterType::Triangle,
     );
     let mut canvas = DynamicImage::new_rgb8(900, 600);
-    canvas.as_mut_rgb8().unwrap().pixels_mut().for_each(|p| p.0 = [128; 3]);
+    canvas
+        .as_mut_rgb8()
+        .unwrap()
+        .pixels_mut()
+        .for_each(|p| p.0 = [128; 3]);
     image::imageops::replace(&mut canvas, &obama, 20, 50);
     image::imageops::replace(&mut canvas, &leslie, 480, 50);
     canvas
@@ -191,7 +220,9 @@ fn composite(second_scale: f32) -> DynamicImage {
 #[test]
 fn a_dominant_face_wins_over_a_small_one_behind() {
     let Some(engine) = engine() else { return };
-    let obama = engine.analyze(&fixture("obama_1.jpg"), SearchMode::Fast).unwrap();
+    let obama = engine
+        .analyze(&fixture("obama_1.jpg"), SearchMode::Fast)
+        .unwrap();
     let trace = engine.trace(&composite(0.35), SearchMode::Fast).unwrap();
     let confident = trace
         .faces
@@ -199,7 +230,11 @@ fn a_dominant_face_wins_over_a_small_one_behind() {
         .filter(|f| f.score >= detect::CONFIDENT_SCORE)
         .count();
     assert_eq!(confident, 2, "both faces must be seen: {:?}", trace.faces);
-    assert!(trace.chosen.x < 450.0, "the large face is on the left: {:?}", trace.chosen);
+    assert!(
+        trace.chosen.x < 450.0,
+        "the large face is on the left: {:?}",
+        trace.chosen
+    );
     assert!(cosine(&trace.vector, &obama.vector) > 0.5);
     // The same two faces at similar sizes are refused.
     assert_eq!(

@@ -38,7 +38,9 @@ impl Similarity {
             return None;
         }
         let mean = |p: &[[f32; 2]]| {
-            let (sx, sy) = p.iter().fold((0.0, 0.0), |(x, y), q| (x + q[0] as f64, y + q[1] as f64));
+            let (sx, sy) = p
+                .iter()
+                .fold((0.0, 0.0), |(x, y), q| (x + q[0] as f64, y + q[1] as f64));
             (sx / n, sy / n)
         };
         let (sxm, sym) = mean(src);
@@ -108,11 +110,19 @@ mod tests {
 
     #[test]
     fn recovers_a_known_similarity() {
-        let truth = Similarity { a: 0.8, b: 0.6, tx: 5.0, ty: -3.0 };
+        let truth = Similarity {
+            a: 0.8,
+            b: 0.6,
+            tx: 5.0,
+            ty: -3.0,
+        };
         let src = TEMPLATE;
         let dst = src.map(|p| truth.apply(p));
         let est = Similarity::estimate(&src, &dst).unwrap();
-        assert!((est.a - 0.8).abs() < 1e-4 && (est.b - 0.6).abs() < 1e-4, "{est:?}");
+        assert!(
+            (est.a - 0.8).abs() < 1e-4 && (est.b - 0.6).abs() < 1e-4,
+            "{est:?}"
+        );
         assert!((est.tx - 5.0).abs() < 1e-3 && (est.ty + 3.0).abs() < 1e-3);
         for p in src {
             assert!(close(est.inverse().apply(est.apply(p)), p));
@@ -135,7 +145,11 @@ mod tests {
         let [ex, ey] = landmarks[0];
         for dy in -4..=4 {
             for dx in -4..=4 {
-                img.put_pixel((ex as i32 + dx) as u32, (ey as i32 + dy) as u32, image::Rgb([255; 3]));
+                img.put_pixel(
+                    (ex as i32 + dx) as u32,
+                    (ey as i32 + dy) as u32,
+                    image::Rgb([255; 3]),
+                );
             }
         }
         let out = align(&img, &landmarks).unwrap();

@@ -21,7 +21,11 @@ pub const MIDPOINT: f32 = COSINE_AT_DEFAULT_MIN_SCORE - 0.109_861_23; // ln 3 / 
 
 /// The match score of two faces whose descriptors have cosine similarity `cosine`.
 pub fn score(cosine: f32) -> f64 {
-    let c = if cosine.is_nan() { -1.0 } else { cosine.clamp(-1.0, 1.0) };
+    let c = if cosine.is_nan() {
+        -1.0
+    } else {
+        cosine.clamp(-1.0, 1.0)
+    };
     1.0 / (1.0 + (-(STEEPNESS as f64) * (c as f64 - MIDPOINT as f64)).exp())
 }
 

@@ -97,7 +97,13 @@ impl Detector {
         // YuNet takes raw 0–255 BGR.
         let outputs = self.net.run(to_chw(&input, Order::Bgr, |_, v| v))?;
         let mut found = decode(&outputs, self.size)?;
-        found.iter_mut().for_each(|d| unscale(d, w as f32 / img.width() as f32, h as f32 / img.height() as f32));
+        found.iter_mut().for_each(|d| {
+            unscale(
+                d,
+                w as f32 / img.width() as f32,
+                h as f32 / img.height() as f32,
+            )
+        });
         Ok(nms(found, NMS_IOU))
     }
 }
@@ -128,7 +134,10 @@ fn decode(out: &[Vec<f32>], size: usize) -> Result<Vec<Detection>, String> {
             let (bw, bh) = (b[2].exp() * s, b[3].exp() * s);
             let mut landmarks = [[0.0; 2]; 5];
             for (j, l) in landmarks.iter_mut().enumerate() {
-                *l = [(kps[10 * k + 2 * j] + c) * s, (kps[10 * k + 2 * j + 1] + r) * s];
+                *l = [
+                    (kps[10 * k + 2 * j] + c) * s,
+                    (kps[10 * k + 2 * j + 1] + r) * s,
+                ];
             }
             found.push(Detection {
                 x: cx - bw / 2.0,
@@ -171,16 +180,17 @@ pub fn nms(mut found: Vec<Detection>, iou: f32) -> Vec<Detection> {
 /// see [`CONFIDENT_SCORE`]): none → `NoFace`; a second face of similar size (see
 /// [`SIMILAR_SIZE_RATIO`]) → `MultipleFaces`; otherwise the largest face.
 pub fn choose(faces: &[Detection]) -> Result<Detection, AnalysisError> {
-    let mut by_size: Vec<&Detection> = faces.iter().filter(|d| d.score >= CONFIDENT_SCORE).collect();
+    let mut by_size: Vec<&Detection> = faces
+        .iter()
+        .filter(|d| d.score >= CONFIDENT_SCORE)
+        .collect();
     if by_size.is_empty() {
         by_size.extend(faces.iter().max_by(|a, b| a.score.total_cmp(&b.score)));
     }
     by_size.sort_by(|a, b| b.area().total_cmp(&a.area()));
     match by_size.as_slice() {
         [] => Err(AnalysisError::NoFace),
-        [largest, second, ..]
-            if (second.area() / largest.area()).sqrt() >= SIMILAR_SIZE_RATIO =>
-        {
+        [largest, second, ..] if (second.area() / largest.area()).sqrt() >= SIMILAR_SIZE_RATIO => {
             Err(AnalysisError::MultipleFaces)
         }
         [largest, ..] => Ok(**largest),
@@ -205,7 +215,11 @@ mod tests {
     #[test]
     fn nms_drops_overlapping_weaker_boxes() {
         let kept = nms(
-            vec![face(0.0, 10.0, 0.7), face(1.0, 10.0, 0.9), face(50.0, 10.0, 0.8)],
+            vec![
+                face(0.0, 10.0, 0.7),
+                face(1.0, 10.0, 0.9),
+                face(50.0, 10.0, 0.8),
+            ],
             NMS_IOU,
         );
         assert_eq!(kept.len(), 2);

@@ -46,9 +46,10 @@ impl Liveness {
             let crop = resize_region(img, region, SIDE, SIDE);
             // MiniFASNet takes raw 0–255 BGR, like the OpenCV code it was trained with.
             let out = m.net.run(to_chw(&crop, Order::Bgr, |_, v| v))?;
-            let logits = out.first().filter(|l| l.len() == 3).ok_or_else(|| {
-                "liveness model returned an unexpected output shape".to_string()
-            })?;
+            let logits = out
+                .first()
+                .filter(|l| l.len() == 3)
+                .ok_or_else(|| "liveness model returned an unexpected output shape".to_string())?;
             sum += softmax(logits)[REAL_CLASS] as f64;
         }
         Ok(sum / self.models.len() as f64)
@@ -112,13 +113,19 @@ mod tests {
     #[test]
     fn crop_is_scaled_about_the_centre() {
         // 20×20 box centred at (100, 100), scale 2.7 → 54×54.
-        assert_eq!(crop_box(1000, 1000, &face(90.0, 90.0, 20.0, 20.0), 2.7), (73, 73, 127, 127));
+        assert_eq!(
+            crop_box(1000, 1000, &face(90.0, 90.0, 20.0, 20.0), 2.7),
+            (73, 73, 127, 127)
+        );
     }
 
     #[test]
     fn crop_is_shifted_inside_and_shrunk_to_fit() {
         // Near the top-left corner: shifted right/down, same size.
-        assert_eq!(crop_box(1000, 1000, &face(0.0, 0.0, 20.0, 20.0), 4.0), (0, 0, 80, 80));
+        assert_eq!(
+            crop_box(1000, 1000, &face(0.0, 0.0, 20.0, 20.0), 4.0),
+            (0, 0, 80, 80)
+        );
         // Larger than the image allows: the scale shrinks to fit the height.
         let (l, t, r, b) = crop_box(400, 200, &face(150.0, 50.0, 100.0, 100.0), 4.0);
         assert_eq!((t, b), (0, 199));

@@ -91,7 +91,10 @@ impl FaceEngine {
         if rgb.width() == 0 || rgb.height() == 0 {
             return Err(AnalysisError::Invalid("the image is empty".into()));
         }
-        let mut faces = self.detector(mode).detect(&rgb).map_err(AnalysisError::Invalid)?;
+        let mut faces = self
+            .detector(mode)
+            .detect(&rgb)
+            .map_err(AnalysisError::Invalid)?;
         if faces.is_empty() && !std::ptr::eq(self.detector(mode), &self.accurate_detector) {
             faces = self
                 .accurate_detector

@@ -215,7 +215,10 @@ mod tests {
     fn hashes_are_pinned_lowercase_hex() {
         for f in ALL {
             assert_eq!(f.sha256.len(), 64, "{}", f.name);
-            assert!(f.sha256.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+            assert!(f
+                .sha256
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         }
         assert_eq!(
             sha256_hex(b"abc"),

@@ -44,7 +44,13 @@ impl Net {
         };
         let plan = tract_onnx::onnx()
             .model_for_read(&mut Cursor::new(bytes))
-            .and_then(|m| if forget_shapes { forget_facts(m) } else { Ok(m) })
+            .and_then(|m| {
+                if forget_shapes {
+                    forget_facts(m)
+                } else {
+                    Ok(m)
+                }
+            })
             .and_then(|m| m.with_input_fact(0, f32::fact(input_shape).into()))
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())

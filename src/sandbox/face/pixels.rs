@@ -107,7 +107,9 @@ mod tests {
     use super::*;
 
     fn ramp() -> RgbImage {
-        RgbImage::from_fn(4, 2, |x, y| image::Rgb([(x * 10) as u8, (y * 100) as u8, 7]))
+        RgbImage::from_fn(4, 2, |x, y| {
+            image::Rgb([(x * 10) as u8, (y * 100) as u8, 7])
+        })
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod demo;
 pub mod embedded;
 pub mod engine;
+pub mod face;
 mod http;
 pub mod index;
 pub mod pixel;

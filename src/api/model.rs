@@ -26,7 +26,7 @@ macro_rules! wire_enum {
         }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: [$name; [$($wire),+].len()] = [$($name::$variant),+];
 
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -37,8 +37,7 @@ macro_rules! wire_enum {
             /// Case-insensitive, surrounding blanks ignored.
             pub fn parse(s: &str) -> Option<$name> {
                 $name::ALL
-                    .iter()
-                    .copied()
+                    .into_iter()
                     .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
             }
         }

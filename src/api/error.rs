@@ -252,6 +252,10 @@ pub fn explain_status(status: u16, code: Option<&str>, message: Option<&str>) ->
         "liveness failed: the probe does not look like a live person (use a clear, front-facing, well-lit photo taken live)".to_string()
     } else if msg.contains("token_expired") {
         "token expired: get a new one and set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
+    } else if msg.contains("engine_loading") {
+        "the sandbox is still loading its face models; try again in a moment".to_string()
+    } else if msg.contains("engine_mismatch") {
+        format!("the sandbox's store was built with another engine: {msg}")
     } else if status == 401 {
         "not authorised: the token is missing or wrong; set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
     } else if status == 403 {

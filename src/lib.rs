@@ -3,7 +3,9 @@
 pub mod api;
 pub mod cli;
 pub mod config;
+pub mod history;
 pub mod connect;
 pub mod imageio;
 pub mod probe;
 pub mod sandbox;
+pub mod tui;

@@ -169,11 +169,18 @@ fn main() {
     let base = frame_time(&empty, 200, 60, iters);
     let mut app = full_app();
     app.focus = Pane::Browser;
-    app.update(Action::Key(KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE)));
+    app.update(Action::Key(KeyEvent::new(
+        KeyCode::Char('/'),
+        KeyModifiers::NONE,
+    )));
     let mut flip = false;
     let filter = time(iters.min(50), || {
         // Type and erase one character: two filter passes over 100k names.
-        let code = if flip { KeyCode::Backspace } else { KeyCode::Char('7') };
+        let code = if flip {
+            KeyCode::Backspace
+        } else {
+            KeyCode::Char('7')
+        };
         flip = !flip;
         app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     });

@@ -146,10 +146,9 @@ impl HistoryStore {
             }
             match serde_json::from_str::<Run>(&text) {
                 Ok(run) => loaded.runs.push(run),
-                Err(e) => loaded.warnings.push(format!(
-                    "history line {} skipped (damaged: {e})",
-                    n + 1
-                )),
+                Err(e) => loaded
+                    .warnings
+                    .push(format!("history line {} skipped (damaged: {e})", n + 1)),
             }
         }
         Ok(loaded)
@@ -358,7 +357,11 @@ mod tests {
         assert_eq!(loaded.runs.len(), 2);
         assert_eq!(loaded.runs[0], run(1, 0.75, &[("x", 0.8)]));
         assert_eq!(loaded.warnings.len(), 2);
-        assert!(loaded.warnings[0].contains("line 2"), "{:?}", loaded.warnings);
+        assert!(
+            loaded.warnings[0].contains("line 2"),
+            "{:?}",
+            loaded.warnings
+        );
         assert_eq!(next_id(&loaded.runs), 3);
     }
 
@@ -368,7 +371,10 @@ mod tests {
         let store = HistoryStore::new(dir.path().join("h.jsonl"));
         store.append(&run(1, 0.75, &[("x", 0.8)])).unwrap();
         let text = fs::read_to_string(store.path()).unwrap();
-        assert!(!text.contains("token") && !text.contains("base64"), "{text}");
+        assert!(
+            !text.contains("token") && !text.contains("base64"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -405,7 +411,10 @@ mod tests {
         p.min_score = 0.6;
         assert_eq!(refilter(&r, &stamp(), &p).unwrap().len(), 2);
         p.min_score = 0.55;
-        assert!(refilter(&r, &stamp(), &p).is_none(), "looser needs a request");
+        assert!(
+            refilter(&r, &stamp(), &p).is_none(),
+            "looser needs a request"
+        );
         p.min_score = 0.8;
         p.os = Os::Ios;
         assert!(refilter(&r, &stamp(), &p).is_none());

@@ -3,8 +3,8 @@
 pub mod api;
 pub mod cli;
 pub mod config;
-pub mod history;
 pub mod connect;
+pub mod history;
 pub mod imageio;
 pub mod probe;
 pub mod sandbox;

@@ -67,14 +67,19 @@ impl Drop for Tmux {
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn write_probe(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    image::RgbImage::from_fn(120, 160, |x, y| image::Rgb([(x * 2) as u8, (y + 40) as u8, 128]))
-        .save(dir.join("probe.png"))
-        .unwrap();
+    image::RgbImage::from_fn(120, 160, |x, y| {
+        image::Rgb([(x * 2) as u8, (y + 40) as u8, 128])
+    })
+    .save(dir.join("probe.png"))
+    .unwrap();
 }
 
 #[test]
@@ -114,7 +119,17 @@ fn dashboard_end_to_end_in_tmux() {
         socket: format!("liveface-e2e-{}", std::process::id()),
     };
     tmux.cmd(&[
-        "new-session", "-d", "-s", "e2e", "-x", "120", "-y", "40", "sh", "-c", &script,
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+        "-c",
+        &script,
     ]);
 
     // The browser lists the probe; Enter picks it.
@@ -131,22 +146,41 @@ fn dashboard_end_to_end_in_tmux() {
     assert_eq!(counters.searches(), 1);
 
     // Raise min_score to 0.9 and run again: re-filtered from run #1, no request.
-    tmux.keys(&["2", "Down", "Down", "Enter", "BSpace", "BSpace", "BSpace", "BSpace"]);
+    tmux.keys(&[
+        "2", "Down", "Down", "Enter", "BSpace", "BSpace", "BSpace", "BSpace",
+    ]);
     tmux.text("0.9");
     tmux.keys(&["Enter", "F5"]);
     let s = tmux.wait_for("re-filtered from run #1 — no request sent");
     assert!(s.contains("1 match ≥ 0.90"), "{s}");
     assert!(s.contains("2 runs"), "history shows both runs:\n{s}");
-    assert_eq!(counters.searches(), 1, "the re-filter must not send a request");
+    assert_eq!(
+        counters.searches(),
+        1,
+        "the re-filter must not send a request"
+    );
 
     // Quit and check the terminal is back to normal.
     tmux.keys(&["q"]);
     let s = tmux.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
-    assert!(s.contains("icanon") && !s.contains("-icanon"), "raw mode left on:\n{s}");
-    assert!(s.contains("echo") && !s.contains("-echo "), "echo left off:\n{s}");
-    assert!(!s.contains("Results"), "still on the alternate screen:\n{s}");
-    assert_eq!(tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]).trim(), "0");
+    assert!(
+        s.contains("icanon") && !s.contains("-icanon"),
+        "raw mode left on:\n{s}"
+    );
+    assert!(
+        s.contains("echo") && !s.contains("-echo "),
+        "echo left off:\n{s}"
+    );
+    assert!(
+        !s.contains("Results"),
+        "still on the alternate screen:\n{s}"
+    );
+    assert_eq!(
+        tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
 
     let history = std::fs::read_to_string(data.join("liveface/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 2, "{history}");

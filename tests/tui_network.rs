@@ -39,24 +39,46 @@ async fn search_collections_and_persons_over_http() {
     runner.run(Effect::Search {
         id: 3,
         image: Arc::from("aGVsbG8="),
-        params: SearchParams { min_score: 0.8, ..SearchParams::default() },
+        params: SearchParams {
+            min_score: 0.8,
+            ..SearchParams::default()
+        },
     });
-    let Action::SearchDone { id, result, .. } = next(&mut rx).await else { panic!() };
+    let Action::SearchDone { id, result, .. } = next(&mut rx).await else {
+        panic!()
+    };
     let out = result.unwrap();
     assert_eq!(id, 3);
-    assert_eq!(out.persons.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["p1", "p2"]);
+    assert_eq!(
+        out.persons
+            .iter()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>(),
+        ["p1", "p2"]
+    );
     assert_eq!(out.liveness_score, Some(0.93));
     assert_eq!(counters.searches(), 1);
 
     runner.run(Effect::LoadCollections);
-    let Action::CollectionsLoaded(Ok(cols)) = next(&mut rx).await else { panic!() };
+    let Action::CollectionsLoaded(Ok(cols)) = next(&mut rx).await else {
+        panic!()
+    };
     assert_eq!(cols.len(), 2);
 
     runner.run(Effect::FetchPerson { id: "p2".into() });
-    let Action::PersonLoaded { id, result } = next(&mut rx).await else { panic!() };
-    assert_eq!((id.as_str(), result.unwrap().name.as_deref()), ("p2", Some("Luis Pérez")));
-    runner.run(Effect::FetchPerson { id: "nobody".into() });
-    let Action::PersonLoaded { result, .. } = next(&mut rx).await else { panic!() };
+    let Action::PersonLoaded { id, result } = next(&mut rx).await else {
+        panic!()
+    };
+    assert_eq!(
+        (id.as_str(), result.unwrap().name.as_deref()),
+        ("p2", Some("Luis Pérez"))
+    );
+    runner.run(Effect::FetchPerson {
+        id: "nobody".into(),
+    });
+    let Action::PersonLoaded { result, .. } = next(&mut rx).await else {
+        panic!()
+    };
     assert!(result.unwrap_err().contains("not found"));
 }
 
@@ -65,7 +87,11 @@ async fn cancel_aborts_the_search_task() {
     let dir = tempfile::tempdir().unwrap();
     let (mut runner, mut rx, counters) = setup(dir.path()).await;
     counters.delay_ms.store(1500, Ordering::SeqCst);
-    runner.run(Effect::Search { id: 1, image: Arc::from("aGVsbG8="), params: SearchParams::default() });
+    runner.run(Effect::Search {
+        id: 1,
+        image: Arc::from("aGVsbG8="),
+        params: SearchParams::default(),
+    });
     tokio::time::sleep(Duration::from_millis(200)).await;
     runner.run(Effect::CancelSearch { id: 1 });
     let got = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
@@ -80,7 +106,9 @@ async fn unreachable_server_reports_plain_words() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(client, tx, 1600, HistoryStore::new(dir.path().join("h")));
     runner.run(Effect::LoadCollections);
-    let Action::CollectionsLoaded(Err(e)) = next(&mut rx).await else { panic!() };
+    let Action::CollectionsLoaded(Err(e)) = next(&mut rx).await else {
+        panic!()
+    };
     assert!(e.contains("127.0.0.1"), "{e}");
 }
 
@@ -92,15 +120,33 @@ async fn probe_preparation_and_history_saving_run_off_the_loop() {
     image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 3, y as u8 * 5, 90]))
         .save(&img)
         .unwrap();
-    runner.run(Effect::PrepareProbe { seq: 4, path: img.clone() });
-    let Action::ProbeReady { seq, result, .. } = next(&mut rx).await else { panic!() };
+    runner.run(Effect::PrepareProbe {
+        seq: 4,
+        path: img.clone(),
+    });
+    let Action::ProbeReady { seq, result, .. } = next(&mut rx).await else {
+        panic!()
+    };
     let info = result.unwrap();
-    assert_eq!((seq, info.original, info.stamp.path.clone()), (4, (64, 48), img));
+    assert_eq!(
+        (seq, info.original, info.stamp.path.clone()),
+        (4, (64, 48), img)
+    );
     assert!(info.jpeg_bytes > 0 && !info.base64.is_empty());
-    runner.run(Effect::PrepareProbe { seq: 5, path: dir.path().join("missing.png") });
-    let Action::ProbeReady { result, .. } = next(&mut rx).await else { panic!() };
+    runner.run(Effect::PrepareProbe {
+        seq: 5,
+        path: dir.path().join("missing.png"),
+    });
+    let Action::ProbeReady { result, .. } = next(&mut rx).await else {
+        panic!()
+    };
     assert!(result.is_err());
-    runner.run(Effect::ReadDir { seq: 9, dir: dir.path().to_path_buf() });
-    let Action::DirLoaded { seq, result, .. } = next(&mut rx).await else { panic!() };
+    runner.run(Effect::ReadDir {
+        seq: 9,
+        dir: dir.path().to_path_buf(),
+    });
+    let Action::DirLoaded { seq, result, .. } = next(&mut rx).await else {
+        panic!()
+    };
     assert_eq!((seq, result.unwrap()[0].name.as_str()), (9, "face.png"));
 }

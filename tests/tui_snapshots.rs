@@ -43,8 +43,14 @@ fn with_results() -> App {
         &mut app,
         outcome(0.93, &[("p1", 0.971), ("p2", 0.884), ("p3", 0.79)]),
     );
-    app.update(Action::PersonLoaded { id: "p1".into(), result: Ok(person("p1", "Ana Gómez")) });
-    app.update(Action::PersonLoaded { id: "p2".into(), result: Ok(person("p2", "Luis Pérez")) });
+    app.update(Action::PersonLoaded {
+        id: "p1".into(),
+        result: Ok(person("p1", "Ana Gómez")),
+    });
+    app.update(Action::PersonLoaded {
+        id: "p2".into(),
+        result: Ok(person("p2", "Luis Pérez")),
+    });
     app
 }
 
@@ -52,7 +58,11 @@ fn with_results() -> App {
 fn empty_state() {
     let (mut app, _) = app_with(Vec::new());
     let seq = app.browser.seq;
-    app.update(Action::DirLoaded { seq, dir: DIR.into(), result: Ok(Vec::new()) });
+    app.update(Action::DirLoaded {
+        seq,
+        dir: DIR.into(),
+        result: Ok(Vec::new()),
+    });
     app.update(Action::CollectionsLoaded(Ok(Vec::new())));
     snap("empty", &app);
 }
@@ -61,7 +71,8 @@ fn empty_state() {
 fn loading_state() {
     let (mut app, _) = app_with(Vec::new());
     // directory and collections still loading; a probe being prepared
-    let fx = liveface::tui::app::App::new(init(Vec::new()), Some("/data/probes/alice.jpg".into())).1;
+    let fx =
+        liveface::tui::app::App::new(init(Vec::new()), Some("/data/probes/alice.jpg".into())).1;
     assert_eq!(fx.len(), 3);
     app.probe = liveface::tui::app::ProbeState::Loading("/data/probes/alice.jpg".into());
     snap("loading", &app);
@@ -97,26 +108,44 @@ fn refiltered_state() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::F(5));
     let screen = render(&app, 120, 40);
-    assert!(screen.contains("re-filtered from run #2 — no request sent"), "{screen}");
+    assert!(
+        screen.contains("re-filtered from run #2 — no request sent"),
+        "{screen}"
+    );
     snap("refiltered", &app);
 }
 
 #[test]
 fn error_states() {
     let (mut app, _) = app_with(Vec::new());
-    app.update(Action::CollectionsLoaded(Err("cannot reach 127.0.0.1:9: connection refused".into())));
+    app.update(Action::CollectionsLoaded(Err(
+        "cannot reach 127.0.0.1:9: connection refused".into(),
+    )));
     ready_probe(&mut app);
     press(&mut app, KeyCode::Char('1'));
     press(&mut app, KeyCode::Home);
     let fx = press(&mut app, KeyCode::Enter);
-    let Effect::ReadDir { seq, dir } = fx[0].clone() else { panic!() };
-    app.update(Action::DirLoaded { seq, dir, result: Err("cannot open /data/probes/gallery: permission denied".into()) });
+    let Effect::ReadDir { seq, dir } = fx[0].clone() else {
+        panic!()
+    };
+    app.update(Action::DirLoaded {
+        seq,
+        dir,
+        result: Err("cannot open /data/probes/gallery: permission denied".into()),
+    });
     let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else { panic!() };
+    let Effect::Search { id, .. } = fx[0].clone() else {
+        panic!()
+    };
     app.update(Action::SearchDone {
         id,
         elapsed_ms: 90,
-        result: Err(ApiError::Status { status: 401, code: None, message: Some("token_expired".into()), data: None }),
+        result: Err(ApiError::Status {
+            status: 401,
+            code: None,
+            message: Some("token_expired".into()),
+            data: None,
+        }),
     });
     let screen = render(&app, 80, 24);
     assert!(screen.contains("token expired"), "{screen}");
@@ -128,7 +157,9 @@ fn liveness_failed_and_no_match() {
     let (mut app, _) = app_with(Vec::new());
     ready_probe(&mut app);
     let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else { panic!() };
+    let Effect::Search { id, .. } = fx[0].clone() else {
+        panic!()
+    };
     app.update(Action::SearchDone {
         id,
         elapsed_ms: 90,
@@ -211,6 +242,9 @@ fn tiny_terminals_say_too_small() {
 fn large_terminal_uses_the_room() {
     let app = with_results();
     let screen = render(&app, 200, 60);
-    assert!(screen.contains("collections") && screen.contains("nation"), "{screen}");
+    assert!(
+        screen.contains("collections") && screen.contains("nation"),
+        "{screen}"
+    );
     assert!(screen.contains("backend"));
 }

@@ -205,7 +205,11 @@ impl Form {
 fn cycle<T: Copy + PartialEq>(all: &[T], cur: T, forward: bool) -> T {
     let i = all.iter().position(|x| *x == cur).unwrap_or(0);
     let n = all.len();
-    all[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    all[if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }]
 }
 
 pub fn fmt_threshold(v: f64) -> String {
@@ -501,16 +505,12 @@ impl App {
     fn edit_input(&mut self, key: KeyEvent) {
         let event = Event::Key(key);
         match self.focus {
-            Pane::Browser => {
-                if self.browser.filter.handle_event(&event).is_some() {
-                    self.browser.selected = 0;
-                    self.browser.refresh_visible();
-                }
+            Pane::Browser if self.browser.filter.handle_event(&event).is_some() => {
+                self.browser.selected = 0;
+                self.browser.refresh_visible();
             }
-            Pane::Collections => {
-                if self.collections.filter.handle_event(&event).is_some() {
-                    self.collections.selected = 0;
-                }
+            Pane::Collections if self.collections.filter.handle_event(&event).is_some() => {
+                self.collections.selected = 0;
             }
             Pane::Form => {
                 if let Some(input) = self.form.input_mut() {
@@ -634,7 +634,11 @@ impl App {
     fn move_focus(&mut self, forward: bool) {
         let i = self.focus.number() - 1;
         let n = Pane::ALL.len();
-        self.focus = Pane::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.focus = Pane::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
     }
 
     fn move_selection(&mut self, delta: isize) {
@@ -893,7 +897,8 @@ impl App {
             ProbeState::Ready(info) => info.clone(),
             ProbeState::Loading(_) => {
                 self.pending_rerun = Some((params, force));
-                self.notice = Some("the probe is still being prepared; searching when ready".into());
+                self.notice =
+                    Some("the probe is still being prepared; searching when ready".into());
                 return Vec::new();
             }
             ProbeState::Failed(_, e) => {
@@ -909,7 +914,8 @@ impl App {
             }
         };
         if !force {
-            if let Some((source, matches)) = history::find_refilter(&self.runs, &info.stamp, &params)
+            if let Some((source, matches)) =
+                history::find_refilter(&self.runs, &info.stamp, &params)
             {
                 let run = Run {
                     id: history::next_id(&self.runs),

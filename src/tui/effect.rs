@@ -10,9 +10,15 @@ use crate::history::Run;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// List a directory on a blocking thread.
-    ReadDir { seq: u64, dir: PathBuf },
+    ReadDir {
+        seq: u64,
+        dir: PathBuf,
+    },
     /// Decode, orient, downscale and encode an image on a blocking thread.
-    PrepareProbe { seq: u64, path: PathBuf },
+    PrepareProbe {
+        seq: u64,
+        path: PathBuf,
+    },
     LoadCollections,
     /// Run a search in a task that `CancelSearch` can abort.
     Search {
@@ -20,8 +26,12 @@ pub enum Effect {
         image: Arc<str>,
         params: SearchParams,
     },
-    CancelSearch { id: u64 },
-    FetchPerson { id: String },
+    CancelSearch {
+        id: u64,
+    },
+    FetchPerson {
+        id: String,
+    },
     SaveRun(Box<Run>),
     Quit,
 }

@@ -129,16 +129,33 @@ use KeyCode::*;
 /// Every key the app knows, in help order. A key with an empty description is an
 /// alias shown next to the previous binding of the same command.
 pub const BINDINGS: &[Binding] = &[
-    m(Char('c'), KeyModifiers::CONTROL, Global, C::ForceQuit, "quit now"),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Global,
+        C::ForceQuit,
+        "quit now",
+    ),
     b(F(5), Global, C::Search, "run the search"),
     m(Char('r'), KeyModifiers::CONTROL, Global, C::Search, ""),
-    m(F(5), KeyModifiers::SHIFT, Global, C::ForceSearch, "run with a real request (no re-filter)"),
+    m(
+        F(5),
+        KeyModifiers::SHIFT,
+        Global,
+        C::ForceSearch,
+        "run with a real request (no re-filter)",
+    ),
     b(Esc, Global, C::Cancel, "cancel the search in flight"),
     b(Tab, Global, C::FocusNext, "next pane"),
     b(BackTab, Global, C::FocusPrev, "previous pane"),
     b(Char('1'), Global, C::Focus(Pane::Browser), "files"),
     b(Char('2'), Global, C::Focus(Pane::Form), "search form"),
-    b(Char('3'), Global, C::Focus(Pane::Collections), "collections"),
+    b(
+        Char('3'),
+        Global,
+        C::Focus(Pane::Collections),
+        "collections",
+    ),
     b(Char('4'), Global, C::Focus(Pane::Results), "results"),
     b(Char('5'), Global, C::Focus(Pane::History), "history"),
     b(Up, Global, C::Up, "move up"),
@@ -163,7 +180,12 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('h'), Browser, C::Parent, ""),
     b(Left, Browser, C::Parent, ""),
     b(Char('/'), Browser, C::Filter, "filter"),
-    b(Char('.'), Browser, C::ToggleHidden, "show/hide hidden files"),
+    b(
+        Char('.'),
+        Browser,
+        C::ToggleHidden,
+        "show/hide hidden files",
+    ),
     // form
     b(Left, Form, C::Left, "previous value"),
     b(Char('h'), Form, C::Left, ""),
@@ -189,8 +211,20 @@ pub const BINDINGS: &[Binding] = &[
     b(BackTab, Input, C::FocusPrev, "previous pane"),
     b(F(5), Input, C::Search, "run the search"),
     m(Char('r'), KeyModifiers::CONTROL, Input, C::Search, ""),
-    m(F(5), KeyModifiers::SHIFT, Input, C::ForceSearch, "run with a real request"),
-    m(Char('c'), KeyModifiers::CONTROL, Input, C::ForceQuit, "quit now"),
+    m(
+        F(5),
+        KeyModifiers::SHIFT,
+        Input,
+        C::ForceSearch,
+        "run with a real request",
+    ),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Input,
+        C::ForceQuit,
+        "quit now",
+    ),
     // popups
     b(Esc, Popup, C::Cancel, "close"),
     b(Char('q'), Popup, C::Cancel, ""),
@@ -201,19 +235,32 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('k'), Popup, C::Up, ""),
     b(Down, Popup, C::Down, "scroll down"),
     b(Char('j'), Popup, C::Down, ""),
-    m(Char('c'), KeyModifiers::CONTROL, Popup, C::ForceQuit, "quit now"),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Popup,
+        C::ForceQuit,
+        "quit now",
+    ),
     // quit question
     b(Char('y'), Confirm, C::Yes, "quit"),
     b(Enter, Confirm, C::Yes, ""),
     b(Char('n'), Confirm, C::No, "stay"),
     b(Esc, Confirm, C::No, ""),
-    m(Char('c'), KeyModifiers::CONTROL, Confirm, C::ForceQuit, "quit now"),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Confirm,
+        C::ForceQuit,
+        "quit now",
+    ),
 ];
 
 /// Shift is part of the character for letters and symbols (`R`, `?`) and of BackTab,
 /// and terminals disagree about reporting it there; it only counts for other keys.
 fn normalise(key: &KeyEvent) -> (KeyCode, KeyModifiers) {
-    let mut mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::SHIFT | KeyModifiers::ALT);
+    let mut mods =
+        key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::SHIFT | KeyModifiers::ALT);
     if matches!(key.code, Char(_) | BackTab) {
         mods.remove(KeyModifiers::SHIFT);
     }
@@ -334,7 +381,10 @@ mod tests {
             lookup(&key(F(5), KeyModifiers::SHIFT), &[Global]),
             Some(C::ForceSearch)
         );
-        assert_eq!(lookup(&key(F(5), KeyModifiers::NONE), &[Global]), Some(C::Search));
+        assert_eq!(
+            lookup(&key(F(5), KeyModifiers::NONE), &[Global]),
+            Some(C::Search)
+        );
         assert_eq!(
             lookup(&key(Char('c'), KeyModifiers::CONTROL), &[Input]),
             Some(C::ForceQuit)

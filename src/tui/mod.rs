@@ -234,11 +234,7 @@ impl Drop for TerminalGuard {
 /// Leaves the alternate screen and raw mode; safe to call more than once.
 pub fn restore_terminal() {
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(
-            io::stdout(),
-            LeaveAlternateScreen,
-            crossterm::cursor::Show
-        );
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
         let _ = disable_raw_mode();
     }
 }

@@ -64,10 +64,7 @@ impl Runner {
             Effect::LoadCollections => {
                 let client = self.client.clone();
                 tokio::spawn(async move {
-                    let result = client
-                        .list_collections()
-                        .await
-                        .map_err(|e| error_words(&e));
+                    let result = client.list_collections().await.map_err(|e| error_words(&e));
                     let _ = tx.send(Action::CollectionsLoaded(result));
                 });
             }

@@ -10,7 +10,10 @@ use ratatui::style::{Color, Modifier, Style};
 pub const BUILTIN: [(&str, &str); 4] = [
     ("default", include_str!("../../themes/default.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("mono", include_str!("../../themes/mono.toml")),
 ];
 
@@ -124,9 +127,9 @@ impl Theme {
 
     /// Parses a theme file on top of `base` (so user files may set only some roles).
     pub fn parse(name: &str, text: &str, base: &Theme) -> Result<Theme, String> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            format!("theme {name}: {}", e.message())
-        })?;
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("theme {name}: {}", e.message()))?;
         let mut theme = base.clone();
         theme.name = name.to_string();
         let Some(colors) = table.get("colors") else {
@@ -193,7 +196,9 @@ impl Theme {
         }
     }
     pub fn accent(&self) -> Style {
-        Style::default().fg(self.accent).add_modifier(Modifier::BOLD)
+        Style::default()
+            .fg(self.accent)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn border(&self, focused: bool) -> Style {
         if focused {
@@ -219,7 +224,9 @@ impl Theme {
         Style::default().fg(self.image).add_modifier(Modifier::BOLD)
     }
     pub fn directory(&self) -> Style {
-        Style::default().fg(self.directory).add_modifier(Modifier::BOLD)
+        Style::default()
+            .fg(self.directory)
+            .add_modifier(Modifier::BOLD)
     }
     pub fn ok(&self) -> Style {
         Style::default().fg(self.ok)
@@ -257,7 +264,11 @@ pub fn to_256(c: Color) -> Color {
     };
     let (ri, gi, bi) = (near(r), near(g), near(b));
     let cube = 16 + 36 * ri + 6 * gi + bi;
-    let cube_rgb = (LEVELS[ri as usize], LEVELS[gi as usize], LEVELS[bi as usize]);
+    let cube_rgb = (
+        LEVELS[ri as usize],
+        LEVELS[gi as usize],
+        LEVELS[bi as usize],
+    );
     let avg = (u16::from(r) + u16::from(g) + u16::from(b)) / 3;
     let grey_i = ((avg.saturating_sub(8)) / 10).min(23) as u8;
     let grey_v = 8 + 10 * grey_i;
@@ -349,7 +360,10 @@ mod tests {
                     .map(|(_, v)| v.to_string())
             }
         };
-        assert_eq!(ColorMode::detect(&env(&[("NO_COLOR", "1")])), ColorMode::None);
+        assert_eq!(
+            ColorMode::detect(&env(&[("NO_COLOR", "1")])),
+            ColorMode::None
+        );
         assert_eq!(
             ColorMode::detect(&env(&[("COLORTERM", "truecolor")])),
             ColorMode::TrueColor
@@ -370,13 +384,24 @@ mod tests {
     #[test]
     fn user_themes_override_and_broken_ones_fall_back() {
         let d = tempfile::tempdir().unwrap();
-        std::fs::write(d.path().join("default.toml"), "[colors]\naccent = \"red\"\n").unwrap();
+        std::fs::write(
+            d.path().join("default.toml"),
+            "[colors]\naccent = \"red\"\n",
+        )
+        .unwrap();
         std::fs::write(d.path().join("mine.toml"), "[colors]\nerror = \"nope\"\n").unwrap();
         let (t, w) = load("default", Some(d.path()), ColorMode::TrueColor);
         assert_eq!((t.accent, w), (Color::Red, None));
-        assert_eq!(t.ok, Theme::builtin_default().ok, "unset roles keep the default");
+        assert_eq!(
+            t.ok,
+            Theme::builtin_default().ok,
+            "unset roles keep the default"
+        );
         let (t, w) = load("mine", Some(d.path()), ColorMode::TrueColor);
-        assert_eq!((t.name.as_str(), t.error), ("mine", Theme::builtin_default().error));
+        assert_eq!(
+            (t.name.as_str(), t.error),
+            ("mine", Theme::builtin_default().error)
+        );
         assert!(w.unwrap().contains("not a colour"));
         assert_eq!(theme_names(Some(d.path())).last().unwrap(), "mine");
         let (t, _) = load("light", None, ColorMode::None);

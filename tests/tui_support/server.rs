@@ -38,8 +38,16 @@ async fn search(State(c): State<Counters>, Json(body): Json<Value>) -> (StatusCo
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    if body.get("image").and_then(Value::as_str).unwrap_or("").is_empty() {
-        return (StatusCode::CONFLICT, Json(json!({"code": "MissingParameter", "message": "image"})));
+    if body
+        .get("image")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"code": "MissingParameter", "message": "image"})),
+        );
     }
     let min = body.get("min_score").and_then(Value::as_f64).unwrap_or(0.8);
     let persons: Vec<Value> = GALLERY
@@ -47,7 +55,10 @@ async fn search(State(c): State<Counters>, Json(body): Json<Value>) -> (StatusCo
         .filter(|(_, _, s)| *s >= min)
         .map(|(id, _, s)| json!({"id": id, "score": s}))
         .collect();
-    (StatusCode::OK, Json(json!({"data": {"persons": persons, "liveness_score": 0.93}})))
+    (
+        StatusCode::OK,
+        Json(json!({"data": {"persons": persons, "liveness_score": 0.93}})),
+    )
 }
 
 async fn collections() -> Json<Value> {
@@ -61,9 +72,14 @@ async fn person(Path(id): Path<String>) -> (StatusCode, Json<Value>) {
     match GALLERY.iter().find(|(p, _, _)| *p == id) {
         Some((p, name, _)) => (
             StatusCode::OK,
-            Json(json!({"data": {"_id": p, "name": name, "gender": "F", "date_of_birth": "1990-01-15", "nationality": "CO"}})),
+            Json(
+                json!({"data": {"_id": p, "name": name, "gender": "F", "date_of_birth": "1990-01-15", "nationality": "CO"}}),
+            ),
         ),
-        None => (StatusCode::NOT_FOUND, Json(json!({"code": "NotFound", "message": "Person not found"}))),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"code": "NotFound", "message": "Person not found"})),
+        ),
     }
 }
 

@@ -16,7 +16,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let b = &app.browser;
     let dir = b.dir.display().to_string();
     let title_room = (area.width as usize).saturating_sub(14);
-    let block = pane_block(app, Pane::Browser, Span::styled(clip_left(&dir, title_room), app.theme.dim()));
+    let block = pane_block(
+        app,
+        Pane::Browser,
+        Span::styled(clip_left(&dir, title_room), app.theme.dim()),
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height == 0 || inner.width == 0 {
@@ -85,7 +89,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let t = e
                 .modified
                 .and_then(|s| DateTime::from_timestamp(s, 0))
-                .map(|t| t.with_timezone(&app.tz).format("%Y-%m-%d %H:%M").to_string())
+                .map(|t| {
+                    t.with_timezone(&app.tz)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default();
             spans.push(Span::styled(format!("{t:>16} "), app.theme.dim()));
         }

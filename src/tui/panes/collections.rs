@@ -28,7 +28,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             app.theme.dim(),
         ))),
         Loading::Failed(e) => {
-            lines.push(Line::from(Span::styled(clip(&format!("cannot load: {e}"), w), app.theme.error())));
+            lines.push(Line::from(Span::styled(
+                clip(&format!("cannot load: {e}"), w),
+                app.theme.error(),
+            )));
             lines.push(Line::from(vec![
                 Span::styled("r", app.theme.accent()),
                 Span::raw(" retry"),
@@ -43,8 +46,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 let (text, is_chosen) = match item {
                     None => ("all collections".to_string(), chosen.is_empty()),
                     Some(col) => {
-                        let name = if col.name.is_empty() { &col.id } else { &col.name };
-                        (name.clone(), chosen == collection_key(col) || chosen == col.id)
+                        let name = if col.name.is_empty() {
+                            &col.id
+                        } else {
+                            &col.name
+                        };
+                        (
+                            name.clone(),
+                            chosen == collection_key(col) || chosen == col.id,
+                        )
                     }
                 };
                 let mark = if is_chosen { "● " } else { "  " };
@@ -57,7 +67,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 lines.push(line);
             }
             if visible.len() == 1 && !c.filter.value().is_empty() {
-                lines.push(Line::from(Span::styled("no collection matches", app.theme.dim())));
+                lines.push(Line::from(Span::styled(
+                    "no collection matches",
+                    app.theme.dim(),
+                )));
             }
         }
     }

@@ -20,9 +20,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
         return;
     };
     let head = Line::from(vec![
-        Span::styled(format!("A = run #{a} (min {})", fmt_threshold(ra.params.min_score)), app.theme.accent()),
+        Span::styled(
+            format!("A = run #{a} (min {})", fmt_threshold(ra.params.min_score)),
+            app.theme.accent(),
+        ),
         Span::raw("   "),
-        Span::styled(format!("B = run #{b} (min {})", fmt_threshold(rb.params.min_score)), app.theme.accent()),
+        Span::styled(
+            format!("B = run #{b} (min {})", fmt_threshold(rb.params.min_score)),
+            app.theme.accent(),
+        ),
     ]);
     frame.render_widget(Paragraph::new(head), Rect { height: 1, ..inner });
     let rows = compare(ra, rb);
@@ -39,7 +45,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
         return;
     }
     let fmt = |s: Option<f64>| s.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into());
-    let max = rows.len().saturating_sub(body.height.saturating_sub(1) as usize);
+    let max = rows
+        .len()
+        .saturating_sub(body.height.saturating_sub(1) as usize);
     let table_rows: Vec<Row> = rows
         .iter()
         .skip(scroll.min(max))

@@ -36,7 +36,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             app.theme.base()
         };
-        let mut spans = vec![Span::styled(format!("{label:<label_w$}"), label_style), Span::raw(" ")];
+        let mut spans = vec![
+            Span::styled(format!("{label:<label_w$}"), label_style),
+            Span::raw(" "),
+        ];
         let value_w = w.saturating_sub(label_w + 1);
         let (input, placeholder, err) = match field {
             Field::Os => {
@@ -69,9 +72,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(spans));
     }
     let probe = match &app.probe {
-        ProbeState::None => Line::from(Span::styled("probe: none (pick an image in 1)", app.theme.dim())),
+        ProbeState::None => Line::from(Span::styled(
+            "probe: none (pick an image in 1)",
+            app.theme.dim(),
+        )),
         ProbeState::Loading(p) => Line::from(Span::styled(
-            clip(&format!("probe: {} preparing {}…", spinner(app), file_name(p)), w),
+            clip(
+                &format!("probe: {} preparing {}…", spinner(app), file_name(p)),
+                w,
+            ),
             app.theme.dim(),
         )),
         ProbeState::Ready(info) => Line::from(vec![
@@ -81,7 +90,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 app.theme.image(),
             ),
         ]),
-        ProbeState::Failed(_, e) => Line::from(Span::styled(clip(&format!("probe: {e}"), w), app.theme.error())),
+        ProbeState::Failed(_, e) => Line::from(Span::styled(
+            clip(&format!("probe: {e}"), w),
+            app.theme.error(),
+        )),
     };
     lines.push(probe);
     // Last line: a threshold problem (the search will not start) beats probe details.

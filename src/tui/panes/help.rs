@@ -27,7 +27,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
     let r = popup_area(area, 64, area.height.saturating_sub(2));
     frame.render_widget(Clear, r);
     let all = lines(app);
-    let max = all.len().saturating_sub(r.height.saturating_sub(2) as usize);
+    let max = all
+        .len()
+        .saturating_sub(r.height.saturating_sub(2) as usize);
     let p = Paragraph::new(all)
         .scroll((scroll.min(max) as u16, 0))
         .block(popup_block(app, "Keys (↑↓ scroll)"));

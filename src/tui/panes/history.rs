@@ -13,7 +13,10 @@ use crate::tui::app::{fmt_threshold, App};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let extra = match app.marked {
-        Some(id) => Span::styled(format!("run #{id} marked — c on another compares"), app.theme.warn()),
+        Some(id) => Span::styled(
+            format!("run #{id} marked — c on another compares"),
+            app.theme.warn(),
+        ),
         None => Span::styled(format!("{} runs", app.runs.len()), app.theme.dim()),
     };
     let block = pane_block(app, Pane::History, extra);
@@ -107,21 +110,30 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool) -> Vec<Line<'a>> {
         Line::from(clip(&r.probe_name(), 30)),
     ];
     if wide {
-        c.push(Line::from(r.params.os.as_str().chars().take(3).collect::<String>()));
+        c.push(Line::from(
+            r.params.os.as_str().chars().take(3).collect::<String>(),
+        ));
         c.push(Line::from(short(r.params.liveness_min_score)));
     }
     c.push(Line::from(short(r.params.min_score)));
     c.push(Line::from(r.matches.len().to_string()));
-    c.push(Line::from(r.top_score().map(short).unwrap_or_else(|| "–".into())));
+    c.push(Line::from(
+        r.top_score().map(short).unwrap_or_else(|| "–".into()),
+    ));
     c.push(Line::from(outcome));
     if wider {
         c.push(Line::from(r.params.search_mode.as_str()));
         c.push(Line::from(
-            r.params.collection_id.clone().unwrap_or_else(|| "all".into()),
+            r.params
+                .collection_id
+                .clone()
+                .unwrap_or_else(|| "all".into()),
         ));
         c.push(Line::from(r.backend.clone()));
         c.push(Line::from(
-            r.liveness_score.map(|s| format!("{s:.2}")).unwrap_or_else(|| "–".into()),
+            r.liveness_score
+                .map(|s| format!("{s:.2}"))
+                .unwrap_or_else(|| "–".into()),
         ));
         c.push(Line::from(r.elapsed_ms.to_string()));
     }

@@ -151,7 +151,10 @@ pub fn popup_block<'a>(app: &App, title: &'a str) -> Block<'a> {
         .border_type(ratatui::widgets::BorderType::Double)
         .border_style(app.theme.border(true))
         .style(app.theme.base())
-        .title(Line::from(Span::styled(format!(" {title} "), app.theme.accent())))
+        .title(Line::from(Span::styled(
+            format!(" {title} "),
+            app.theme.accent(),
+        )))
         .title_bottom(Line::from(Span::styled(" Esc closes ", app.theme.dim())).right_aligned())
 }
 

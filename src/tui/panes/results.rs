@@ -16,10 +16,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let title = match run {
         Some(r) => match r.refiltered_from {
             Some(src) => Span::styled(
-                format!("run #{} · re-filtered from run #{src} — no request sent", r.id),
+                format!(
+                    "run #{} · re-filtered from run #{src} — no request sent",
+                    r.id
+                ),
                 app.theme.warn(),
             ),
-            None => Span::styled(format!("run #{} · {} ms", r.id, r.elapsed_ms), app.theme.dim()),
+            None => Span::styled(
+                format!("run #{} · {} ms", r.id, r.elapsed_ms),
+                app.theme.dim(),
+            ),
         },
         None => Span::raw(""),
     };
@@ -130,7 +136,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             if wider {
                 cells.push(Line::from(
-                    person.and_then(|p| p.nationality.clone()).unwrap_or_default(),
+                    person
+                        .and_then(|p| p.nationality.clone())
+                        .unwrap_or_default(),
                 ));
                 let cols = person
                     .map(|p| {
@@ -183,11 +191,17 @@ fn liveness_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
             app.theme.error(),
         )),
         (_, Some(s)) if s >= min => Line::from(vec![
-            Span::styled(format!("liveness {} ≥ {} pass", fmt2(s), fmt2(min)), app.theme.ok()),
+            Span::styled(
+                format!("liveness {} ≥ {} pass", fmt2(s), fmt2(min)),
+                app.theme.ok(),
+            ),
             count,
         ]),
         (_, Some(s)) => Line::from(vec![
-            Span::styled(format!("liveness {} < {} fail", fmt2(s), fmt2(min)), app.theme.error()),
+            Span::styled(
+                format!("liveness {} < {} fail", fmt2(s), fmt2(min)),
+                app.theme.error(),
+            ),
             count,
         ]),
         (_, None) => Line::from(vec![

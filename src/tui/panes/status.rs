@@ -30,7 +30,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else if let Some(n) = &app.notice {
         Span::raw(format!("│ {}", clip(n, room.saturating_sub(2))))
     } else {
-        Span::styled(format!("│ {}", clip(&hints(app), room.saturating_sub(2))), t.dim())
+        Span::styled(
+            format!("│ {}", clip(&hints(app), room.saturating_sub(2))),
+            t.dim(),
+        )
     };
     spans.push(tail);
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);

@@ -208,7 +208,7 @@ pub struct CompareRow {
     pub name: Option<String>,
     pub a: Option<f64>,
     pub b: Option<f64>,
-    /// Which run's `min_score` the person's best known score reaches.
+    /// Whether the person's score in each run reaches that run's `min_score`.
     pub passes_a: bool,
     pub passes_b: bool,
 }
@@ -259,9 +259,8 @@ pub fn compare(a: &Run, b: &Run) -> Vec<CompareRow> {
         }
     }
     for r in &mut rows {
-        let best = r.a.into_iter().chain(r.b).fold(f64::MIN, f64::max);
-        r.passes_a = best >= a.params.min_score;
-        r.passes_b = best >= b.params.min_score;
+        r.passes_a = r.a.is_some_and(|s| s >= a.params.min_score);
+        r.passes_b = r.b.is_some_and(|s| s >= b.params.min_score);
     }
     rows.sort_by(|x, y| {
         let key = |r: &CompareRow| r.a.into_iter().chain(r.b).fold(f64::MIN, f64::max);

@@ -78,7 +78,7 @@ impl Browser {
             .iter()
             .enumerate()
             .filter(|(_, e)| self.show_hidden || !e.is_hidden())
-            .filter(|(_, e)| needle.is_empty() || e.name.to_lowercase().contains(&needle))
+            .filter(|(_, e)| contains_ignore_case(&e.name, &needle))
             .map(|(i, _)| i)
             .collect();
         self.selected = self.selected.min(self.visible.len().saturating_sub(1));
@@ -87,6 +87,22 @@ impl Browser {
     pub fn current(&self) -> Option<&Entry> {
         self.visible.get(self.selected).map(|i| &self.entries[*i])
     }
+}
+
+/// Case-insensitive substring test; `needle` is already lower case. ASCII needles (the
+/// usual case) are matched without allocating, which keeps filtering 100k names fast.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.is_ascii() {
+        let n = needle.as_bytes();
+        return hay
+            .as_bytes()
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(needle)
 }
 
 /// The parameter form's fields, top to bottom.

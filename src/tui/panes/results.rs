@@ -54,7 +54,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
         return;
     };
-    top.push(liveness_line(app, run));
+    if !matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
+        top.push(liveness_line(app, run));
+    }
     let empty = match &run.outcome {
         Outcome::Ok if run.matches.is_empty() => Some((
             format!("no match at or above {}", fmt2(run.params.min_score)),

@@ -18,6 +18,8 @@ fn main() {
         match &cli.command {
             Some(Command::Search(args)) => cli::search::run(&cli.global, args).await,
             Some(Command::Collections(args)) => cli::collections::run(&cli.global, args).await,
+            Some(Command::Persons(args)) => cli::persons::run(&cli.global, args).await,
+            Some(Command::Sandbox(args)) => liveface::sandbox::cli::run(args.clone()).await,
             None => dashboard(&cli).await,
         }
     });
@@ -52,7 +54,7 @@ async fn dashboard(cli: &Cli) -> i32 {
         theme: config.theme.clone(),
         history_path: liveface::config::data_dir().join("history.jsonl"),
         max_side: config.max_side,
-        notes: config.warnings.clone(),
+        notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
     };
     // `conn` stays alive until the dashboard ends: it owns an embedded sandbox.
     let result = liveface::tui::run(opts).await;

@@ -1,4 +1,5 @@
-//! End to end: the real binary in tmux against a server on 127.0.0.1. Pick a probe in the
+//! End to end: the real binary in tmux, against the embedded sandbox with its demo
+//! gallery, and against a request-counting server on 127.0.0.1. Pick a probe in the
 //! browser, run, see matches, raise min_score, run again (re-filtered, no request), see
 //! two runs in history, quit, and check the terminal was restored.
 //!
@@ -82,41 +83,31 @@ fn write_probe(dir: &Path) {
     .unwrap();
 }
 
-#[test]
-fn dashboard_end_to_end_in_tmux() {
-    if !tmux_available() {
-        if std::env::var("LIVEFACE_REQUIRE_TMUX").as_deref() == Ok("1") {
-            panic!("tmux is required (LIVEFACE_REQUIRE_TMUX=1) but not installed");
-        }
-        eprintln!("NOTICE: tmux not installed; skipping the dashboard end-to-end test");
-        return;
+/// False (after a notice) when the test must be skipped.
+fn need_tmux() -> bool {
+    if tmux_available() {
+        return true;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let counters = Counters::default();
-    let base = rt.block_on(server::start(counters.clone()));
+    if std::env::var("LIVEFACE_REQUIRE_TMUX").as_deref() == Ok("1") {
+        panic!("tmux is required (LIVEFACE_REQUIRE_TMUX=1) but not installed");
+    }
+    eprintln!("NOTICE: tmux not installed; skipping the dashboard end-to-end test");
+    false
+}
 
-    let tmp = tempfile::tempdir().unwrap();
-    let probes = tmp.path().join("probes");
-    write_probe(&probes);
-    let data = tmp.path().join("data");
-    let config = tmp.path().join("config");
+/// Starts `liveface ARGS` in a private tmux server with isolated XDG dirs. After the app
+/// exits the pane prints its exit code and the tty's `icanon`/`echo` flags.
+fn launch(tmp: &Path, name: &str, args: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_liveface");
-    // After the app exits, print its exit code and the tty mode so we can check that raw
-    // mode was undone, then keep the pane open for capture.
     let script = format!(
-        "env -u NO_COLOR XDG_DATA_HOME='{}' XDG_CONFIG_HOME='{}' HOME='{}' '{bin}' --base-url '{base}' --dir '{}'; \
-         echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60",
-        data.display(),
-        config.display(),
-        tmp.path().display(),
-        probes.display(),
+        "env -u NO_COLOR -u VERIFIK_TOKEN -u LIVEFACE_BASE_URL XDG_DATA_HOME='{data}' XDG_CONFIG_HOME='{config}' HOME='{home}' '{bin}' {args}; \
+         echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60",
+        data = tmp.join("data").display(),
+        config = tmp.join("config").display(),
+        home = tmp.display(),
     );
     let tmux = Tmux {
-        socket: format!("liveface-e2e-{}", std::process::id()),
+        socket: format!("liveface-{name}-{}", std::process::id()),
     };
     tmux.cmd(&[
         "new-session",
@@ -131,36 +122,11 @@ fn dashboard_end_to_end_in_tmux() {
         "-c",
         &script,
     ]);
+    tmux
+}
 
-    // The browser lists the probe; Enter picks it.
-    tmux.wait_for("probe.png");
-    tmux.wait_for("Staff"); // collections loaded from the server
-    tmux.keys(&["1", "Enter"]);
-    tmux.wait_for("upload");
-
-    // First search: a real request.
-    tmux.keys(&["F5"]);
-    let s = tmux.wait_for("Ana Gómez");
-    assert!(s.contains("liveness 0.93 ≥ 0.65 pass"), "{s}");
-    assert!(s.contains("3 matches ≥ 0.75"), "{s}");
-    assert_eq!(counters.searches(), 1);
-
-    // Raise min_score to 0.9 and run again: re-filtered from run #1, no request.
-    tmux.keys(&[
-        "2", "Down", "Down", "Enter", "BSpace", "BSpace", "BSpace", "BSpace",
-    ]);
-    tmux.text("0.9");
-    tmux.keys(&["Enter", "F5"]);
-    let s = tmux.wait_for("re-filtered from run #1 — no request sent");
-    assert!(s.contains("1 match ≥ 0.90"), "{s}");
-    assert!(s.contains("2 runs"), "history shows both runs:\n{s}");
-    assert_eq!(
-        counters.searches(),
-        1,
-        "the re-filter must not send a request"
-    );
-
-    // Quit and check the terminal is back to normal.
+/// `q`, then: exit code 0, raw mode and the alternate screen undone.
+fn quit_and_check_restored(tmux: &Tmux) {
     tmux.keys(&["q"]);
     let s = tmux.wait_for("EXIT=");
     assert!(s.contains("EXIT=0"), "{s}");
@@ -181,8 +147,112 @@ fn dashboard_end_to_end_in_tmux() {
             .trim(),
         "0"
     );
+}
 
-    let history = std::fs::read_to_string(data.join("liveface/history.jsonl")).unwrap();
+/// In the form, replace min_score (the third field) with `value`.
+fn set_min_score(tmux: &Tmux, value: &str) {
+    tmux.keys(&["2", "Home", "Down", "Down", "Enter"]);
+    tmux.keys(&["BSpace"; 6]);
+    tmux.text(value);
+    tmux.keys(&["Enter"]);
+}
+
+#[test]
+fn dashboard_against_the_embedded_sandbox() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // The sandbox seeds its demo probes here before the dashboard opens.
+    let probes = tmp.path().join("data/liveface/sandbox/probes");
+    let tmux = launch(
+        tmp.path(),
+        "sandbox",
+        &format!("--dir '{}'", probes.display()),
+    );
+
+    let s = tmux.wait_for("match_alice_exact.jpg");
+    assert!(s.contains("SANDBOX"), "{s}");
+    tmux.wait_for("Demo staff"); // collections from the sandbox
+    tmux.keys(&["1", "/"]);
+    tmux.text("alice");
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.wait_for("upload");
+
+    set_min_score(&tmux, "0.5");
+    tmux.keys(&["F5"]);
+    let s = tmux.wait_for("Alice Moreau");
+    assert!(s.contains("2 matches ≥ 0.50"), "{s}");
+    assert!(s.contains("liveness 0.99 ≥ 0.65 pass"), "{s}");
+
+    set_min_score(&tmux, "0.75");
+    tmux.keys(&["F5"]);
+    let s = tmux.wait_for("re-filtered from run #1 — no request sent");
+    assert!(s.contains("1 match ≥ 0.75"), "{s}");
+    assert!(s.contains("2 runs"), "history shows both runs:\n{s}");
+
+    quit_and_check_restored(&tmux);
+    let history = std::fs::read_to_string(tmp.path().join("data/liveface/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 2, "{history}");
     assert!(history.contains("\"refiltered_from\":1"));
+    assert!(
+        !history.contains("embedded-sandbox"),
+        "the token must not be stored"
+    );
+}
+
+#[test]
+fn refilter_sends_no_request() {
+    if !need_tmux() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let counters = Counters::default();
+    let base = rt.block_on(server::start(counters.clone()));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let probes = tmp.path().join("probes");
+    write_probe(&probes);
+    let tmux = launch(
+        tmp.path(),
+        "counting",
+        &format!("--base-url '{base}' --dir '{}'", probes.display()),
+    );
+
+    // The browser lists the probe; Enter picks it.
+    tmux.wait_for("probe.png");
+    tmux.wait_for("Staff"); // collections loaded from the server
+    tmux.keys(&["1", "Enter"]);
+    tmux.wait_for("upload");
+
+    // First search: a real request.
+    tmux.keys(&["F5"]);
+    let s = tmux.wait_for("Ana Gómez");
+    assert!(s.contains("liveness 0.93 ≥ 0.65 pass"), "{s}");
+    assert!(s.contains("3 matches ≥ 0.75"), "{s}");
+    assert_eq!(counters.searches(), 1);
+
+    // Raise min_score to 0.9 and run again: re-filtered from run #1, no request.
+    set_min_score(&tmux, "0.9");
+    tmux.keys(&["F5"]);
+    let s = tmux.wait_for("re-filtered from run #1 — no request sent");
+    assert!(s.contains("1 match ≥ 0.90"), "{s}");
+    assert!(s.contains("2 runs"), "history shows both runs:\n{s}");
+    assert_eq!(
+        counters.searches(),
+        1,
+        "the re-filter must not send a request"
+    );
+    // Shift-F5 forces a real request.
+    tmux.keys(&["S-F5"]);
+    tmux.wait_for("3 runs");
+    assert_eq!(counters.searches(), 2);
+
+    quit_and_check_restored(&tmux);
+    let history = std::fs::read_to_string(tmp.path().join("data/liveface/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 3, "{history}");
 }

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::error::{parse_error_body, ApiError};
+use super::error::{map_strings, parse_error_body, scrub, ApiError};
 use super::model::*;
 
 /// The bearer token. Debug and Display never show it; `masked` shows the last 4 chars.
@@ -210,8 +210,12 @@ impl Client {
         if person.name.trim().is_empty() {
             return Err(ApiError::InvalidInput("a person needs a name".into()));
         }
+        let person = NewPerson {
+            images: raw_images(&person.images),
+            ..person.clone()
+        };
         let body = self
-            .call(Method::POST, "/persons", &[], Some(person))
+            .call(Method::POST, "/persons", &[], Some(&person))
             .await?;
         person_of(&body)
     }
@@ -222,8 +226,17 @@ impl Client {
         validate_threshold("liveness_min_score", person.liveness_min_score)
             .and_then(|_| validate_threshold("min_score", person.min_score))
             .map_err(ApiError::InvalidInput)?;
+        let person = NewLivePerson {
+            images: raw_images(&person.images),
+            ..person.clone()
+        };
         let body = self
-            .call(Method::POST, "/persons/search-live-face", &[], Some(person))
+            .call(
+                Method::POST,
+                "/persons/search-live-face",
+                &[],
+                Some(&person),
+            )
             .await?;
         person_of(&body)
     }
@@ -237,7 +250,11 @@ impl Client {
         if let Some(images) = &update.images {
             check_images(images)?;
         }
-        let body = self.call(Method::PUT, &path, &[], Some(update)).await?;
+        let update = PersonUpdate {
+            images: update.images.as_deref().map(raw_images),
+            ..update.clone()
+        };
+        let body = self.call(Method::PUT, &path, &[], Some(&update)).await?;
         person_of(&body)
     }
 
@@ -318,7 +335,7 @@ impl Client {
                 .await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.config.retries => {
-                    tokio::time::sleep(self.config.backoff * 2u32.pow(attempt)).await;
+                    tokio::time::sleep(backoff_delay(self.config.backoff, attempt)).await;
                     attempt += 1;
                 }
                 other => return other,
@@ -361,6 +378,13 @@ impl Client {
             Some(v) if (200..300).contains(&status) => Ok(v),
             Some(v) if v.is_object() => {
                 let (code, message, data) = parse_error_body(&v);
+                // A server may quote the Authorization header back; never show it.
+                let token = self.config.token.as_ref().map(Token::expose).unwrap_or("");
+                let (code, message, data) = (
+                    code.map(|c| scrub(&c, token)),
+                    message.map(|m| scrub(&m, token)),
+                    data.map(|d| map_strings(&d, &|s| scrub(s, token))),
+                );
                 Err(ApiError::Status {
                     status,
                     code,
@@ -391,12 +415,24 @@ impl Client {
                 reason = s.to_string();
                 source = s.source();
             }
+            let reason = strip_url(&reason);
+            // The server was reached but the exchange broke (cut, reset, not HTTP).
+            let reason = if e.is_connect() {
+                reason
+            } else {
+                format!("the connection broke before a complete answer ({reason})")
+            };
             ApiError::Connect {
                 host: self.host.clone(),
-                reason: strip_url(&reason),
+                reason,
             }
         }
     }
+}
+
+/// `base × 2^attempt`, saturating: a library caller may configure many retries.
+fn backoff_delay(base: Duration, attempt: u32) -> Duration {
+    base.saturating_mul(2u32.saturating_pow(attempt))
 }
 
 /// Error texts from the HTTP stack may quote the URL; keep just the words.
@@ -453,10 +489,18 @@ fn check_images(images: &[String]) -> Result<(), ApiError> {
     if images.is_empty() || images.len() > 3 {
         return Err(ApiError::InvalidInput("give between 1 and 3 images".into()));
     }
-    if images.iter().any(|i| i.trim().is_empty()) {
+    if images.iter().any(|i| strip_data_url(i.trim()).is_empty()) {
         return Err(ApiError::InvalidInput("an image is empty".into()));
     }
     Ok(())
+}
+
+/// The API wants raw base64: drop `data:` URL prefixes and surrounding whitespace.
+fn raw_images(images: &[String]) -> Vec<String> {
+    images
+        .iter()
+        .map(|i| strip_data_url(i.trim()).to_owned())
+        .collect()
 }
 
 fn check_collection_name(input: &CollectionInput) -> Result<(), ApiError> {
@@ -527,4 +571,38 @@ fn pagination_of(v: &Value) -> Option<Pagination> {
         total: n("total").or_else(|| n("totalDocs")),
         pages: n("pages").or_else(|| n("totalPages")),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_never_overflows() {
+        let base = Duration::from_millis(300);
+        assert_eq!(backoff_delay(base, 0), base);
+        assert_eq!(backoff_delay(base, 1), Duration::from_millis(600));
+        assert_eq!(backoff_delay(base, 2), Duration::from_millis(1200));
+        assert!(backoff_delay(base, 40) >= backoff_delay(base, 31));
+        assert_eq!(backoff_delay(Duration::MAX, 3), Duration::MAX);
+    }
+
+    #[test]
+    fn ids_in_paths_are_checked() {
+        assert_eq!(
+            path_id(" 65b9592267cc4f096dbe743d ").unwrap(),
+            "65b9592267cc4f096dbe743d"
+        );
+        assert!(path_id("8a6c3c1e-4f7e-4f3a-9d47-0d5cbe2b6b71").is_ok());
+        for bad in ["", "a/b", "a b", "..", "x?y=1", &"a".repeat(129)] {
+            assert!(path_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(percent_encode("a b&c/d"), "a%20b%26c%2Fd");
+        assert_eq!(percent_encode("José"), "Jos%C3%A9");
+        assert_eq!(percent_encode("A-z_0.9~"), "A-z_0.9~");
+    }
 }

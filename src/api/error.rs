@@ -3,6 +3,7 @@
 //! Messages never contain the token or the image: they are built only from the
 //! status, the server's `code`/`message`, and short snippets of non-JSON bodies.
 
+use std::fmt;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -35,7 +36,8 @@ impl ErrorKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+/// `Debug` is written by hand (below) so the server's `data` is shown redacted.
+#[derive(Clone, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// Refused locally: nothing was sent.
     #[error("{0}")]
@@ -59,10 +61,68 @@ pub enum ApiError {
     /// A 2xx answer whose JSON has an unexpected shape.
     #[error("the server's answer had an unexpected shape: {0}")]
     Decode(String),
-    #[error("no answer from {host} within {}s (timed out)", after.as_secs())]
+    #[error("no answer from {host} within {} (timed out)", seconds(*after))]
     Timeout { host: String, after: Duration },
-    #[error("cannot reach {host}: {reason}")]
+    /// Refused, unresolvable, reset, or cut off mid-answer.
+    #[error("connection to {host} failed: {reason}")]
     Connect { host: String, reason: String },
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::InvalidInput(m) => f.debug_tuple("InvalidInput").field(m).finish(),
+            ApiError::Status {
+                status,
+                code,
+                message,
+                data,
+            } => f
+                .debug_struct("Status")
+                .field("status", status)
+                .field("code", code)
+                .field("message", message)
+                // e.g. a validation `detail[].input` echoing the probe image
+                .field("data", &data.as_ref().map(redact_value))
+                .finish(),
+            ApiError::NotJson { host, status, what } => f
+                .debug_struct("NotJson")
+                .field("host", host)
+                .field("status", status)
+                .field("what", what)
+                .finish(),
+            ApiError::Decode(m) => f.debug_tuple("Decode").field(m).finish(),
+            ApiError::Timeout { host, after } => f
+                .debug_struct("Timeout")
+                .field("host", host)
+                .field("after", after)
+                .finish(),
+            ApiError::Connect { host, reason } => f
+                .debug_struct("Connect")
+                .field("host", host)
+                .field("reason", reason)
+                .finish(),
+        }
+    }
+}
+
+/// A copy of `v` with every string passed through [`redact`].
+pub fn redact_value(v: &Value) -> Value {
+    map_strings(v, &redact)
+}
+
+/// A copy of `v` with `f` applied to every string value (keys are left alone).
+pub fn map_strings(v: &Value, f: &dyn Fn(&str) -> String) -> Value {
+    match v {
+        Value::String(s) => Value::String(f(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| map_strings(x, f)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), map_strings(x, f)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 impl ApiError {
@@ -159,6 +219,15 @@ impl ApiError {
 
     pub fn exit_code(&self) -> i32 {
         self.kind().exit_code()
+    }
+}
+
+/// "30s", or "0.25s" for the sub-second timeouts tests and impatient users set.
+fn seconds(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}s", (d.as_millis() as f64 / 1000.0))
     }
 }
 
@@ -271,5 +340,340 @@ pub fn parse_error_body(body: &Value) -> (Option<String>, Option<String>, Option
             }
         }
     }
-    (code, message, data)
+    (code.map(|c| redact(&c)), message.map(|m| redact(&m)), data)
+}
+
+/// Shortest run of base64/JWT characters treated as echoed payload rather than words.
+const LONG_RUN: usize = 64;
+
+/// Hides long base64-like runs in a server text. Validators echo what they were sent
+/// (Joi: `"image" with value "iVBOR…" fails to match …`), and an error message must
+/// never carry the probe image or a token back to the screen or a log.
+pub fn redact(text: &str) -> String {
+    let is_payload = |c: char| c.is_ascii_alphanumeric() || "+/=_-.".contains(c);
+    let mut out = String::with_capacity(text.len().min(256));
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() >= LONG_RUN {
+            out.push_str(&format!("[{} characters hidden]", run.len()));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if is_payload(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Replaces every occurrence of `secret` (the token) in `text`.
+pub fn scrub(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        text.to_owned()
+    } else {
+        text.replace(secret, "[token]")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(v: Value) -> (Option<String>, Option<String>, Option<Value>) {
+        parse_error_body(&v)
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_owned())
+    }
+
+    #[test]
+    fn parses_message_and_code() {
+        let (code, msg, data) =
+            parse(json!({"message": "\"os\" is required", "code": "MissingParameter"}));
+        assert_eq!(code, s("MissingParameter"));
+        assert_eq!(msg, s("\"os\" is required"));
+        assert_eq!(data, None);
+    }
+
+    #[test]
+    fn parses_a_bare_error_field() {
+        assert_eq!(
+            parse(json!({"error": "Invalid request"})),
+            (None, s("Invalid request"), None)
+        );
+    }
+
+    #[test]
+    fn keeps_both_error_and_message() {
+        let (code, msg, _) =
+            parse(json!({"error": "Person not found", "message": "PERSON_NOT_FOUND"}));
+        assert_eq!(code, None);
+        assert_eq!(msg, s("PERSON_NOT_FOUND (Person not found)"));
+        let (_, same, _) = parse(json!({"error": "x", "message": "x"}));
+        assert_eq!(same, s("x"));
+    }
+
+    #[test]
+    fn parses_the_old_success_false_envelope() {
+        let (code, msg, _) = parse(json!({
+            "success": false, "error": "Invalid query parameters", "code": "INVALID_PARAMETERS"
+        }));
+        assert_eq!(code, s("INVALID_PARAMETERS"));
+        assert_eq!(msg, s("Invalid query parameters"));
+    }
+
+    #[test]
+    fn keeps_data_and_signature_is_ignored() {
+        let (code, msg, data) = parse(json!({
+            "message": "person_already_set", "code": "PreconditionFailed",
+            "data": {"_id": "p1", "name": "Ana"},
+            "signature": {"message": "Certified by Verifik.co", "dateTime": "x"}
+        }));
+        assert_eq!(code, s("PreconditionFailed"));
+        assert_eq!(msg, s("person_already_set"));
+        assert_eq!(data, Some(json!({"_id": "p1", "name": "Ana"})));
+        assert_eq!(parse(json!({"message": "m", "data": null})).2, None);
+    }
+
+    #[test]
+    fn falls_back_to_nested_data_message_and_code() {
+        let (code, msg, _) = parse(
+            json!({"data": {"code": "ERR_ENTITY_NOT_FOUND", "message": "collection not found"}}),
+        );
+        assert_eq!(code, s("ERR_ENTITY_NOT_FOUND"));
+        assert_eq!(msg, s("collection not found"));
+        // Top-level fields win over nested ones.
+        let (code, msg, _) = parse(
+            json!({"code": "A", "message": "top", "data": {"code": "B", "message": "inner"}}),
+        );
+        assert_eq!((code, msg), (s("A"), s("top")));
+    }
+
+    #[test]
+    fn names_fields_of_a_validation_detail_list() {
+        let (_, msg, _) = parse(json!({"data": {"detail": [
+            {"loc": ["body", "min_score"], "msg": "must be >= 0.5", "ctx": {"ge": 0.5}},
+            {"loc": ["body", 0], "msg": "bad item"},
+            {"msg": "no location"},
+            {"loc": ["x"]}
+        ]}}));
+        assert_eq!(
+            msg,
+            s("min_score: must be >= 0.5; 0: bad item; no location")
+        );
+    }
+
+    #[test]
+    fn an_empty_or_odd_object_gives_nothing() {
+        assert_eq!(parse(json!({})), (None, None, None));
+        assert_eq!(
+            parse(json!({"message": 5, "code": ["x"]})),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn long_echoed_payloads_are_hidden_from_messages() {
+        let image = "iVBORw0KGgo".repeat(20);
+        let (_, msg, _) = parse(json!({
+            "message": format!("\"image\" with value \"{image}\" fails to match the required pattern"),
+            "code": "MissingParameter"
+        }));
+        let msg = msg.unwrap();
+        assert!(!msg.contains(&image[..64]), "{msg}");
+        assert!(
+            msg.starts_with("\"image\" with value \"[220 characters hidden]\" fails"),
+            "{msg}"
+        );
+        // Ordinary words, ids and paths survive.
+        let text = "person 651743f2b2eaf872c3541417 not in /v2/face-recognition/persons";
+        assert_eq!(redact(text), text);
+    }
+
+    #[test]
+    fn debug_of_data_is_redacted_but_data_itself_is_not() {
+        let image = "A".repeat(300);
+        let e = ApiError::Status {
+            status: 409,
+            code: None,
+            message: s("bad"),
+            data: Some(json!({"detail": [{"input": image.clone()}]})),
+        };
+        assert!(!format!("{e:?}").contains(&image[..64]));
+        assert!(format!("{e:?}").contains("300 characters hidden"));
+        assert_eq!(e.data().unwrap()["detail"][0]["input"], json!(image));
+    }
+
+    #[test]
+    fn scrub_replaces_the_exact_token() {
+        assert_eq!(
+            scrub("bad token abc123 given", "abc123"),
+            "bad token [token] given"
+        );
+        assert_eq!(scrub("nothing here", ""), "nothing here");
+    }
+
+    fn status(status: u16, code: Option<&str>, message: Option<&str>) -> ApiError {
+        ApiError::Status {
+            status,
+            code: code.map(str::to_owned),
+            message: message.map(str::to_owned),
+            data: None,
+        }
+    }
+
+    #[test]
+    fn kinds_and_exit_codes() {
+        let cases = [
+            (ApiError::InvalidInput("x".into()), ErrorKind::BadInput, 2),
+            (
+                status(409, Some("ERROR"), Some("liveness_failed 0.41")),
+                ErrorKind::Liveness,
+                3,
+            ),
+            (status(401, Some("UNAUTHORIZED"), None), ErrorKind::Auth, 4),
+            (
+                status(403, Some("FORBIDDEN"), Some("token_expired")),
+                ErrorKind::Auth,
+                4,
+            ),
+            (
+                status(500, Some("ERROR"), Some("internal_error")),
+                ErrorKind::Network,
+                5,
+            ),
+            (
+                status(404, None, Some("PERSON_NOT_FOUND")),
+                ErrorKind::Api,
+                6,
+            ),
+            (
+                status(409, Some("MissingParameter"), None),
+                ErrorKind::Api,
+                6,
+            ),
+            (
+                status(412, Some("ERROR"), Some("only_images_in_base64")),
+                ErrorKind::Api,
+                6,
+            ),
+            (ApiError::Decode("x".into()), ErrorKind::Api, 6),
+            (
+                ApiError::Timeout {
+                    host: "h".into(),
+                    after: Duration::from_secs(30),
+                },
+                ErrorKind::Network,
+                5,
+            ),
+            (
+                ApiError::Connect {
+                    host: "h".into(),
+                    reason: "refused".into(),
+                },
+                ErrorKind::Network,
+                5,
+            ),
+            (
+                ApiError::NotJson {
+                    host: "h".into(),
+                    status: 502,
+                    what: "x".into(),
+                },
+                ErrorKind::Network,
+                5,
+            ),
+            (
+                ApiError::NotJson {
+                    host: "h".into(),
+                    status: 401,
+                    what: "x".into(),
+                },
+                ErrorKind::Auth,
+                4,
+            ),
+            (
+                ApiError::NotJson {
+                    host: "h".into(),
+                    status: 200,
+                    what: "x".into(),
+                },
+                ErrorKind::Api,
+                6,
+            ),
+        ];
+        for (e, kind, code) in cases {
+            assert_eq!(e.kind(), kind, "{e:?}");
+            assert_eq!(e.exit_code(), code, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn only_server_and_network_failures_are_retryable() {
+        assert!(status(500, None, None).is_retryable());
+        assert!(status(503, None, None).is_retryable());
+        assert!(!status(409, None, None).is_retryable());
+        assert!(!status(401, None, None).is_retryable());
+        assert!(!status(404, None, None).is_retryable());
+        assert!(!ApiError::Decode("x".into()).is_retryable());
+        assert!(!ApiError::InvalidInput("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn liveness_score_is_read_from_data_or_message() {
+        let in_data = ApiError::Status {
+            status: 409,
+            code: s("ERROR"),
+            message: s("liveness_failed"),
+            data: Some(json!({"liveness_score": 0.42})),
+        };
+        assert_eq!(in_data.liveness_score(), Some(0.42));
+        let in_msg = status(
+            409,
+            Some("ERROR"),
+            Some("liveness_failed: score 0.38 below 0.6"),
+        );
+        assert_eq!(in_msg.liveness_score(), Some(0.38));
+        let none = status(409, Some("ERROR"), Some("liveness_failed"));
+        assert_eq!(none.liveness_score(), None);
+        assert_eq!(status(409, None, Some("other 0.5")).liveness_score(), None);
+    }
+
+    #[test]
+    fn explanations_say_what_to_do() {
+        let e = status(401, Some("UNAUTHORIZED"), Some("Authentication required"));
+        assert!(e.to_string().contains("VERIFIK_TOKEN"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("[401 UNAUTHORIZED: Authentication required]"),
+            "{e}"
+        );
+        let e = status(403, Some("FORBIDDEN"), Some("token_expired"));
+        assert!(e.to_string().starts_with("token expired"), "{e}");
+        let e = status(404, Some("ERROR"), Some("invalid_collection"));
+        assert!(e.to_string().starts_with("collection not found"), "{e}");
+        let e = status(404, None, None);
+        assert!(e.to_string().contains("[HTTP 404]"), "{e}");
+        let e = status(409, Some("ERROR"), Some("409:duplicated_person"));
+        assert!(e.to_string().contains("already enrolled"), "{e}");
+        let t = ApiError::Timeout {
+            host: "h:1".into(),
+            after: Duration::from_millis(250),
+        };
+        assert_eq!(t.to_string(), "no answer from h:1 within 0.25s (timed out)");
+        let t = ApiError::Timeout {
+            host: "h:1".into(),
+            after: Duration::from_secs(30),
+        };
+        assert_eq!(t.to_string(), "no answer from h:1 within 30s (timed out)");
+    }
 }

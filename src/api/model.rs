@@ -13,71 +13,58 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The capture platform the probe comes from (`os` in the request).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum Os {
-    Android,
-    Ios,
-    #[default]
-    Desktop,
-}
-
-impl Os {
-    pub const ALL: [Os; 3] = [Os::Android, Os::Ios, Os::Desktop];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Os::Android => "ANDROID",
-            Os::Ios => "IOS",
-            Os::Desktop => "DESKTOP",
+/// An API enum sent as an upper-case string, with its variants in `ALL`.
+macro_rules! wire_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? } default $default:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(
+                #[serde(rename = $wire)]
+                $variant,
+            )+
         }
-    }
 
-    pub fn parse(s: &str) -> Option<Os> {
-        Os::ALL
-            .into_iter()
-            .find(|o| o.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-}
+        impl $name {
+            pub const ALL: [$name; [$($wire),+].len()] = [$($name::$variant),+];
 
-impl fmt::Display for Os {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
 
-/// `search_mode`: FAST trades a little recall for speed; ACCURATE scans exactly.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum SearchMode {
-    #[default]
-    Fast,
-    Accurate,
-}
-
-impl SearchMode {
-    pub const ALL: [SearchMode; 2] = [SearchMode::Fast, SearchMode::Accurate];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SearchMode::Fast => "FAST",
-            SearchMode::Accurate => "ACCURATE",
+            /// Case-insensitive, surrounding blanks ignored.
+            pub fn parse(s: &str) -> Option<$name> {
+                $name::ALL
+                    .into_iter()
+                    .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+            }
         }
-    }
 
-    pub fn parse(s: &str) -> Option<SearchMode> {
-        SearchMode::ALL
-            .into_iter()
-            .find(|m| m.as_str().eq_ignore_ascii_case(s.trim()))
-    }
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
 }
 
-impl fmt::Display for SearchMode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+wire_enum!(
+    /// The capture platform the probe comes from (`os` in the request).
+    Os { Android => "ANDROID", Ios => "IOS", Desktop => "DESKTOP" } default Desktop
+);
+
+wire_enum!(
+    /// `search_mode`: FAST trades a little recall for speed; ACCURATE scans exactly.
+    SearchMode { Fast => "FAST", Accurate => "ACCURATE" } default Fast
+);
 
 /// The documented range of `liveness_min_score` and `min_score` on search-live-face.
 pub const THRESHOLD_MIN: f64 = 0.5;
@@ -622,5 +609,205 @@ impl Match {
             None
         };
         Some(Match { id, score, person })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn thresholds_accept_the_closed_range_only() {
+        assert_eq!(validate_threshold("min_score", 0.5), Ok(0.5));
+        assert_eq!(validate_threshold("min_score", 1.0), Ok(1.0));
+        assert_eq!(validate_threshold("min_score", 0.75), Ok(0.75));
+        for bad in [0.4999, 1.0001, 0.0, -0.7, f64::NAN, f64::INFINITY] {
+            let e = validate_threshold("liveness_min_score", bad).unwrap_err();
+            assert!(e.contains("liveness_min_score"), "{bad}: {e}");
+            assert!(e.contains("0.5") && e.contains("1.0"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn thresholds_parse_from_text() {
+        assert_eq!(parse_threshold("min_score", " 0.8 "), Ok(0.8));
+        assert!(parse_threshold("min_score", "0.49").is_err());
+        assert!(parse_threshold("min_score", "NaN").is_err());
+        assert!(parse_threshold("min_score", "high")
+            .unwrap_err()
+            .contains("number"));
+        assert!(parse_threshold("min_score", "").is_err());
+    }
+
+    #[test]
+    fn search_params_name_the_first_bad_field() {
+        let mut p = SearchParams::default();
+        assert_eq!(p.validate(), Ok(()));
+        p.min_score = 1.5;
+        assert!(p.validate().unwrap_err().starts_with("min_score"));
+        p.liveness_min_score = 0.1;
+        assert!(p.validate().unwrap_err().starts_with("liveness_min_score"));
+        let blank = SearchParams {
+            collection_id: Some("  ".into()),
+            ..SearchParams::default()
+        };
+        assert!(blank.validate().unwrap_err().contains("collection_id"));
+    }
+
+    #[test]
+    fn strip_data_url_removes_only_a_data_prefix() {
+        assert_eq!(
+            strip_data_url("data:image/jpeg;base64,/9j/4AAQ"),
+            "/9j/4AAQ"
+        );
+        assert_eq!(strip_data_url("data:image/png;base64,iVBOR"), "iVBOR");
+        assert_eq!(strip_data_url("data:,abc"), "abc");
+        assert_eq!(strip_data_url("/9j/4AAQ"), "/9j/4AAQ");
+        assert_eq!(strip_data_url(""), "");
+        // A comma inside raw base64 cannot happen; a "data" lookalike is left alone.
+        assert_eq!(strip_data_url("dataXYZ"), "dataXYZ");
+    }
+
+    #[test]
+    fn date_of_birth_accepts_the_three_documented_forms() {
+        let want = DateOfBirth::new(1990, 1, 15).unwrap();
+        for v in [
+            json!({"year": 1990, "month": 1, "day": 15}),
+            json!({"year": "1990", "month": "1", "day": "15"}),
+            json!("1990-01-15"),
+            json!("1990-01-15T00:00:00.000Z"),
+            json!("1990-01-15T00:00:00"),
+            json!("1990-01-15 00:00:00"),
+        ] {
+            assert_eq!(DateOfBirth::from_value(&v), Some(want), "{v}");
+        }
+        assert_eq!(want.to_string(), "1990-01-15");
+        assert_eq!(serde_json::to_value(want).unwrap(), json!("1990-01-15"));
+    }
+
+    #[test]
+    fn date_of_birth_rejects_impossible_dates() {
+        for v in [
+            json!("1990-02-30"),
+            json!("1990-13-01"),
+            json!("1990-00-10"),
+            json!("2023-02-29"),
+            json!("15/01/1990"),
+            json!("1990-01"),
+            json!("1990-01-15-01"),
+            json!(""),
+            json!({"year": 1990, "month": 2, "day": 30}),
+            json!({"year": 1990, "month": -1, "day": 3}),
+            json!({"year": 1990, "month": 1}),
+            json!(19900115),
+            json!(null),
+        ] {
+            assert_eq!(DateOfBirth::from_value(&v), None, "{v}");
+        }
+        assert!(DateOfBirth::from_value(&json!("2024-02-29")).is_some());
+        assert!(serde_json::from_value::<DateOfBirth>(json!("1990-02-30")).is_err());
+    }
+
+    #[test]
+    fn scores_take_numbers_strings_and_percentages() {
+        assert_eq!(score(&json!(0.91)), Some(0.91));
+        assert_eq!(score(&json!("0.91")), Some(0.91));
+        assert_eq!(score(&json!(87.5)), Some(0.875));
+        assert_eq!(score(&json!(" 87.5 ")), Some(0.875));
+        assert_eq!(score(&json!(1)), Some(1.0));
+        assert_eq!(score(&json!(100)), Some(1.0));
+        assert_eq!(score(&json!(0)), Some(0.0));
+        assert_eq!(score(&json!(-0.2)), None);
+        assert_eq!(score(&json!("high")), None);
+        assert_eq!(score(&json!(null)), None);
+        assert_eq!(score(&json!(true)), None);
+    }
+
+    #[test]
+    fn ids_come_as_strings_numbers_or_oid_objects() {
+        assert_eq!(id_string(&json!("abc")), Some("abc".into()));
+        assert_eq!(id_string(&json!(42)), Some("42".into()));
+        assert_eq!(id_string(&json!({"$oid": "65b9"})), Some("65b9".into()));
+        assert_eq!(id_string(&json!("")), None);
+        assert_eq!(id_string(&json!(null)), None);
+        let o = json!({"_id": {"$oid": "x1"}});
+        assert_eq!(object_id(o.as_object().unwrap()), Some("x1".into()));
+        let both = json!({"id": "a", "_id": "b"});
+        assert_eq!(object_id(both.as_object().unwrap()), Some("a".into()));
+    }
+
+    #[test]
+    fn a_thumbnail_that_is_not_base64_is_unavailable_not_fatal() {
+        let bad = Thumbnail::from_value(&json!({"id": "t1", "thumbnail": "%%% not base64 %%%"}));
+        assert_eq!(bad.id.as_deref(), Some("t1"));
+        assert!(bad.image.unwrap_err().contains("base64"));
+        let good = Thumbnail::from_value(&json!({"id": "t2", "thumbnail": "aGVsbG8="}));
+        assert_eq!(good.image, Ok(b"hello".to_vec()));
+        let unpadded = Thumbnail::from_value(&json!("data:image/jpeg;base64,aGVsbG8"));
+        assert_eq!(unpadded.image, Ok(b"hello".to_vec()));
+        assert!(Thumbnail::from_value(&json!({"id": "t3"})).image.is_err());
+        assert!(Thumbnail::from_value(&json!({"thumbnail": ""}))
+            .image
+            .is_err());
+    }
+
+    #[test]
+    fn a_match_keeps_the_record_only_when_one_was_sent() {
+        let bare = Match::from_value(&json!({"id": "p1", "score": 0.9})).unwrap();
+        assert_eq!(bare.person, None);
+        let full = Match::from_value(&json!({"_id": "p2", "score": "91", "name": "Ana"})).unwrap();
+        assert_eq!(full.id, "p2");
+        assert_eq!(full.score, 0.91);
+        assert_eq!(full.name(), Some("Ana"));
+        assert_eq!(Match::from_value(&json!({"id": "p3"})), None);
+    }
+
+    #[test]
+    fn search_outcome_sorts_hits_and_reads_both_shapes() {
+        let o = SearchOutcome::from_data(&json!({
+            "persons": [{"id": "a", "score": 0.7}, {"id": "b", "score": 0.95}],
+            "liveness_score": "0.9"
+        }))
+        .unwrap();
+        assert_eq!(o.liveness_score, Some(0.9));
+        let ids: Vec<&str> = o.persons.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["b", "a"]);
+        let arr = SearchOutcome::from_data(&json!([{"id": "c", "score": 0.8}])).unwrap();
+        assert_eq!(arr.persons.len(), 1);
+        assert_eq!(arr.liveness_score, None);
+        assert_eq!(
+            SearchOutcome::from_data(&json!({"liveness_score": 0.9}))
+                .unwrap()
+                .persons,
+            vec![]
+        );
+        assert_eq!(SearchOutcome::from_data(&json!({"persons": "nope"})), None);
+        assert_eq!(SearchOutcome::from_data(&json!("nope")), None);
+    }
+
+    #[test]
+    fn person_keeps_unknown_fields_in_extra_but_not_images() {
+        let p = Person::from_value(&json!({
+            "_id": "p1", "name": "Ana", "environment": "not_set",
+            "images": ["AAAA"], "faceEncodings": [[0.1]], "__v": 0
+        }))
+        .unwrap();
+        assert_eq!(p.extra.get("environment"), Some(&json!("not_set")));
+        assert!(p.extra.contains_key("__v"));
+        assert!(!p.extra.contains_key("images"));
+        assert!(!p.extra.contains_key("faceEncodings"));
+        assert_eq!(Person::from_value(&json!({"name": "no id"})), None);
+    }
+
+    #[test]
+    fn person_update_is_empty_only_without_fields() {
+        assert!(PersonUpdate::default().is_empty());
+        let u = PersonUpdate {
+            notes: Some("x".into()),
+            ..PersonUpdate::default()
+        };
+        assert!(!u.is_empty());
+        assert_eq!(serde_json::to_value(&u).unwrap(), json!({"notes": "x"}));
     }
 }

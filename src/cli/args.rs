@@ -82,6 +82,11 @@ pub enum Command {
     /// List collections (or create, update, delete them)
     #[command(after_help = EXIT_CODES)]
     Collections(CollectionsArgs),
+    /// List, inspect, enroll, edit and delete persons
+    #[command(after_help = EXIT_CODES)]
+    Persons(PersonsArgs),
+    /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
+    Sandbox(crate::sandbox::cli::SandboxArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -125,6 +130,106 @@ pub struct CollectionsArgs {
 pub enum CollectionsAction {
     /// List collections (the default)
     List,
+    /// Create a collection
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Rename or describe a collection (the API requires the name on every update)
+    Update {
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete a collection (asks first unless --yes)
+    Delete {
+        id: String,
+        /// Don't ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PersonsArgs {
+    /// Print JSON instead of a table
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub action: PersonsAction,
+}
+
+/// The editable fields of a person, shared by `create` and `update`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PersonFields {
+    /// M or F
+    #[arg(long)]
+    pub gender: Option<String>,
+    /// Date of birth, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub dob: Option<String>,
+    #[arg(long)]
+    pub nationality: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum PersonsAction {
+    /// List persons, a page at a time
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: u64,
+        /// 1–100
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        #[arg(long, value_name = "ID")]
+        collection: Option<String>,
+        /// active, inactive or pending
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one person
+    Get { id: String },
+    /// Enroll a person from 1–3 face images
+    Create {
+        #[arg(long)]
+        name: String,
+        /// A face image (repeat for up to 3)
+        #[arg(long = "image", value_name = "FILE", required = true)]
+        images: Vec<PathBuf>,
+        /// Collection to enroll into (repeatable)
+        #[arg(long = "collection", value_name = "ID")]
+        collections: Vec<String>,
+        #[command(flatten)]
+        fields: PersonFields,
+    },
+    /// Change a person; only the given fields are sent. --image replaces all faces.
+    Update {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long = "image", value_name = "FILE")]
+        images: Vec<PathBuf>,
+        /// Replace the person's collections (repeatable)
+        #[arg(long = "collection", value_name = "ID")]
+        collections: Vec<String>,
+        #[command(flatten)]
+        fields: PersonFields,
+    },
+    /// Delete a person, or with --collection only detach them from it
+    Delete {
+        id: String,
+        #[arg(long, value_name = "ID")]
+        collection: Option<String>,
+        /// Don't ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 impl GlobalArgs {

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod collections;
 pub mod output;
+pub mod persons;
 pub mod search;
 
 use crate::api::ApiError;
@@ -42,4 +43,26 @@ pub async fn open(
         eprintln!("liveface: {note}");
     }
     Ok((config, conn))
+}
+
+/// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
+pub fn confirm(question: &str) -> Result<(), String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "{question} — refusing without --yes because stdin is not a terminal"
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush().ok();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
+        Ok(())
+    } else {
+        Err("cancelled: nothing was changed".into())
+    }
 }

@@ -1,11 +1,62 @@
 //! Starting the sandbox in-process when nothing else is configured.
 
-use crate::api::ApiError;
+use crate::api::{ApiError, Client, Token};
 use crate::config::Config;
-use crate::connect::{Connection, EmbedOptions};
+use crate::connect::{Backend, Connection, EmbedOptions};
 
-pub async fn connect(_config: &Config, _embed: &EmbedOptions) -> Result<Connection, ApiError> {
-    Err(ApiError::InvalidInput(
-        "no token or base URL configured (embedded sandbox pending merge)".into(),
-    ))
+use super::{default_data_dir, probes_dir, seed_demo, start, EngineSlot, SandboxOptions};
+
+/// The bearer token the client sends to its own embedded sandbox (any is accepted).
+const PLACEHOLDER_TOKEN: &str = "embedded-sandbox";
+
+/// Starts the sandbox on 127.0.0.1 (ephemeral port) with data in the default
+/// directory, seeds the demo on first run, and connects a client to it.
+pub async fn connect(config: &Config, _embed: &EmbedOptions) -> Result<Connection, ApiError> {
+    connect_at(config, default_data_dir(), EngineSlot::default()).await
+}
+
+/// [`connect`] with an explicit data directory and engine (tests, the face engine).
+pub async fn connect_at(
+    config: &Config,
+    data_dir: std::path::PathBuf,
+    engine: EngineSlot,
+) -> Result<Connection, ApiError> {
+    let probes = probes_dir(&data_dir);
+    let seed_dir = data_dir.clone();
+    let seed_probes = probes.clone();
+    // Seed before the server opens the store, so its index sees the demo.
+    let seeded = tokio::task::spawn_blocking(move || -> Result<bool, String> {
+        let store = super::store::Store::open(&seed_dir).map_err(|e| e.to_string())?;
+        let empty = store.counts().map_err(|e| e.to_string())?.0 == 0;
+        drop(store);
+        if empty || !seed_probes.exists() {
+            seed_demo(&seed_dir, &seed_probes).map_err(|e| e.to_string())?;
+        }
+        Ok(true)
+    })
+    .await
+    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
+    .unwrap_or(false);
+    let mut opts = SandboxOptions::local(&data_dir);
+    opts.engine = engine;
+    let running = start(opts).await.map_err(|e| {
+        ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}"))
+    })?;
+    let client =
+        Client::new(config.client_config(&running.base_url, Token::new(PLACEHOLDER_TOKEN)))?;
+    let engine = running.engine_label();
+    let probes_dir = seeded.then_some(probes);
+    let where_probes = probes_dir
+        .as_ref()
+        .map(|p| format!(" — demo probes in {}", p.display()))
+        .unwrap_or_default();
+    Ok(Connection {
+        client,
+        backend: Backend::Sandbox { engine: engine.clone(), probes_dir },
+        token_masked: None,
+        notes: vec![format!(
+            "no token configured: using the embedded sandbox ({engine}; not a face recognizer){where_probes}"
+        )],
+        sandbox: Some(running),
+    })
 }

@@ -1,7 +1,255 @@
-//! The embedded, Verifik-compatible sandbox server.
+//! The embedded, Verifik-compatible sandbox server: the documented endpoints,
+//! validation and errors, a durable SQLite store, and scores computed from the
+//! pixels by a pluggable [`engine::Engine`]. It is not a face recognizer unless a
+//! face engine is plugged in; the pixel engine finds near-duplicate images.
 
+pub mod cli;
+pub mod demo;
 pub mod embedded;
 pub mod engine;
+pub mod face;
+mod http;
+pub mod index;
+pub mod pixel;
+mod reply;
+mod routes;
+pub mod store;
+pub mod synth;
+mod validate;
 
-/// A sandbox running in this process (pending merge).
-pub struct RunningSandbox;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use demo::{seed_demo, seed_demo_with, DemoSummary};
+use engine::Engine;
+pub use pixel::PixelEngine;
+use reply::Failure;
+use store::Store;
+
+/// Why the sandbox could not start or seed.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Io(String),
+}
+
+enum EngineState {
+    Loading,
+    Ready(Arc<dyn Engine>),
+    Failed(String),
+}
+
+/// The engine a sandbox uses: ready, still loading (searches and enrolments answer
+/// 503 `engine_loading` meanwhile), or failed to load.
+#[derive(Clone)]
+pub struct EngineSlot(Arc<RwLock<EngineState>>);
+
+impl std::fmt::Debug for EngineSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "EngineSlot({})", self.label())
+    }
+}
+
+impl Default for EngineSlot {
+    /// The pixel engine, ready at once.
+    fn default() -> Self {
+        EngineSlot::ready(Arc::new(PixelEngine))
+    }
+}
+
+impl EngineSlot {
+    pub fn ready(engine: Arc<dyn Engine>) -> EngineSlot {
+        EngineSlot(Arc::new(RwLock::new(EngineState::Ready(engine))))
+    }
+
+    pub fn loading() -> EngineSlot {
+        EngineSlot(Arc::new(RwLock::new(EngineState::Loading)))
+    }
+
+    /// A slot filled by `load` on its own thread (e.g. ONNX models taking ~1 s).
+    pub fn spawn_loader<F>(load: F) -> EngineSlot
+    where
+        F: FnOnce() -> Result<Arc<dyn Engine>, String> + Send + 'static,
+    {
+        let slot = EngineSlot::loading();
+        let filler = slot.clone();
+        std::thread::spawn(move || match load() {
+            Ok(engine) => filler.set(engine),
+            Err(why) => filler.fail(why),
+        });
+        slot
+    }
+
+    pub fn set(&self, engine: Arc<dyn Engine>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = EngineState::Ready(engine);
+    }
+
+    pub fn fail(&self, reason: impl Into<String>) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = EngineState::Failed(reason.into());
+    }
+
+    /// The engine, or the 503 a request gets while there is none.
+    fn get(&self) -> Result<Arc<dyn Engine>, Failure> {
+        match &*self.0.read().unwrap_or_else(|p| p.into_inner()) {
+            EngineState::Ready(e) => Ok(e.clone()),
+            EngineState::Loading => Err(Failure::engine_loading()),
+            EngineState::Failed(why) => Err(Failure::engine_failed(why)),
+        }
+    }
+
+    pub fn engine(&self) -> Option<Arc<dyn Engine>> {
+        self.get().ok()
+    }
+
+    /// `pixel fallback`, `face models`, `loading face models…` or `engine failed`.
+    pub fn label(&self) -> String {
+        match &*self.0.read().unwrap_or_else(|p| p.into_inner()) {
+            EngineState::Ready(e) => e.label().to_owned(),
+            EngineState::Loading => "loading face models…".to_owned(),
+            EngineState::Failed(_) => "engine failed".to_owned(),
+        }
+    }
+}
+
+/// How to run a sandbox.
+#[derive(Clone, Debug)]
+pub struct SandboxOptions {
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Only this bearer token is accepted; `None` accepts any non-empty one.
+    pub token: Option<String>,
+    pub engine: EngineSlot,
+    /// One stderr line per request (the standalone server; not the TUI).
+    pub log: bool,
+}
+
+impl SandboxOptions {
+    /// 127.0.0.1 on an ephemeral port, the pixel engine, no token, no log.
+    pub fn local(data_dir: impl Into<PathBuf>) -> SandboxOptions {
+        SandboxOptions {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            token: None,
+            engine: EngineSlot::default(),
+            log: false,
+        }
+    }
+}
+
+/// A sandbox serving in this process. Dropping it stops the server.
+pub struct RunningSandbox {
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    pub addr: SocketAddr,
+    engine: EngineSlot,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningSandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSandbox")
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
+impl RunningSandbox {
+    pub fn engine_label(&self) -> String {
+        self.engine.label()
+    }
+
+    /// Stops accepting, finishes in-flight requests, and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Waits until the server stops (it stops only through `shutdown` or a failure).
+    pub async fn wait(mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Opens the store, binds, and serves in the background; returns once listening.
+pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
+    let dir = opts.data_dir.clone();
+    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+        .await
+        .map_err(|e| SandboxError::Io(format!("opening the store failed: {e}")))??;
+    let listener = tokio::net::TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| SandboxError::Bind {
+            addr: opts.addr,
+            reason: e.to_string(),
+        })?;
+    let addr = listener.local_addr().map_err(|e| SandboxError::Bind {
+        addr: opts.addr,
+        reason: e.to_string(),
+    })?;
+    let state = routes::AppState {
+        store: Arc::new(store),
+        engine: opts.engine.clone(),
+        token_digest: opts.token.as_deref().map(http::token_digest),
+        log: opts.log,
+    };
+    let app = routes::router(state);
+    let (tx, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = serve.await {
+            eprintln!("sandbox: the server stopped: {e}");
+        }
+    });
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
+    let host = if addr.is_ipv6() && !addr.ip().is_unspecified() {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    Ok(RunningSandbox {
+        base_url: format!("http://{host}:{}", addr.port()),
+        addr,
+        engine: opts.engine,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
+}
+
+/// `<data dir>/liveface/sandbox`.
+pub fn default_data_dir() -> PathBuf {
+    crate::config::data_dir().join("sandbox")
+}
+
+/// Where the demo probes of a data directory go.
+pub fn probes_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("probes")
+}

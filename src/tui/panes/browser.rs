@@ -62,10 +62,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         lines.push(Line::from(Span::styled(why, app.theme.dim())));
     }
-    // Columns that fit: size needs 9, time needs 17.
+    // Columns that fit: size needs 9, the time 12 (or 17 with the year).
     let show_size = w >= 24;
-    let show_time = w >= 44;
-    let name_w = w - if show_size { 9 } else { 0 } - if show_time { 17 } else { 0 };
+    let time_w = match w {
+        60.. => 17,
+        44.. => 12,
+        _ => 0,
+    };
+    let time_fmt = if time_w == 17 {
+        "%Y-%m-%d %H:%M"
+    } else {
+        "%m-%d %H:%M"
+    };
+    let name_w = w - if show_size { 9 } else { 0 } - time_w;
     let offset = scroll_offset(b.selected, rows);
     for (row, idx) in b.visible.iter().enumerate().skip(offset).take(rows) {
         let e = &b.entries[*idx];
@@ -85,17 +94,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             };
             spans.push(Span::styled(format!("{size:>8} "), app.theme.dim()));
         }
-        if show_time {
+        if time_w > 0 {
             let t = e
                 .modified
                 .and_then(|s| DateTime::from_timestamp(s, 0))
                 .map(|t| {
                     t.with_timezone(&app.tz)
-                        .format("%Y-%m-%d %H:%M")
+                        .format(time_fmt)
                         .to_string()
                 })
                 .unwrap_or_default();
-            spans.push(Span::styled(format!("{t:>16} "), app.theme.dim()));
+            let tw = time_w - 1;
+            spans.push(Span::styled(format!("{t:>tw$} "), app.theme.dim()));
         }
         let mut line = Line::from(spans);
         if row == b.selected {

@@ -1,0 +1,239 @@
+//! Probe preparation of a 24-megapixel JPEG, against same-run baselines.
+//!
+//! Run: `cargo bench --bench probe` (or `-- --iters N`; default 5). To reuse the
+//! dev build's optimised dependencies instead of a full release build:
+//! `cargo bench --profile dev --config 'profile.dev.opt-level=3' --bench probe`.
+//!
+//! It makes a photo-like 6000×4000 JPEG in memory (gradients, soft shapes and
+//! sensor-like noise, so the encoder and decoder do real work), writes it to a temp
+//! file, and times:
+//! * `decode`: `image::load_from_memory` of the file's bytes (the baseline);
+//! * `prepare`: `probe::prepare(path, 1600)`, i.e. read, safe decode + EXIF,
+//!   downscale, JPEG encode, base64 (what `liveface search` does per probe);
+//! * `downscale`: `probe::downscale` alone (area averaging for reductions of 2× or more);
+//! * `triangle`: a `FilterType::Triangle` resize to the same size (the earlier choice);
+//! * `lanczos3`: the same resize with `FilterType::Lanczos3`;
+//! * `encode`: `probe::encode_jpeg` of the 1600 px result;
+//!
+//! and how close the downscale and Triangle results are to Lanczos3's (PSNR).
+//!
+//! Figures are medians; ratios are against the baseline measured in this run, so
+//! they hold on any machine (absolute ms do not).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use image::imageops::FilterType;
+use image::{DynamicImage, Rgb, RgbImage};
+use liveface::probe;
+
+/// The measured case: a 24 MP photo sent at the default 1600 px.
+const FULL: (u32, u32, u32) = (6000, 4000, 1600);
+/// Outside `cargo bench` (e.g. `cargo test --benches`) only a quick smoke run.
+const SMOKE: (u32, u32, u32) = (600, 400, 160);
+
+fn main() {
+    // `cargo bench` passes `--bench`; anything else is a smoke run, not a measurement.
+    let benching = std::env::args().any(|a| a == "--bench");
+    let (width, height, max_side) = if benching { FULL } else { SMOKE };
+    let iters = if benching { iterations() } else { 1 };
+    if !benching {
+        println!("smoke run only (figures come from `cargo bench --bench probe`)");
+    }
+    println!("probe preparation benchmark: {width}×{height} JPEG, max side {max_side}, {iters} timed iterations each (+1 warm-up)");
+    let (w, h) = (
+        max_side,
+        (f64::from(height) * f64::from(max_side) / f64::from(width)).round() as u32,
+    );
+
+    let t = Instant::now();
+    let jpeg = probe::encode_jpeg(&photo_like(width, height)).expect("encode the test photo");
+    println!(
+        "test photo: {:.1} MB JPEG, made in {:.0} ms",
+        jpeg.len() as f64 / 1e6,
+        ms(t.elapsed())
+    );
+    assert!(
+        (jpeg.len() as u64) < probe::MAX_FILE_BYTES,
+        "the test photo must stay under the probe size limit"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("photo.jpg");
+    std::fs::write(&path, &jpeg).expect("write the test photo");
+
+    let decode = time(iters, || {
+        black_box(image::load_from_memory(&jpeg).expect("decode"));
+    });
+    let prepare = time(iters, || {
+        let p = probe::prepare(&path, max_side).expect("prepare");
+        assert_eq!(p.sent, (w, h));
+        black_box(p);
+    });
+
+    let img = image::load_from_memory(&jpeg).expect("decode");
+    let ours = probe::downscale(img.clone(), max_side);
+    assert_eq!((ours.width(), ours.height()), (w, h));
+    // `downscale` takes the image by value; the clone is timed separately and subtracted.
+    let clone = time(iters, || {
+        black_box(img.clone());
+    });
+    let downscale = time(iters, || {
+        black_box(probe::downscale(img.clone(), max_side));
+    });
+    let downscale: Vec<f64> = downscale.iter().map(|t| t - median(&clone)).collect();
+    let triangle = time(iters, || {
+        black_box(img.resize_exact(w, h, FilterType::Triangle));
+    });
+    let lanczos3 = time(iters, || {
+        black_box(img.resize_exact(w, h, FilterType::Lanczos3));
+    });
+    let encode = time(iters, || {
+        black_box(probe::encode_jpeg(&ours).expect("encode"));
+    });
+    let upload = probe::prepare(&path, max_side).expect("prepare");
+    let reference = img.resize_exact(w, h, FilterType::Lanczos3);
+    let triangle_img = img.resize_exact(w, h, FilterType::Triangle);
+
+    let ratio = |a: &[f64], b: &[f64], of: &str| format!("{:.2}× {of}", median(a) / median(b));
+    println!();
+    println!("{:<10} {:>10} {:>10}  ratio", "step", "median ms", "min ms");
+    row("decode", &decode, "1.00× (baseline: decode only)".into());
+    row("prepare", &prepare, ratio(&prepare, &decode, "decode"));
+    row(
+        "downscale",
+        &downscale,
+        ratio(&downscale, &decode, "decode"),
+    );
+    row(
+        "triangle",
+        &triangle,
+        ratio(&triangle, &downscale, "downscale"),
+    );
+    row(
+        "lanczos3",
+        &lanczos3,
+        ratio(&lanczos3, &triangle, "triangle"),
+    );
+    row("encode", &encode, ratio(&encode, &decode, "decode"));
+    println!();
+    println!(
+        "prepare = {:.2}× a plain decode; Lanczos3 is {:.2}× slower than Triangle, \
+         Triangle {:.2}× slower than probe::downscale",
+        median(&prepare) / median(&decode),
+        median(&lanczos3) / median(&triangle),
+        median(&triangle) / median(&downscale),
+    );
+    println!(
+        "quality vs Lanczos3 (PSNR, higher is closer): probe::downscale {:.1} dB, triangle {:.1} dB",
+        psnr(&ours, &reference),
+        psnr(&triangle_img, &reference)
+    );
+    println!(
+        "upload: {:.1} MB file → {}×{} JPEG of {:.0} kB ({} base64 chars)",
+        jpeg.len() as f64 / 1e6,
+        upload.sent.0,
+        upload.sent.1,
+        upload.jpeg_bytes as f64 / 1e3,
+        upload.base64.len()
+    );
+}
+
+/// `--iters N` (or `BENCH_ITERS`), default 5. Unknown flags (cargo passes `--bench`) are ignored.
+fn iterations() -> usize {
+    let mut args = std::env::args().skip(1);
+    let mut n = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    while let Some(a) = args.next() {
+        if a == "--iters" {
+            n = args.next().and_then(|v| v.parse().ok());
+        }
+    }
+    n.unwrap_or(5).max(1)
+}
+
+/// One warm-up run, then `iters` timed runs, in milliseconds.
+fn time(iters: usize, mut f: impl FnMut()) -> Vec<f64> {
+    f();
+    (0..iters)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            ms(t.elapsed())
+        })
+        .collect()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn row(name: &str, xs: &[f64], ratio: String) {
+    let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+    println!("{name:<10} {:>10.1} {:>10.1}  {ratio}", median(xs), min);
+}
+
+/// Peak signal-to-noise ratio between two same-sized images, in dB.
+fn psnr(a: &DynamicImage, b: &DynamicImage) -> f64 {
+    let (a, b) = (a.to_rgb8(), b.to_rgb8());
+    assert_eq!(a.dimensions(), b.dimensions());
+    let se: f64 = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(&x, &y)| (x as f64 - y as f64).powi(2))
+        .sum();
+    let mse = se / a.as_raw().len() as f64;
+    if mse == 0.0 {
+        f64::INFINITY
+    } else {
+        10.0 * (255.0 * 255.0 / mse).log10()
+    }
+}
+
+/// A deterministic photo-like image: a sky-to-ground gradient, a few soft blobs
+/// (faces, lamps), fine texture and per-pixel noise like a phone sensor's.
+fn photo_like(w: u32, h: u32) -> DynamicImage {
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let blobs: [(f32, f32, f32, [f32; 3]); 4] = [
+        (0.30, 0.40, 0.12, [210.0, 160.0, 130.0]),
+        (0.65, 0.35, 0.10, [190.0, 140.0, 110.0]),
+        (0.80, 0.75, 0.20, [60.0, 90.0, 40.0]),
+        (0.15, 0.80, 0.15, [90.0, 70.0, 50.0]),
+    ];
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+        let mut c = [
+            70.0 + 120.0 * (1.0 - fy) + 30.0 * fx,
+            90.0 + 100.0 * (1.0 - fy),
+            140.0 + 90.0 * (1.0 - fy) - 60.0 * fy,
+        ];
+        for (bx, by, r, col) in blobs {
+            let d2 = ((fx - bx) * 1.5).powi(2) + (fy - by).powi(2);
+            let k = (1.0 - d2 / (r * r)).max(0.0);
+            for i in 0..3 {
+                c[i] += (col[i] - c[i]) * k;
+            }
+        }
+        // Texture: a cheap ripple, then xorshift noise of about ±10 levels.
+        let ripple = (((x / 7) ^ (y / 5)) & 15) as f32 - 7.5;
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let px =
+            |v: f32, n: u64| (v + ripple + (n & 31) as f32 * 0.6 - 9.3).clamp(0.0, 255.0) as u8;
+        Rgb([px(c[0], rng), px(c[1], rng >> 8), px(c[2], rng >> 16)])
+    });
+    DynamicImage::ImageRgb8(img)
+}

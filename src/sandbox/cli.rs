@@ -1,0 +1,172 @@
+//! `liveface sandbox serve` and `liveface sandbox demo`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+
+use super::{default_data_dir, probes_dir, seed_demo, start, EngineSlot, SandboxOptions};
+
+#[derive(Args, Debug, Clone)]
+pub struct SandboxArgs {
+    #[command(subcommand)]
+    pub action: SandboxAction,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum SandboxAction {
+    /// Run the sandbox as a standalone Verifik-compatible server (for curl, SDKs, scripts)
+    Serve(ServeArgs),
+    /// Fill the store with synthetic demo persons and write probe images next to them
+    Demo(DemoArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:8787", value_name = "HOST:PORT")]
+    pub addr: SocketAddr,
+    /// Data directory (default: <data dir>/liveface/sandbox)
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Accept only this bearer token (default: any non-empty token)
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "LIVEFACE_SANDBOX_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DemoArgs {
+    /// Data directory (default: <data dir>/liveface/sandbox)
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Delete the store (persons, collections, faces) and the probes first
+    #[arg(long)]
+    pub reset: bool,
+}
+
+/// The engine `serve` uses. The face engine plugs in here.
+pub fn engine_slot() -> EngineSlot {
+    EngineSlot::default()
+}
+
+pub async fn run(args: SandboxArgs) -> i32 {
+    match args.action {
+        SandboxAction::Serve(a) => serve(a).await,
+        SandboxAction::Demo(a) => demo(a).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> i32 {
+    let data_dir = args.data.unwrap_or_else(default_data_dir);
+    let opts = SandboxOptions {
+        addr: args.addr,
+        data_dir: data_dir.clone(),
+        token: args
+            .token
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| t.trim().to_owned()),
+        engine: engine_slot(),
+        log: true,
+    };
+    let token_note = if opts.token.is_some() {
+        "only the configured token"
+    } else {
+        "any non-empty bearer token"
+    };
+    let running = match start(opts).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("liveface sandbox: {e}");
+            return 1;
+        }
+    };
+    // The first stdout line: scripts and tests read the port from it.
+    println!("listening on {}", running.base_url);
+    eprintln!(
+        "sandbox: data in {}; engine: {} (not a face recognizer unless face models are loaded); accepting {token_note}",
+        data_dir.display(),
+        running.engine_label()
+    );
+    shutdown_signal().await;
+    eprintln!("sandbox: stopping");
+    running.shutdown().await;
+    0
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Removes the store files and the probes of a data directory.
+pub fn reset(data_dir: &std::path::Path) -> std::io::Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        let p = data_dir.join(format!("{}{suffix}", super::store::DB_FILE));
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    match std::fs::remove_dir_all(probes_dir(data_dir)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+async fn demo(args: DemoArgs) -> i32 {
+    let data_dir = args.data.unwrap_or_else(default_data_dir);
+    let result = tokio::task::spawn_blocking(move || {
+        if args.reset {
+            reset(&data_dir).map_err(|e| format!("cannot reset {}: {e}", data_dir.display()))?;
+        }
+        seed_demo(&data_dir, &probes_dir(&data_dir)).map_err(|e| e.to_string())
+    })
+    .await;
+    match result {
+        Ok(Ok(summary)) => {
+            if summary.already_seeded {
+                println!("the demo gallery was already in the store (use --reset to start over)");
+            } else {
+                println!(
+                    "created {} demo persons in 2 collections",
+                    summary.persons_created
+                );
+            }
+            println!("probes in {}:", summary.probes_dir.display());
+            for (file, expect) in &summary.probes {
+                println!("  {file}: {expect}");
+            }
+            0
+        }
+        Ok(Err(e)) => {
+            eprintln!("liveface sandbox demo: {e}");
+            1
+        }
+        Err(e) => {
+            eprintln!("liveface sandbox demo: internal failure: {e}");
+            1
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Verifik-shaped answers: the `{id, data, signature}` envelope, the `{data}` of the
+//! collection endpoints, and every documented error body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::synth::SplitMix;
+
+/// A 5-character request id, like `SLF01` or `ga8sn` in the docs.
+pub fn request_id() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = SplitMix::new(uuid::Uuid::new_v4().as_u128() as u64);
+    (0..5)
+        .map(|_| ALPHABET[(rng.next_u64() % ALPHABET.len() as u64) as usize] as char)
+        .collect()
+}
+
+/// `{message: "Certified by Verifik.co", dateTime: "September 29, 2023 11:40 PM"}`.
+pub fn signature() -> Value {
+    json!({
+        "message": "Certified by Verifik.co",
+        "dateTime": chrono::Utc::now().format("%B %-d, %Y %-I:%M %p").to_string(),
+    })
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub enum Reply {
+    /// `{id, data, signature}` (biometrics and persons endpoints).
+    Enveloped(Value),
+    /// `{id, data, pagination, signature}` (person lists).
+    Paginated(Value, Value),
+    /// `{data}` (collection endpoints).
+    Plain(Value),
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let body = match self {
+            Reply::Enveloped(data) => {
+                json!({"id": request_id(), "data": data, "signature": signature()})
+            }
+            Reply::Paginated(data, pagination) => json!({
+                "id": request_id(), "data": data, "pagination": pagination, "signature": signature()
+            }),
+            Reply::Plain(data) => json!({ "data": data }),
+        };
+        (StatusCode::OK, Json(body)).into_response()
+    }
+}
+
+/// An error answer: a status and its documented JSON body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl Failure {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Failure {
+        Failure {
+            status,
+            body: json!({"code": code, "message": message.into()}),
+        }
+    }
+
+    /// 409 `MissingParameter` with a Joi-style message.
+    pub fn missing(message: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::CONFLICT, "MissingParameter", message)
+    }
+
+    /// 409 `INVALID_PARAMETERS` (person list query).
+    pub fn invalid_query(message: impl Into<String>) -> Failure {
+        Failure::new(StatusCode::CONFLICT, "INVALID_PARAMETERS", message)
+    }
+
+    /// 400 `{error: "Invalid request"}`: the body is not JSON at all.
+    pub fn bad_json(detail: &str) -> Failure {
+        Failure {
+            status: StatusCode::BAD_REQUEST,
+            body: json!({"error": "Invalid request", "message": format!("the body is not valid JSON: {detail}")}),
+        }
+    }
+
+    pub fn only_images() -> Failure {
+        Failure::new(
+            StatusCode::PRECONDITION_FAILED,
+            "ERROR",
+            "only_images_in_base64",
+        )
+    }
+
+    pub fn person_not_found() -> Failure {
+        Failure {
+            status: StatusCode::NOT_FOUND,
+            body: json!({"error": "Person not found", "message": "PERSON_NOT_FOUND"}),
+        }
+    }
+
+    pub fn invalid_collection() -> Failure {
+        Failure::new(StatusCode::NOT_FOUND, "ERROR", "invalid_collection")
+    }
+
+    /// 412 with the existing person as `data`.
+    pub fn person_already_set(existing: Value) -> Failure {
+        Failure {
+            status: StatusCode::PRECONDITION_FAILED,
+            body: json!({"code": "PreconditionFailed", "message": "person_already_set", "data": existing}),
+        }
+    }
+
+    pub fn duplicated_person(existing_id: &str, score: f64) -> Failure {
+        Failure {
+            status: StatusCode::CONFLICT,
+            body: json!({"code": "ERROR", "message": "409:duplicated_person",
+                         "data": {"_id": existing_id, "score": score}}),
+        }
+    }
+
+    pub fn liveness_failed(score: f64, min: f64) -> Failure {
+        Failure {
+            status: StatusCode::CONFLICT,
+            body: json!({
+                "code": "ERROR",
+                "message": format!("liveness_failed: score {score:.2} is not above {min}"),
+                "data": {"liveness_score": score},
+            }),
+        }
+    }
+
+    pub fn unauthorized() -> Failure {
+        Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "Authentication required",
+        )
+    }
+
+    pub fn too_large(limit_mb: usize) -> Failure {
+        Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "ERROR",
+            format!("payload_too_large: request bodies are limited to {limit_mb} MB"),
+        )
+    }
+
+    pub fn engine_loading() -> Failure {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ERROR",
+            "engine_loading: face models are still loading, retry in a moment",
+        )
+    }
+
+    pub fn engine_failed(reason: &str) -> Failure {
+        Failure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ERROR",
+            format!("engine_unavailable: {reason}"),
+        )
+    }
+
+    pub fn engine_mismatch(stored: &str) -> Failure {
+        Failure::new(
+            StatusCode::CONFLICT,
+            "ERROR",
+            format!(
+                "engine_mismatch: this store holds vectors of {stored}; re-enroll the persons \
+                 (liveface sandbox demo --reset …) or use --data with another directory"
+            ),
+        )
+    }
+
+    /// An image the engine cannot use (no face, several faces, unusable).
+    pub fn unusable_image(message: String) -> Failure {
+        Failure::new(StatusCode::CONFLICT, "ERROR", message)
+    }
+
+    pub fn not_found_route(method: &str, path: &str) -> Failure {
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("no route for {method} {path}"),
+        )
+    }
+
+    pub fn method_not_allowed() -> Failure {
+        Failure::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            "method not allowed on this route",
+        )
+    }
+
+    /// 500; the detail goes to the log, not to the client.
+    pub fn internal() -> Failure {
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "ERROR", "internal_error")
+    }
+}

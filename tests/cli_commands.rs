@@ -1,0 +1,379 @@
+//! The real `liveface` binary against a scripted server on 127.0.0.1: exit codes, JSON
+//! output, plain error lines, and that bad input sends nothing.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use serde_json::{json, Value};
+use support::{refused_addr, Step, TestServer};
+
+const TOKEN: &str = "cli_SECRET_token_0123456789";
+
+struct Env {
+    home: tempfile::TempDir,
+    probe: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let home = tempfile::tempdir().unwrap();
+        let probe = home.path().join("probe.jpg");
+        let img = image::RgbImage::from_fn(320, 240, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        });
+        img.save(&probe).unwrap();
+        Env { home, probe }
+    }
+
+    /// Runs the binary with an isolated config/data dir and the given server.
+    async fn run(&self, base_url: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .stdin(std::process::Stdio::null());
+        if let Some(url) = base_url {
+            cmd.env("LIVEFACE_BASE_URL", url)
+                .env("VERIFIK_TOKEN", TOKEN);
+        }
+        cmd.output().await.unwrap()
+    }
+
+    fn probe(&self) -> &str {
+        self.probe.to_str().unwrap()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn assert_secret_free(o: &Output) {
+    for text in [stdout(o), stderr(o)] {
+        assert!(!text.contains(TOKEN), "token leaked: {text}");
+        assert!(!text.contains("/9j/"), "image base64 leaked: {text}");
+    }
+}
+
+fn full_hit() -> Value {
+    json!({
+        "id": "ga8sn",
+        "data": {
+            "persons": [
+                {"id": "651743f2b2eaf872c3541417", "name": "Mateo Verifik", "score": 0.9971,
+                 "gender": "M", "date_of_birth": "1995-05-07", "nationality": "Colombian",
+                 "thumbnails": [{"id": "t1", "thumbnail": "not base64!"}], "collections": []},
+                {"id": "651743f2b2eaf872c3541418", "score": 0.81}
+            ],
+            "liveness_score": 0.98
+        },
+        "signature": {"message": "Certified by Verifik.co", "dateTime": "September 29, 2023 11:40 PM"}
+    })
+}
+
+#[tokio::test]
+async fn search_json_prints_query_liveness_matches_and_sends_the_documented_body() {
+    let env = Env::new();
+    let server = TestServer::start([Step::json(200, full_hit())]).await;
+    let out = env
+        .run(
+            Some(&server.url()),
+            &[
+                "search",
+                "--image",
+                env.probe(),
+                "--min-score",
+                "0.8",
+                "--json",
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["liveness_score"], json!(0.98));
+    assert_eq!(v["query"]["min_score"], json!(0.8));
+    assert_eq!(v["query"]["os"], json!("DESKTOP"));
+    assert!(v["query"].get("image_base64").is_none());
+    let matches = v["matches"].as_array().unwrap();
+    assert_eq!(matches.len(), 2);
+    assert_eq!(matches[0]["name"], json!("Mateo Verifik"));
+    assert_eq!(matches[0]["date_of_birth"], json!("1995-05-07"));
+    assert_eq!(matches[1]["id"], json!("651743f2b2eaf872c3541418"));
+    assert!(v["elapsed_ms"].is_u64());
+
+    let req = server.single_request();
+    assert_eq!(req.path, "/v2/face-recognition/search-live-face");
+    let body = req.json();
+    assert_eq!(body["min_score"], json!(0.8));
+    assert_eq!(body["liveness_min_score"], json!(0.65));
+    assert_eq!(body["search_mode"], json!("FAST"));
+    assert!(body.get("collection_id").is_none());
+    assert!(
+        body["image"].as_str().unwrap().starts_with("/9j/"),
+        "raw JPEG base64"
+    );
+    assert_secret_free(&out);
+}
+
+#[tokio::test]
+async fn search_table_explains_zero_matches_and_exits_zero() {
+    let env = Env::new();
+    let server = TestServer::start([Step::json(
+        200,
+        json!({"data": {"persons": [], "liveness_score": 0.9}}),
+    )])
+    .await;
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("no match at or above 0.75"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("liveness 0.900"), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn each_documented_error_has_its_exit_code_and_a_plain_line() {
+    let cases: Vec<(Step, i32, &str)> = vec![
+        (
+            Step::json(
+                409,
+                json!({"code": "ERROR", "message": "liveness_failed: score 0.42 is not above 0.65", "data": {"liveness_score": 0.42}}),
+            ),
+            3,
+            "liveness failed",
+        ),
+        (
+            Step::json(
+                401,
+                json!({"code": "UNAUTHORIZED", "message": "Authentication required"}),
+            ),
+            4,
+            "VERIFIK_TOKEN",
+        ),
+        (
+            Step::json(
+                403,
+                json!({"code": "FORBIDDEN", "message": "token_expired"}),
+            ),
+            4,
+            "token expired",
+        ),
+        (
+            Step::json(
+                409,
+                json!({"code": "MissingParameter", "message": "\"os\" is required"}),
+            ),
+            6,
+            "\"os\" is required",
+        ),
+        (
+            Step::json(
+                404,
+                json!({"code": "ERROR", "message": "invalid_collection"}),
+            ),
+            6,
+            "collection not found",
+        ),
+        (
+            Step::body(200, "text/html", "<html><body>gateway</body></html>"),
+            6,
+            "HTML",
+        ),
+    ];
+    let env = Env::new();
+    for (step, code, words) in cases {
+        let server = TestServer::start([step]).await;
+        let out = env
+            .run(Some(&server.url()), &["search", "--image", env.probe()])
+            .await;
+        assert_eq!(out.status.code(), Some(code), "{words}: {}", stderr(&out));
+        assert!(stderr(&out).contains(words), "{words}: {}", stderr(&out));
+        assert!(stderr(&out).lines().count() <= 2, "{}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+        assert_secret_free(&out);
+        assert_eq!(server.requests().len(), 1, "not retried: {words}");
+    }
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_twice_then_exit_5() {
+    let env = Env::new();
+    let err = || Step::json(500, json!({"code": "ERROR", "message": "internal_error"}));
+    let server = TestServer::start([err(), err(), err()]).await;
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 3);
+    let refused = refused_addr().await;
+    let out = env
+        .run(
+            Some(&format!("http://{refused}")),
+            &["search", "--image", env.probe()],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn bad_input_exits_2_and_sends_nothing() {
+    let env = Env::new();
+    let server = TestServer::start([]).await;
+    let url = server.url();
+    let corrupt = env.home.path().join("corrupt.png");
+    std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    let text = env.home.path().join("notes.jpg");
+    std::fs::write(&text, "hello").unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["search", "--image", env.probe(), "--min-score", "1.2"],
+        vec![
+            "search",
+            "--image",
+            env.probe(),
+            "--liveness-min-score",
+            "0.3",
+        ],
+        vec!["search", "--image", env.probe(), "--min-score", "abc"],
+        vec!["search", "--image", env.probe(), "--os", "WINDOWS"],
+        vec!["search", "--image", env.probe(), "--search-mode", "SLOW"],
+        vec!["search", "--image", "/nonexistent/probe.jpg"],
+        vec!["search", "--image", corrupt.to_str().unwrap()],
+        vec!["search", "--image", text.to_str().unwrap()],
+        vec!["search"],
+        vec![
+            "persons",
+            "create",
+            "--name",
+            "A",
+            "--image",
+            env.probe(),
+            "--dob",
+            "1990-02-30",
+        ],
+        vec![
+            "persons",
+            "create",
+            "--name",
+            "A",
+            "--image",
+            env.probe(),
+            "--gender",
+            "X",
+        ],
+        vec!["persons", "get", "../etc/passwd"],
+        vec!["persons", "list", "--limit", "500"],
+        vec!["persons", "update", "abc123"],
+        vec!["persons", "delete", "abc123"],
+        vec!["collections", "delete", "abc123"],
+    ];
+    for args in cases {
+        let out = env.run(Some(&url), &args).await;
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).is_empty(), "{args:?} says why");
+        assert!(!stderr(&out).contains("panicked"), "{args:?}");
+    }
+    assert_eq!(server.requests().len(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
+    let env = Env::new();
+    let out = env
+        .run(
+            Some("http://api.example.com"),
+            &["search", "--image", env.probe()],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--allow-insecure"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
+async fn persons_and_collections_commands_print_json() {
+    let env = Env::new();
+    let server = TestServer::start([
+        Step::json(
+            200,
+            json!({"data": [{"_id": "c1", "name": "Staff", "code": "4f2c…", "description": "office"}]}),
+        ),
+        Step::json(
+            200,
+            json!({"data": [{"_id": "p1", "name": "Ana", "date_of_birth": {"year": 1990, "month": 1, "day": 15}}],
+                   "pagination": {"page": 1, "limit": 20, "total": 1, "pages": 1}}),
+        ),
+        Step::json(
+            200,
+            json!({"data": {"_id": "p2", "name": "New Person", "gender": "F", "date_of_birth": "1991-03-04"}}),
+        ),
+        Step::json(200, json!({"data": {"_id": "p2"}})),
+    ])
+    .await;
+    let url = server.url();
+    let out = env.run(Some(&url), &["collections", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let cols: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(cols[0]["name"], json!("Staff"));
+
+    let out = env.run(Some(&url), &["persons", "list", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let page: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(page["persons"][0]["date_of_birth"], json!("1990-01-15"));
+    assert_eq!(page["pagination"]["total"], json!(1));
+
+    let out = env
+        .run(
+            Some(&url),
+            &[
+                "persons",
+                "create",
+                "--name",
+                "New Person",
+                "--image",
+                env.probe(),
+                "--gender",
+                "f",
+                "--dob",
+                "1991-03-04",
+                "--collection",
+                "c1",
+                "--json",
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let created: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(created["id"], json!("p2"));
+
+    let out = env
+        .run(Some(&url), &["persons", "delete", "p2", "--yes"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("deleted p2"));
+
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 4);
+    let create = reqs[2].json();
+    assert_eq!(create["gender"], json!("F"));
+    assert_eq!(create["date_of_birth"], json!("1991-03-04"));
+    assert_eq!(create["collections"], json!(["c1"]));
+    assert_eq!(create["images"].as_array().unwrap().len(), 1);
+    assert_eq!(reqs[3].method, "DELETE");
+    assert_secret_free(&out);
+}

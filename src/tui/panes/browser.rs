@@ -98,11 +98,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let t = e
                 .modified
                 .and_then(|s| DateTime::from_timestamp(s, 0))
-                .map(|t| {
-                    t.with_timezone(&app.tz)
-                        .format(time_fmt)
-                        .to_string()
-                })
+                .map(|t| t.with_timezone(&app.tz).format(time_fmt).to_string())
                 .unwrap_or_default();
             let tw = time_w - 1;
             spans.push(Span::styled(format!("{t:>tw$} "), app.theme.dim()));

@@ -574,3 +574,14 @@ fn ticks_animate_only_and_warnings_show() {
         .iter()
         .all(|e| e.kind != EntryKind::BrokenLink));
 }
+
+#[test]
+fn readme_key_table_is_the_keymap() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = liveface::tui::keymap::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's key table is out of date; put this after <!-- KEYS -->:\n{table}"
+    );
+}

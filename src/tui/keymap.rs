@@ -171,7 +171,12 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('?'), Global, C::Help, "help"),
     b(F(1), Global, C::Help, ""),
     b(Char('T'), Global, C::CycleTheme, "next theme"),
-    b(Char('q'), Global, C::Quit, "quit"),
+    b(
+        Char('q'),
+        Global,
+        C::Quit,
+        "quit (asks first while a search runs)",
+    ),
     // files
     b(Enter, Browser, C::Enter, "open dir / pick image"),
     b(Right, Browser, C::Enter, ""),
@@ -354,6 +359,36 @@ pub const HELP_CONTEXTS: [Ctx; 9] = [
     Popup,
     Confirm,
 ];
+
+/// The keys as a Markdown table, for the README (a test keeps the README in step).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| where | keys | what |\n| --- | --- | --- |\n");
+    for ctx in HELP_CONTEXTS {
+        for l in help_lines(ctx) {
+            let keys: Vec<String> = l
+                .keys
+                .split('/')
+                .map(|k| {
+                    if k.is_empty() {
+                        "`/`".to_string()
+                    } else {
+                        format!("`{k}`")
+                    }
+                })
+                .collect();
+            // "/" itself splits into two empty parts; keep one.
+            let mut keys_text = keys.join(" ");
+            keys_text = keys_text.replace("`/` `/`", "`/`");
+            out.push_str(&format!(
+                "| {} | {} | {} |\n",
+                ctx.title(),
+                keys_text,
+                l.desc
+            ));
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {

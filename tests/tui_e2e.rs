@@ -256,3 +256,69 @@ fn refilter_sends_no_request() {
     let history = std::fs::read_to_string(tmp.path().join("data/liveface/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 3, "{history}");
 }
+
+/// The pid of the dashboard: the child of the pane's shell.
+fn app_pid(tmux: &Tmux) -> String {
+    let shell = tmux
+        .cmd(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"])
+        .trim()
+        .to_string();
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap_or_default();
+    children
+        .split_whitespace()
+        .next()
+        .expect("the app runs")
+        .to_string()
+}
+
+/// Exit code, raw mode and alternate screen after the app was stopped some other way.
+fn check_restored_after(tmux: &Tmux, expect_exit: &str) {
+    let s = tmux.wait_for("EXIT=");
+    assert!(s.contains(expect_exit), "{s}");
+    assert!(
+        s.contains("icanon") && !s.contains("-icanon"),
+        "raw mode left on:\n{s}"
+    );
+    assert!(
+        !s.contains("Results"),
+        "still on the alternate screen:\n{s}"
+    );
+    assert_eq!(
+        tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
+            .trim(),
+        "0"
+    );
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    if !need_tmux() || !Path::new("/proc/self/task").exists() {
+        return;
+    }
+    let counters = Counters::default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = rt.block_on(server::start(counters));
+    let tmp = tempfile::tempdir().unwrap();
+    let args = format!("--base-url '{base}' --dir '{}'", tmp.path().display());
+
+    // Ctrl-c from inside a text input.
+    let tmux = launch(tmp.path(), "ctrlc", &args);
+    tmux.wait_for("Staff");
+    tmux.keys(&["/"]);
+    tmux.keys(&["C-c"]);
+    check_restored_after(&tmux, "EXIT=0");
+    drop(tmux);
+
+    // SIGTERM.
+    let tmux = launch(tmp.path(), "term", &args);
+    tmux.wait_for("Staff");
+    let pid = app_pid(&tmux);
+    let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(ok.success());
+    check_restored_after(&tmux, "EXIT=0");
+}

@@ -17,7 +17,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("run #{id} marked — c on another compares"),
             app.theme.warn(),
         ),
-        None => Span::styled(format!("{} runs", app.runs.len()), app.theme.dim()),
+        None => Span::styled(
+            match app.runs.len() {
+                1 => "1 run".to_string(),
+                n => format!("{n} runs"),
+            },
+            app.theme.dim(),
+        ),
     };
     let block = pane_block(app, Pane::History, extra);
     let inner = block.inner(area);

@@ -4,6 +4,8 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod history;
 pub mod imageio;
 pub mod probe;
 pub mod sandbox;
+pub mod tui;

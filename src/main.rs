@@ -26,13 +26,50 @@ fn main() {
             Some(Command::Models {
                 action: ModelsAction::Status,
             }) => cli::models::status(cli.global.models.clone()),
-            None => {
-                eprintln!("liveface: the dashboard is not wired yet");
-                1
-            }
+            None => dashboard(&cli).await,
         }
     });
     // Don't wait for lingering background tasks (e.g. an embedded server) on the way out.
     runtime.shutdown_background();
     std::process::exit(code);
+}
+
+/// No subcommand: the dashboard, against the configured server or the embedded sandbox.
+async fn dashboard(cli: &Cli) -> i32 {
+    let mut flags = cli.global.flags();
+    if cli.tui.theme.is_some() {
+        flags.theme = cli.tui.theme.clone();
+    }
+    let (config, conn) = match cli::open(&cli.global, flags).await {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let start_dir = cli
+        .tui
+        .dir
+        .clone()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| ".".into());
+    let opts = liveface::tui::TuiOptions {
+        client: conn.client.clone(),
+        backend: conn.backend.clone(),
+        token_masked: conn.token_masked.clone(),
+        defaults: config.defaults.clone(),
+        start_dir,
+        initial_image: cli.tui.image.clone(),
+        theme: config.theme.clone(),
+        history_path: liveface::config::data_dir().join("history.jsonl"),
+        max_side: config.max_side,
+        notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
+    };
+    // `conn` stays alive until the dashboard ends: it owns an embedded sandbox.
+    let result = liveface::tui::run(opts).await;
+    drop(conn);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            cli::report(&format!("the dashboard failed: {e}"));
+            1
+        }
+    }
 }

@@ -1,0 +1,89 @@
+//! Everything the app reacts to, as one enum: terminal input and finished background work.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crossterm::event::KeyEvent;
+
+use crate::api::model::{Collection, Person, SearchOutcome};
+use crate::api::ApiError;
+use crate::history::ProbeStamp;
+
+use super::fsview::Entry;
+
+/// The five panes, in focus order; `1`–`5` jump to them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Browser,
+    Form,
+    Collections,
+    Results,
+    History,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Browser,
+        Pane::Form,
+        Pane::Collections,
+        Pane::Results,
+        Pane::History,
+    ];
+
+    pub fn number(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0) + 1
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Browser => "Files",
+            Pane::Form => "Search",
+            Pane::Collections => "Collections",
+            Pane::Results => "Results",
+            Pane::History => "History",
+        }
+    }
+}
+
+/// A prepared probe, as the form shows it and a search sends it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeInfo {
+    pub stamp: ProbeStamp,
+    pub original: (u32, u32),
+    pub sent: (u32, u32),
+    pub jpeg_bytes: usize,
+    /// The upload, shared with the search task without copying.
+    pub base64: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Resize,
+    /// Animation and elapsed-time clock; only sent while something runs.
+    Tick,
+    DirLoaded {
+        seq: u64,
+        dir: PathBuf,
+        result: Result<Vec<Entry>, String>,
+    },
+    ProbeReady {
+        seq: u64,
+        path: PathBuf,
+        result: Result<ProbeInfo, String>,
+    },
+    CollectionsLoaded(Result<Vec<Collection>, String>),
+    SearchDone {
+        id: u64,
+        elapsed_ms: u64,
+        result: Result<SearchOutcome, ApiError>,
+    },
+    PersonLoaded {
+        id: String,
+        result: Result<Person, String>,
+    },
+    /// A background step failed in a way the user should see (e.g. history not saved).
+    Warning(String),
+    /// SIGTERM/SIGHUP: leave now, restoring the terminal.
+    Terminate,
+}

@@ -1,0 +1,37 @@
+//! Work `update` asks the event loop to do; the loop runs it off the render path and
+//! reports back with an `Action`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::api::model::SearchParams;
+use crate::history::Run;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// List a directory on a blocking thread.
+    ReadDir {
+        seq: u64,
+        dir: PathBuf,
+    },
+    /// Decode, orient, downscale and encode an image on a blocking thread.
+    PrepareProbe {
+        seq: u64,
+        path: PathBuf,
+    },
+    LoadCollections,
+    /// Run a search in a task that `CancelSearch` can abort.
+    Search {
+        id: u64,
+        image: Arc<str>,
+        params: SearchParams,
+    },
+    CancelSearch {
+        id: u64,
+    },
+    FetchPerson {
+        id: String,
+    },
+    SaveRun(Box<Run>),
+    Quit,
+}

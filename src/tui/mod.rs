@@ -1,0 +1,256 @@
+//! The dashboard: terminal setup and restore (normal exit, Ctrl-c, SIGTERM, panics), the
+//! event loop, and the effect runner.
+//!
+//! Data flows one way: terminal events and finished background tasks become `Action`s on
+//! one channel; `App::update` changes state and returns `Effect`s; the runner starts them
+//! off the render path; `panes::render` draws the state and nothing else.
+
+pub mod action;
+pub mod app;
+pub mod effect;
+pub mod fsview;
+pub mod keymap;
+pub mod panes;
+pub mod runner;
+pub mod theme;
+
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use chrono::Offset;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use futures::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+use crate::api::model::SearchParams;
+use crate::api::Client;
+use crate::connect::Backend;
+use crate::history::HistoryStore;
+
+use action::Action;
+use app::{App, AppInit};
+use effect::Effect;
+use runner::Runner;
+use theme::ColorMode;
+
+/// Everything the dashboard needs from the caller.
+pub struct TuiOptions {
+    pub client: Client,
+    pub backend: Backend,
+    /// `••••abcd`, never the token.
+    pub token_masked: Option<String>,
+    pub defaults: SearchParams,
+    pub start_dir: PathBuf,
+    pub initial_image: Option<PathBuf>,
+    pub theme: Option<String>,
+    pub history_path: PathBuf,
+    pub max_side: u32,
+    /// Notes to show in the status bar at start (config warnings …).
+    pub notes: Vec<String>,
+}
+
+/// Builds the app (history, themes) without touching the terminal.
+pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
+    let mut warnings = opts.notes.clone();
+    let store = HistoryStore::new(&opts.history_path);
+    let mut runs = match store.load() {
+        Ok(l) => {
+            warnings.extend(l.warnings);
+            l.runs
+        }
+        Err(e) => {
+            warnings.push(format!(
+                "history {} not readable: {e}",
+                opts.history_path.display()
+            ));
+            Vec::new()
+        }
+    };
+    runs.sort_by_key(|r| r.id);
+    let mode = ColorMode::detect(&|k| std::env::var(k).ok());
+    let user_dir = theme::user_theme_dir();
+    let themes: Vec<_> = theme::theme_names(user_dir.as_deref())
+        .iter()
+        .map(|n| theme::load(n, user_dir.as_deref(), mode))
+        .collect();
+    let (theme, problem) = theme::load(
+        opts.theme.as_deref().unwrap_or("default"),
+        user_dir.as_deref(),
+        mode,
+    );
+    warnings.extend(problem);
+    let start_dir = std::fs::canonicalize(&opts.start_dir).unwrap_or(opts.start_dir.clone());
+    App::new(
+        AppInit {
+            start_dir,
+            defaults: opts.defaults.clone(),
+            theme,
+            themes,
+            backend_label: opts.backend.label(),
+            token_masked: opts.token_masked.clone(),
+            runs,
+            warnings,
+            tz: chrono::Local::now().offset().fix(),
+        },
+        opts.initial_image.clone(),
+    )
+}
+
+/// Runs the dashboard until the user quits. The terminal is restored on every way out.
+pub async fn run(opts: TuiOptions) -> io::Result<()> {
+    let (app, effects) = prepare(&opts);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let runner = Runner::new(
+        opts.client.clone(),
+        tx.clone(),
+        opts.max_side,
+        HistoryStore::new(&opts.history_path),
+    );
+    install_panic_hook();
+    let _guard = TerminalGuard::enter()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    terminal.clear()?;
+    event_loop(&mut terminal, app, effects, runner, rx).await
+}
+
+async fn event_loop(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    mut app: App,
+    effects: Vec<Effect>,
+    mut runner: Runner,
+    mut rx: mpsc::UnboundedReceiver<Action>,
+) -> io::Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new()?;
+    for e in effects {
+        runner.run(e);
+    }
+    terminal.draw(|f| panes::render(&app, f))?;
+    loop {
+        let first = tokio::select! {
+            ev = events.next() => match ev {
+                // Key release events (Windows, kitty protocol) would double every key.
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                Some(Ok(Event::Resize(..))) => Action::Resize,
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(a) = rx.recv() => a,
+            _ = tick.tick(), if app.is_busy() => Action::Tick,
+            _ = signals.recv() => Action::Terminate,
+        };
+        // Handle everything already queued before drawing once.
+        let mut batch = vec![first];
+        while let Ok(a) = rx.try_recv() {
+            batch.push(a);
+        }
+        for action in batch {
+            if matches!(action, Action::Resize) {
+                terminal.autoresize()?;
+            }
+            for effect in app.update(action) {
+                runner.run(effect);
+            }
+        }
+        if app.quit {
+            runner.abort_all();
+            return Ok(());
+        }
+        terminal.draw(|f| panes::render(&app, f))?;
+    }
+}
+
+/// SIGTERM and SIGHUP as one stream (nothing on non-Unix platforms).
+struct Signals {
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                hup: signal(SignalKind::hangup())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.term.recv() => {},
+            _ = self.hup.recv() => {},
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}
+
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// Raw mode + alternate screen for as long as it lives.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        let _ = UI_THREAD.set(std::thread::current().id());
+        enable_raw_mode()?;
+        TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
+        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen) {
+            restore_terminal();
+            return Err(e);
+        }
+        Ok(TerminalGuard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Leaves the alternate screen and raw mode; safe to call more than once.
+pub fn restore_terminal() {
+    if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+        let _ = disable_raw_mode();
+    }
+}
+
+/// Restores the terminal before the panic message is printed — but only for panics on
+/// the UI thread: a panicking background task must not tear the screen down under a
+/// UI that keeps running.
+fn install_panic_hook() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if UI_THREAD.get() == Some(&std::thread::current().id()) {
+                restore_terminal();
+            }
+            previous(info);
+        }));
+    });
+}

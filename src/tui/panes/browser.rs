@@ -1,0 +1,124 @@
+//! Pane 1: the file browser. Only the rows on screen are built, so a directory with
+//! 100k entries costs the same per frame as one with ten.
+
+use chrono::DateTime;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{clip, clip_left, human_bytes, pane_block, scroll_offset, spinner};
+use crate::tui::action::Pane;
+use crate::tui::app::App;
+use crate::tui::fsview::EntryKind;
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let b = &app.browser;
+    let dir = b.dir.display().to_string();
+    let title_room = (area.width as usize).saturating_sub(14);
+    let block = pane_block(
+        app,
+        Pane::Browser,
+        Span::styled(clip_left(&dir, title_room), app.theme.dim()),
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    let show_filter = b.filtering || !b.filter.value().is_empty();
+    if show_filter {
+        lines.push(Line::from(vec![
+            Span::styled("/", app.theme.accent()),
+            Span::raw(b.filter.value().to_string()),
+            Span::styled(
+                format!("  {} of {}", b.visible.len(), b.entries.len()),
+                app.theme.dim(),
+            ),
+        ]));
+    }
+    let footer = if b.loading {
+        Some(Line::from(Span::styled(
+            format!("{} reading directory…", spinner(app)),
+            app.theme.dim(),
+        )))
+    } else {
+        b.message
+            .as_ref()
+            .map(|m| Line::from(Span::styled(clip(m, w), app.theme.error())))
+    };
+    let rows = (inner.height as usize)
+        .saturating_sub(lines.len())
+        .saturating_sub(footer.is_some() as usize);
+    if b.visible.is_empty() && !b.loading {
+        let why = if b.entries.is_empty() {
+            "empty directory"
+        } else if !b.filter.value().is_empty() {
+            "nothing matches the filter"
+        } else {
+            "only hidden files (. shows them)"
+        };
+        lines.push(Line::from(Span::styled(why, app.theme.dim())));
+    }
+    // Columns that fit: size needs 9, the time 12 (or 17 with the year).
+    let show_size = w >= 24;
+    let time_w = match w {
+        60.. => 17,
+        44.. => 12,
+        _ => 0,
+    };
+    let time_fmt = if time_w == 17 {
+        "%Y-%m-%d %H:%M"
+    } else {
+        "%m-%d %H:%M"
+    };
+    let name_w = w - if show_size { 9 } else { 0 } - time_w;
+    let offset = scroll_offset(b.selected, rows);
+    for (row, idx) in b.visible.iter().enumerate().skip(offset).take(rows) {
+        let e = &b.entries[*idx];
+        let (mut name, style) = match e.kind {
+            EntryKind::Dir => (format!("{}/", e.name), app.theme.directory()),
+            EntryKind::BrokenLink => (format!("{} ⚠", e.name), app.theme.warn()),
+            EntryKind::File if e.is_image() => (e.name.clone(), app.theme.image()),
+            EntryKind::File => (e.name.clone(), app.theme.dim()),
+        };
+        name = clip(&name, name_w.saturating_sub(1));
+        let mut spans = vec![Span::styled(format!("{name:<name_w$}"), style)];
+        if show_size {
+            let size = match e.kind {
+                EntryKind::File => human_bytes(e.size),
+                EntryKind::Dir => String::new(),
+                EntryKind::BrokenLink => "link".into(),
+            };
+            spans.push(Span::styled(format!("{size:>8} "), app.theme.dim()));
+        }
+        if time_w > 0 {
+            let t = e
+                .modified
+                .and_then(|s| DateTime::from_timestamp(s, 0))
+                .map(|t| t.with_timezone(&app.tz).format(time_fmt).to_string())
+                .unwrap_or_default();
+            let tw = time_w - 1;
+            spans.push(Span::styled(format!("{t:>tw$} "), app.theme.dim()));
+        }
+        let mut line = Line::from(spans);
+        if row == b.selected {
+            line = line.style(app.theme.selection());
+        }
+        lines.push(line);
+    }
+    let used = lines.len();
+    if let Some(f) = footer {
+        for _ in used..(inner.height as usize - 1) {
+            lines.push(Line::raw(""));
+        }
+        lines.push(f);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if b.filtering && app.focus == Pane::Browser {
+        let x = inner.x + 1 + b.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
+        frame.set_cursor_position(Position::new(x, inner.y));
+    }
+}

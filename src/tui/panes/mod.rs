@@ -1,0 +1,231 @@
+//! Drawing. Every function here reads `&App` and draws into a `Frame`: no I/O, no state
+//! changes, so any state can be rendered into a `TestBackend`.
+
+pub mod browser;
+pub mod collections;
+pub mod compare;
+pub mod detail;
+pub mod form;
+pub mod help;
+pub mod history;
+pub mod results;
+pub mod status;
+pub mod sweep;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::action::Pane;
+use super::app::{App, Popup};
+
+/// The smallest terminal the full layout fits in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 20;
+
+pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[app.spinner % SPINNER.len()]
+}
+
+/// The pane rectangles for a terminal area.
+pub struct Areas {
+    pub browser: Rect,
+    pub form: Rect,
+    pub collections: Rect,
+    pub results: Rect,
+    pub history: Rect,
+    pub status: Rect,
+}
+
+pub fn areas(area: Rect) -> Areas {
+    let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let left_w = (area.width * 2 / 5).clamp(34, 64);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
+    let coll_h = if body.height >= 36 { 12 } else { 6 };
+    let [browser, form, collections] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(9),
+        Constraint::Length(coll_h),
+    ])
+    .areas(left);
+    let [results, history] =
+        Layout::vertical([Constraint::Percentage(58), Constraint::Fill(1)]).areas(right);
+    Areas {
+        browser,
+        form,
+        collections,
+        results,
+        history,
+        status,
+    }
+}
+
+/// Draws the whole dashboard.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(app.theme.base()), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, frame, area);
+        return;
+    }
+    let a = areas(area);
+    browser::render(app, frame, a.browser);
+    form::render(app, frame, a.form);
+    collections::render(app, frame, a.collections);
+    results::render(app, frame, a.results);
+    history::render(app, frame, a.history);
+    status::render(app, frame, a.status);
+    match &app.popup {
+        None => {}
+        Some(Popup::Help { scroll }) => help::render(app, frame, area, *scroll),
+        Some(Popup::ConfirmQuit) => confirm_quit(app, frame, area),
+        Some(Popup::Detail { person_id, scroll }) => {
+            detail::render(app, frame, area, person_id, *scroll)
+        }
+        Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
+        Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
+    }
+}
+
+fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "terminal too small: {}×{} (needs {MIN_WIDTH}×{MIN_HEIGHT}) — q quits",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(app.theme.warn())
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
+    let r = popup_area(area, 44, 5);
+    frame.render_widget(Clear, r);
+    let p = Paragraph::new(vec![
+        Line::from("A search is still running."),
+        Line::from(vec![
+            Span::styled("y", app.theme.accent()),
+            Span::raw(" quit and cancel it   "),
+            Span::styled("n", app.theme.accent()),
+            Span::raw(" stay"),
+        ]),
+    ])
+    .block(popup_block(app, "Quit?"));
+    frame.render_widget(p, r);
+}
+
+/// A pane's frame: numbered title, focus shown by colour *and* a double border.
+pub fn pane_block<'a>(app: &App, pane: Pane, extra: impl Into<Span<'a>>) -> Block<'a> {
+    let focused = app.focus == pane && app.popup.is_none();
+    let mut title = vec![Span::styled(
+        format!(" {} {} ", pane.number(), pane.title()),
+        if focused {
+            app.theme.accent()
+        } else {
+            app.theme.base()
+        },
+    )];
+    let extra = extra.into();
+    if !extra.content.is_empty() {
+        title.push(extra);
+        title.push(Span::raw(" "));
+    }
+    Block::bordered()
+        .border_type(if focused {
+            ratatui::widgets::BorderType::Double
+        } else {
+            ratatui::widgets::BorderType::Plain
+        })
+        .border_style(app.theme.border(focused))
+        .title(Line::from(title))
+}
+
+pub fn popup_block<'a>(app: &App, title: &'a str) -> Block<'a> {
+    Block::bordered()
+        .border_type(ratatui::widgets::BorderType::Double)
+        .border_style(app.theme.border(true))
+        .style(app.theme.base())
+        .title(Line::from(Span::styled(
+            format!(" {title} "),
+            app.theme.accent(),
+        )))
+        .title_bottom(Line::from(Span::styled(" Esc closes ", app.theme.dim())).right_aligned())
+}
+
+/// A centred rectangle of at most `w`×`h` inside `area`.
+pub fn popup_area(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// First row to draw so `selected` is visible in `height` rows.
+pub fn scroll_offset(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        selected.saturating_sub(height - 1)
+    }
+}
+
+/// `1.2 MB`-style sizes.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Cuts a string to `w` characters, marking the cut with `…`.
+pub fn clip(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(w - 1).collect();
+    out.push('…');
+    out
+}
+
+/// Keeps the end of a path that is too long: `…/b/c`.
+pub fn clip_left(s: &str, w: usize) -> String {
+    let n = s.chars().count();
+    if n <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let tail: String = s.chars().skip(n - (w - 1)).collect();
+    format!("…{tail}")
+}
+
+/// A score bar of `width` cells using eighth blocks.
+pub fn bar(value: f64, width: usize) -> String {
+    const PARTS: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+    let eighths = (value.clamp(0.0, 1.0) * width as f64 * 8.0).round() as usize;
+    let mut s = "█".repeat(eighths / 8);
+    s.push_str(PARTS[eighths % 8]);
+    s
+}

@@ -1,0 +1,214 @@
+//! Pane 4: the matches of the shown run, sorted by score, with liveness pass/fail and
+//! every empty or failed state explained in plain words.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+use super::{bar, clip, pane_block, scroll_offset, spinner};
+use crate::history::{Outcome, Run};
+use crate::tui::action::Pane;
+use crate::tui::app::{App, ResultsView};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let run = app.shown_run();
+    let title = match run {
+        Some(r) => match r.refiltered_from {
+            Some(src) => Span::styled(
+                format!(
+                    "run #{} · re-filtered from run #{src} — no request sent",
+                    r.id
+                ),
+                app.theme.warn(),
+            ),
+            None => Span::styled(
+                format!("run #{} · {} ms", r.id, r.elapsed_ms),
+                app.theme.dim(),
+            ),
+        },
+        None => Span::raw(""),
+    };
+    let block = pane_block(app, Pane::Results, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut top: Vec<Line> = Vec::new();
+    if let Some(f) = &app.in_flight {
+        let secs = app.now.saturating_duration_since(f.started).as_secs_f64();
+        top.push(Line::from(Span::styled(
+            format!("{} searching… {secs:.1}s (Esc cancels)", spinner(app)),
+            app.theme.accent(),
+        )));
+    }
+    let Some(run) = run else {
+        let text = match &app.results {
+            ResultsView::Message(m) => Line::from(Span::styled(m.clone(), app.theme.error())),
+            _ if app.in_flight.is_some() => Line::raw(""),
+            _ => Line::from(Span::styled(
+                "No search yet: pick a probe in 1 Files, check 2 Search, press F5.",
+                app.theme.dim(),
+            )),
+        };
+        top.push(text);
+        frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    if !matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
+        top.push(liveness_line(app, run));
+    }
+    let empty = match &run.outcome {
+        Outcome::Ok if run.matches.is_empty() => Some((
+            format!("no match at or above {}", fmt2(run.params.min_score)),
+            app.theme.warn(),
+        )),
+        Outcome::Ok => None,
+        Outcome::LivenessFailed { .. } => None, // the liveness line says it
+        Outcome::Error { message } => Some((message.clone(), app.theme.error())),
+        Outcome::Cancelled => Some(("the search was cancelled".into(), app.theme.dim())),
+    };
+    if let Some((text, style)) = empty {
+        top.push(Line::from(Span::styled(text, style)));
+        frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
+        return;
+    }
+    let head_h = top.len() as u16;
+    frame.render_widget(
+        Paragraph::new(top),
+        Rect {
+            height: head_h.min(inner.height),
+            ..inner
+        },
+    );
+    let table_area = Rect {
+        y: inner.y + head_h.min(inner.height),
+        height: inner.height.saturating_sub(head_h),
+        ..inner
+    };
+    // Wider terminals get more columns; the name always stays.
+    let wide = w >= 70;
+    let wider = w >= 100;
+    let bar_w = if w >= 60 { 10 } else { 5 };
+    let mut header = vec!["#", "name", "score", ""];
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Fill(2),
+        Constraint::Length(5),
+        Constraint::Length(bar_w as u16),
+    ];
+    if wide {
+        header.extend(["sex", "born"]);
+        widths.extend([Constraint::Length(4), Constraint::Length(10)]);
+    }
+    if wider {
+        header.extend(["nation", "collections"]);
+        widths.extend([Constraint::Length(8), Constraint::Fill(1)]);
+    }
+    let rows_h = table_area.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(app.results_selected, rows_h);
+    let rows: Vec<Row> = run
+        .matches
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows_h)
+        .map(|(i, m)| {
+            let person = app.persons.get(&m.id);
+            let name = match app.match_name(m) {
+                Some(n) => Span::raw(n.to_string()),
+                None if person.is_none() => Span::styled(m.id.clone(), app.theme.dim()),
+                None => Span::raw(m.id.clone()),
+            };
+            let mut cells = vec![
+                Line::from(format!("{:>3}", i + 1)),
+                Line::from(name),
+                Line::from(format!("{:.3}", m.score)),
+                Line::from(Span::styled(bar(m.score, bar_w), app.theme.bar())),
+            ];
+            if wide {
+                cells.push(Line::from(
+                    person.and_then(|p| p.gender.clone()).unwrap_or_default(),
+                ));
+                cells.push(Line::from(
+                    person
+                        .and_then(|p| p.date_of_birth)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                ));
+            }
+            if wider {
+                cells.push(Line::from(
+                    person
+                        .and_then(|p| p.nationality.clone())
+                        .unwrap_or_default(),
+                ));
+                let cols = person
+                    .map(|p| {
+                        p.collections
+                            .iter()
+                            .map(|c| c.label().to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                cells.push(Line::from(clip(&cols, 40)));
+            }
+            let row = Row::new(cells);
+            if i == app.results_selected && app.focus == Pane::Results {
+                row.style(app.theme.selection())
+            } else {
+                row
+            }
+        })
+        .collect();
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(app.theme.dim()))
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+}
+
+fn fmt2(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// `liveness 0.93 ≥ 0.65 pass · 3 matches ≥ 0.75`, or the failure in plain words.
+fn liveness_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
+    let min = run.params.liveness_min_score;
+    let count = Span::styled(
+        format!(
+            " · {} match{} ≥ {}",
+            run.matches.len(),
+            if run.matches.len() == 1 { "" } else { "es" },
+            fmt2(run.params.min_score)
+        ),
+        app.theme.dim(),
+    );
+    match (&run.outcome, run.liveness_score) {
+        (Outcome::LivenessFailed { .. }, Some(s)) => Line::from(Span::styled(
+            format!("liveness failed: {} < {}", fmt2(s), fmt2(min)),
+            app.theme.error(),
+        )),
+        (Outcome::LivenessFailed { .. }, None) => Line::from(Span::styled(
+            format!("liveness failed (below {})", fmt2(min)),
+            app.theme.error(),
+        )),
+        (_, Some(s)) if s >= min => Line::from(vec![
+            Span::styled(
+                format!("liveness {} ≥ {} pass", fmt2(s), fmt2(min)),
+                app.theme.ok(),
+            ),
+            count,
+        ]),
+        (_, Some(s)) => Line::from(vec![
+            Span::styled(
+                format!("liveness {} < {} fail", fmt2(s), fmt2(min)),
+                app.theme.error(),
+            ),
+            count,
+        ]),
+        (_, None) => Line::from(vec![
+            Span::styled("liveness: not reported", app.theme.dim()),
+            count,
+        ]),
+    }
+}

@@ -1,0 +1,54 @@
+//! The status bar: where requests go, the masked token, the search in flight, the last
+//! error, and key hints for the focused pane (from the keymap).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{clip, spinner};
+use crate::tui::app::App;
+use crate::tui::keymap::{self, Ctx};
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut spans = vec![Span::styled(format!(" {} ", app.backend_label), t.accent())];
+    if let Some(tok) = &app.token_masked {
+        spans.push(Span::raw(format!("│ token {tok} ")));
+    }
+    if let Some(f) = &app.in_flight {
+        let secs = app.now.saturating_duration_since(f.started).as_secs_f64();
+        spans.push(Span::styled(
+            format!("│ {} searching {secs:.1}s ", spinner(app)),
+            t.accent(),
+        ));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    let tail = if let Some(e) = &app.last_error {
+        Span::styled(format!("│ {}", clip(e, room.saturating_sub(2))), t.error())
+    } else if let Some(n) = &app.notice {
+        Span::raw(format!("│ {}", clip(n, room.saturating_sub(2))))
+    } else {
+        Span::styled(
+            format!("│ {}", clip(&hints(app), room.saturating_sub(2))),
+            t.dim(),
+        )
+    };
+    spans.push(tail);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
+}
+
+/// `Enter open · / filter · ? help` for the current context.
+pub fn hints(app: &App) -> String {
+    let ctx = app.contexts()[0];
+    let mut parts: Vec<String> = keymap::help_lines(ctx)
+        .into_iter()
+        .take(4)
+        .map(|l| format!("{} {}", l.keys, l.desc))
+        .collect();
+    if ctx != Ctx::Input && ctx != Ctx::Popup && ctx != Ctx::Confirm {
+        parts.push("F5 search · ? help".into());
+    }
+    parts.join(" · ")
+}

@@ -1,0 +1,149 @@
+//! Runs effects off the render path: blocking work on `spawn_blocking`, network calls in
+//! tokio tasks. Every result comes back as an `Action` on the app's channel.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::AbortHandle;
+
+use crate::api::{ApiError, Client};
+use crate::history::{HistoryStore, ProbeStamp};
+
+use super::action::{Action, ProbeInfo};
+use super::app::error_words;
+use super::effect::Effect;
+use super::fsview::read_dir_sorted;
+
+/// Person lookups in flight at once, so a long result list doesn't flood the server.
+const PERSON_FETCH_CONCURRENCY: usize = 4;
+
+pub struct Runner {
+    client: Client,
+    tx: mpsc::UnboundedSender<Action>,
+    max_side: u32,
+    store: HistoryStore,
+    searches: HashMap<u64, AbortHandle>,
+    person_slots: Arc<Semaphore>,
+}
+
+impl Runner {
+    pub fn new(
+        client: Client,
+        tx: mpsc::UnboundedSender<Action>,
+        max_side: u32,
+        store: HistoryStore,
+    ) -> Runner {
+        Runner {
+            client,
+            tx,
+            max_side,
+            store,
+            searches: HashMap::new(),
+            person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
+        }
+    }
+
+    pub fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        match effect {
+            Effect::ReadDir { seq, dir } => {
+                tokio::task::spawn_blocking(move || {
+                    let result = read_dir_sorted(&dir);
+                    let _ = tx.send(Action::DirLoaded { seq, dir, result });
+                });
+            }
+            Effect::PrepareProbe { seq, path } => {
+                let max_side = self.max_side;
+                tokio::task::spawn_blocking(move || {
+                    let result = prepare_probe(&path, max_side);
+                    let _ = tx.send(Action::ProbeReady { seq, path, result });
+                });
+            }
+            Effect::LoadCollections => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.list_collections().await.map_err(|e| error_words(&e));
+                    let _ = tx.send(Action::CollectionsLoaded(result));
+                });
+            }
+            Effect::Search { id, image, params } => {
+                self.searches.retain(|_, h| !h.is_finished());
+                let client = self.client.clone();
+                let started = Instant::now();
+                let task = tokio::spawn(async move {
+                    let result = client.search_live_face(&image, &params).await;
+                    let elapsed_ms = started.elapsed().as_millis() as u64;
+                    let _ = tx.send(Action::SearchDone {
+                        id,
+                        elapsed_ms,
+                        result,
+                    });
+                });
+                self.searches.insert(id, task.abort_handle());
+                // A panicking search must end as an error, not as a spinner forever.
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = task.await {
+                        if e.is_panic() {
+                            let _ = tx.send(Action::SearchDone {
+                                id,
+                                elapsed_ms: started.elapsed().as_millis() as u64,
+                                result: Err(ApiError::Decode(
+                                    "internal error while searching".into(),
+                                )),
+                            });
+                        }
+                    }
+                });
+            }
+            Effect::CancelSearch { id } => {
+                if let Some(h) = self.searches.remove(&id) {
+                    h.abort();
+                }
+            }
+            Effect::FetchPerson { id } => {
+                let client = self.client.clone();
+                let slots = self.person_slots.clone();
+                tokio::spawn(async move {
+                    let _permit = slots.acquire_owned().await;
+                    let result = client.get_person(&id).await.map_err(|e| error_words(&e));
+                    let _ = tx.send(Action::PersonLoaded { id, result });
+                });
+            }
+            Effect::SaveRun(run) => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = store.append(&run) {
+                        let _ = tx.send(Action::Warning(format!(
+                            "run #{} not saved to {}: {e}",
+                            run.id,
+                            store.path().display()
+                        )));
+                    }
+                });
+            }
+            Effect::Quit => self.abort_all(),
+        }
+    }
+
+    pub fn abort_all(&mut self) {
+        for (_, h) in self.searches.drain() {
+            h.abort();
+        }
+    }
+}
+
+/// Stamps and prepares a probe file (blocking).
+pub fn prepare_probe(path: &std::path::Path, max_side: u32) -> Result<ProbeInfo, String> {
+    let stamp = ProbeStamp::of(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let probe = crate::probe::prepare(path, max_side).map_err(|e| e.to_string())?;
+    Ok(ProbeInfo {
+        stamp,
+        original: probe.original,
+        sent: probe.sent,
+        jpeg_bytes: probe.jpeg_bytes,
+        base64: Arc::from(probe.base64),
+    })
+}

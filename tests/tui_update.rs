@@ -1,0 +1,587 @@
+//! `App::update`, action by action: pure state changes and the effects they ask for.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use liveface::api::model::{Collection, Os, SearchMode};
+use liveface::api::ApiError;
+use liveface::history::Outcome;
+use liveface::tui::action::{Action, Pane};
+use liveface::tui::app::{Loading, Popup, ProbeState, ResultsView};
+use liveface::tui::effect::Effect;
+use liveface::tui::fsview::EntryKind;
+use tui_support::*;
+
+fn has_search(fx: &[Effect]) -> bool {
+    fx.iter().any(|e| matches!(e, Effect::Search { .. }))
+}
+
+#[test]
+fn start_loads_directory_and_collections() {
+    let (_, fx) = app_with(Vec::new());
+    assert!(matches!(&fx[0], Effect::ReadDir { seq: 1, dir } if dir.to_str() == Some(DIR)));
+    assert_eq!(fx[1], Effect::LoadCollections);
+    let (app, fx) = liveface::tui::app::App::new(init(Vec::new()), Some("/x/p.jpg".into()));
+    assert!(
+        matches!(&fx[2], Effect::PrepareProbe { path, .. } if path.to_str() == Some("/x/p.jpg"))
+    );
+    assert_eq!(app.probe, ProbeState::Loading("/x/p.jpg".into()));
+}
+
+#[test]
+fn dir_listing_hides_dotfiles_and_ignores_stale_answers() {
+    let mut app = app();
+    app.update(Action::DirLoaded {
+        seq: 99,
+        dir: "/elsewhere".into(),
+        result: Ok(entries()),
+    });
+    assert!(app.browser.entries.is_empty(), "stale listing applied");
+    load_dir(&mut app);
+    assert!(!app.browser.loading);
+    let names: Vec<_> = app
+        .browser
+        .visible
+        .iter()
+        .map(|i| app.browser.entries[*i].name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["gallery", "alice.jpg", "bob.png", "dangling", "notes.txt"]
+    );
+    press(&mut app, KeyCode::Char('.'));
+    assert_eq!(app.browser.visible.len(), 6);
+}
+
+#[test]
+fn unreadable_directory_keeps_the_listing_and_says_why() {
+    let mut app = app();
+    load_dir(&mut app);
+    let fx = press(&mut app, KeyCode::Enter); // on "gallery"
+    let Some(Effect::ReadDir { seq, dir }) = fx.into_iter().next() else {
+        panic!()
+    };
+    assert!(dir.ends_with("gallery"));
+    app.update(Action::DirLoaded {
+        seq,
+        dir,
+        result: Err("cannot open /data/probes/gallery: permission denied".into()),
+    });
+    assert_eq!(app.browser.dir.to_str(), Some(DIR));
+    assert_eq!(app.browser.entries.len(), 6);
+    assert!(app
+        .browser
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("permission denied"));
+}
+
+#[test]
+fn enter_picks_images_and_explains_other_files() {
+    let mut app = app();
+    load_dir(&mut app);
+    let pick = |app: &mut liveface::tui::app::App, name: &str| {
+        press(app, KeyCode::Home);
+        while app.browser.current().unwrap().name != name {
+            press(app, KeyCode::Down);
+        }
+        press(app, KeyCode::Enter)
+    };
+    assert!(pick(&mut app, "notes.txt").is_empty());
+    assert!(app
+        .browser
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("not an image"));
+    assert!(pick(&mut app, "dangling").is_empty());
+    assert!(app
+        .browser
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("broken symlink"));
+    let fx = pick(&mut app, "bob.png");
+    assert!(matches!(&fx[0], Effect::PrepareProbe { path, .. } if path.ends_with("bob.png")));
+    // A stale probe answer is ignored, a current one applied, a failure explained.
+    app.update(Action::ProbeReady {
+        seq: 0,
+        path: "/old.jpg".into(),
+        result: Ok(probe("old.jpg")),
+    });
+    assert!(matches!(app.probe, ProbeState::Loading(_)));
+    let Effect::PrepareProbe { seq, path } = fx[0].clone() else {
+        panic!()
+    };
+    app.update(Action::ProbeReady {
+        seq,
+        path,
+        result: Err("bob.png: not a supported image".into()),
+    });
+    assert!(matches!(&app.probe, ProbeState::Failed(_, e) if e.contains("not a supported")));
+}
+
+#[test]
+fn parent_directory_reselects_where_we_came_from() {
+    let mut app = app();
+    app.browser.dir = "/data/probes/gallery".into();
+    let fx = press(&mut app, KeyCode::Backspace);
+    let Some(Effect::ReadDir { seq, dir }) = fx.into_iter().next() else {
+        panic!()
+    };
+    assert_eq!(dir.to_str(), Some("/data/probes"));
+    app.update(Action::DirLoaded {
+        seq,
+        dir,
+        result: Ok(entries()),
+    });
+    assert_eq!(app.browser.current().unwrap().name, "gallery");
+    assert!(
+        !press(&mut app, KeyCode::Char('h')).is_empty(),
+        "h goes up too"
+    );
+}
+
+#[test]
+fn filter_takes_keys_until_esc() {
+    let mut app = app();
+    load_dir(&mut app);
+    press(&mut app, KeyCode::Char('/'));
+    assert!(app.in_text_input());
+    type_text(&mut app, "B3");
+    // "3" went into the filter, not to pane 3.
+    assert_eq!(app.focus, Pane::Browser);
+    assert_eq!(app.browser.filter.value(), "B3");
+    assert!(app.browser.visible.is_empty());
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(app.browser.visible.len(), 1);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.in_text_input());
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.focus, Pane::Collections);
+}
+
+#[test]
+fn focus_moves_with_tab_and_numbers() {
+    let mut app = app();
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Form);
+    key_mod(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
+    key_mod(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(app.focus, Pane::History);
+    press(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.focus, Pane::Results);
+}
+
+#[test]
+fn form_cycles_enums_and_validates_thresholds() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.form.os, Os::ALL[0], "DESKTOP → ANDROID (wraps)");
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.form.os, Os::Desktop);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.form.mode, SearchMode::Accurate);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter); // edit min_score
+    assert!(app.form.editing);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "0.4");
+    assert!(app.form.min_score_error().is_some());
+    press(&mut app, KeyCode::Enter);
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(!has_search(&fx), "invalid threshold must block the search");
+    assert!(matches!(&app.results, ResultsView::Message(m) if m.contains("min_score")));
+}
+
+#[test]
+fn search_without_probe_explains() {
+    let mut app = app();
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(fx.is_empty());
+    assert!(matches!(&app.results, ResultsView::Message(m) if m.contains("pick a probe")));
+}
+
+#[test]
+fn collections_load_fail_retry_and_choose() {
+    let mut app = app();
+    assert_eq!(app.collections.load, Loading::Loading);
+    app.update(Action::CollectionsLoaded(Err(
+        "cannot reach 127.0.0.1".into()
+    )));
+    assert!(matches!(app.collections.load, Loading::Failed(_)));
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('r')),
+        vec![Effect::LoadCollections]
+    );
+    let col = |id: &str, name: &str, code: Option<&str>| Collection {
+        id: id.into(),
+        name: name.into(),
+        code: code.map(str::to_owned),
+        ..Collection::default()
+    };
+    app.update(Action::CollectionsLoaded(Ok(vec![
+        col("c1", "Staff", Some("uuid-staff")),
+        col("c2", "Visitors", None),
+    ])));
+    assert_eq!(app.collections.visible().len(), 3);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "vis");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.collections.visible().len(), 2);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.collection.value(), "c2");
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.collection.value(), "", "all collections");
+    assert_eq!(app.form.params().unwrap().collection_id, None);
+}
+
+#[test]
+fn search_records_a_run_and_fetches_missing_names() {
+    let mut app = app();
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(has_search(&fx));
+    assert!(app.in_flight.is_some());
+    let again = key_mod(&mut app, KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert!(again.is_empty(), "one search at a time");
+    let Effect::Search { id, params, .. } = fx[0].clone() else {
+        panic!()
+    };
+    assert_eq!(params.min_score, 0.75);
+    app.update(Action::SearchDone {
+        id: id + 7,
+        elapsed_ms: 1,
+        result: Ok(outcome(0.9, &[])),
+    });
+    assert!(app.in_flight.is_some(), "unknown id ignored");
+    let fx = app.update(Action::SearchDone {
+        id,
+        elapsed_ms: 321,
+        result: Ok(outcome(0.9, &[("p2", 0.8), ("p1", 0.97)])),
+    });
+    assert!(app.in_flight.is_none());
+    let run = app.shown_run().unwrap();
+    assert_eq!(
+        (run.id, run.elapsed_ms, run.matches[0].id.as_str()),
+        (1, 321, "p1")
+    );
+    assert!(matches!(&fx[0], Effect::SaveRun(r) if r.id == 1));
+    assert_eq!(
+        fx[1..].to_vec(),
+        vec![
+            Effect::FetchPerson { id: "p1".into() },
+            Effect::FetchPerson { id: "p2".into() }
+        ]
+    );
+    app.update(Action::PersonLoaded {
+        id: "p1".into(),
+        result: Ok(person("p1", "Ana Gómez")),
+    });
+    let m = &app.shown_run().unwrap().matches[0];
+    assert_eq!(app.match_name(m), Some("Ana Gómez"));
+    app.update(Action::PersonLoaded {
+        id: "p2".into(),
+        result: Err("not found".into()),
+    });
+    assert!(app.last_error.as_deref().unwrap().contains("p2"));
+}
+
+#[test]
+fn esc_cancels_the_search_and_its_late_answer_is_dropped() {
+    let mut app = app();
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    let Effect::Search { id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    assert_eq!(
+        press(&mut app, KeyCode::Esc),
+        vec![Effect::CancelSearch { id }]
+    );
+    assert!(app.in_flight.is_none());
+    let fx = app.update(Action::SearchDone {
+        id,
+        elapsed_ms: 5,
+        result: Ok(outcome(0.9, &[("a", 0.9)])),
+    });
+    assert!(fx.is_empty());
+    assert!(app.runs.is_empty());
+    assert!(
+        press(&mut app, KeyCode::Esc).is_empty(),
+        "nothing to cancel"
+    );
+}
+
+#[test]
+fn liveness_failure_and_errors_become_runs() {
+    let mut app = app();
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    let Effect::Search { id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    app.update(Action::SearchDone {
+        id,
+        elapsed_ms: 80,
+        result: Err(ApiError::Status {
+            status: 409,
+            code: None,
+            message: Some("liveness_failed".into()),
+            data: Some(serde_json::json!({"liveness_score": 0.42})),
+        }),
+    });
+    assert_eq!(
+        app.runs[0].outcome,
+        Outcome::LivenessFailed { score: Some(0.42) }
+    );
+    let fx = press(&mut app, KeyCode::F(5));
+    let Effect::Search { id, .. } = fx[0].clone() else {
+        panic!()
+    };
+    app.update(Action::SearchDone {
+        id,
+        elapsed_ms: 80,
+        result: Err(ApiError::Status {
+            status: 401,
+            code: None,
+            message: Some("token_expired".into()),
+            data: None,
+        }),
+    });
+    let Outcome::Error { message } = &app.runs[1].outcome else {
+        panic!()
+    };
+    assert!(
+        message.contains("token expired") && message.contains("VERIFIK_TOKEN"),
+        "{message}"
+    );
+    assert!(app.last_error.is_some());
+}
+
+#[test]
+fn stricter_threshold_refilters_without_a_request() {
+    let mut app = app();
+    ready_probe(&mut app);
+    search_and_answer(
+        &mut app,
+        outcome(0.9, &[("a", 0.95), ("b", 0.8), ("c", 0.76)]),
+    );
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "0.9");
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(!has_search(&fx), "no request for a stricter threshold");
+    let run = app.shown_run().unwrap();
+    assert_eq!(
+        (run.id, run.refiltered_from, run.matches.len()),
+        (2, Some(1), 1)
+    );
+    assert!(matches!(&fx[0], Effect::SaveRun(r) if r.refiltered_from == Some(1)));
+    // Shift-F5 forces a real request.
+    let fx = key_mod(&mut app, KeyCode::F(5), KeyModifiers::SHIFT);
+    assert!(has_search(&fx));
+    // Still editing min_score: the first Esc leaves the input, the second cancels.
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert!(matches!(
+        press(&mut app, KeyCode::Esc).as_slice(),
+        [Effect::CancelSearch { .. }]
+    ));
+    // A looser threshold needs a request.
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "0.6");
+    press(&mut app, KeyCode::Enter);
+    assert!(has_search(&press(&mut app, KeyCode::F(5))));
+}
+
+#[test]
+fn history_enter_loads_and_r_reruns_as_is() {
+    let mut stored = run(4, 0.8, &[("x", 0.9)]);
+    stored.params.os = Os::Ios;
+    let (mut app, _) = app_with(vec![run(3, 0.7, &[]), stored]);
+    press(&mut app, KeyCode::Char('5'));
+    assert_eq!(app.history_selected, 1);
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.os, Os::Ios);
+    assert_eq!(app.form.min_score.value(), "0.8");
+    assert_eq!(app.results, ResultsView::Run(4));
+    assert!(matches!(&fx[0], Effect::PrepareProbe { path, .. } if path.ends_with("alice.jpg")));
+    // R: prepare the probe, then search with the run's parameters.
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Right); // change os in the form
+    press(&mut app, KeyCode::Char('5'));
+    let fx = key_mod(&mut app, KeyCode::Char('R'), KeyModifiers::SHIFT);
+    let Effect::PrepareProbe { seq, path } = fx[0].clone() else {
+        panic!("{fx:?}")
+    };
+    let mut changed = probe("alice.jpg");
+    changed.stamp.mtime_ms = Some(1); // the file changed: re-filtering is not allowed
+    let fx = app.update(Action::ProbeReady {
+        seq,
+        path,
+        result: Ok(changed),
+    });
+    let Some(Effect::Search { params, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((params.os, params.min_score), (Os::Ios, 0.8));
+}
+
+#[test]
+fn rerun_of_unchanged_probe_is_refiltered() {
+    let (mut app, _) = app_with(vec![run(4, 0.8, &[("x", 0.9)])]);
+    press(&mut app, KeyCode::Char('5'));
+    let fx = key_mod(&mut app, KeyCode::Char('R'), KeyModifiers::SHIFT);
+    let Effect::PrepareProbe { seq, path } = fx[0].clone() else {
+        panic!()
+    };
+    let fx = app.update(Action::ProbeReady {
+        seq,
+        path,
+        result: Ok(probe("alice.jpg")),
+    });
+    assert!(!has_search(&fx));
+    assert_eq!(app.shown_run().unwrap().refiltered_from, Some(4));
+}
+
+#[test]
+fn mark_twice_opens_compare_and_s_opens_sweep() {
+    let (mut app, _) = app_with(vec![
+        run(1, 0.7, &[("a", 0.9)]),
+        run(2, 0.8, &[("a", 0.85)]),
+    ]);
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.marked, Some(2));
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(
+        app.popup,
+        Some(Popup::Compare {
+            a: 2,
+            b: 1,
+            scroll: 0
+        })
+    );
+    assert_eq!(app.marked, None);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(
+        app.popup,
+        Some(Popup::Compare {
+            a: 2,
+            b: 1,
+            scroll: 1
+        })
+    );
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.popup, Some(Popup::Sweep { run: 1 }));
+}
+
+#[test]
+fn results_enter_opens_the_record_and_fetches_it_when_missing() {
+    let mut app = app();
+    ready_probe(&mut app);
+    search_and_answer(&mut app, outcome(0.9, &[("p1", 0.97)]));
+    press(&mut app, KeyCode::Char('4'));
+    let fx = press(&mut app, KeyCode::Enter);
+    assert_eq!(fx, vec![Effect::FetchPerson { id: "p1".into() }]);
+    assert!(matches!(&app.popup, Some(Popup::Detail { person_id, .. }) if person_id == "p1"));
+}
+
+#[test]
+fn quit_asks_while_searching_and_ctrl_c_always_quits() {
+    let mut app = app();
+    assert_eq!(press(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
+    let mut app = app_with(Vec::new()).0;
+    ready_probe(&mut app);
+    press(&mut app, KeyCode::F(5));
+    assert!(press(&mut app, KeyCode::Char('q')).is_empty());
+    assert_eq!(app.popup, Some(Popup::ConfirmQuit));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.popup.is_none() && !app.quit);
+    press(&mut app, KeyCode::Char('q'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::CancelSearch { .. }, Effect::Quit]
+    ));
+    // Ctrl-c from inside a text input.
+    let mut app = app_with(Vec::new()).0;
+    load_dir(&mut app);
+    press(&mut app, KeyCode::Char('/'));
+    let fx = key_mod(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(fx, vec![Effect::Quit]);
+    let mut app = app_with(Vec::new()).0;
+    assert_eq!(app.update(Action::Terminate), vec![Effect::Quit]);
+    assert!(app.quit);
+}
+
+#[test]
+fn help_and_theme_keys() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.popup, Some(Popup::Help { scroll: 0 }));
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(app.popup, None);
+    press(&mut app, KeyCode::F(1));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+    let before = app.theme.name.clone();
+    key_mod(&mut app, KeyCode::Char('T'), KeyModifiers::SHIFT);
+    assert_eq!(
+        (before.as_str(), app.theme.name.as_str()),
+        ("default", "light")
+    );
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Char('T'));
+    }
+    assert_eq!(app.theme.name, "default", "cycles round");
+}
+
+#[test]
+fn ticks_animate_only_and_warnings_show() {
+    let mut app = app();
+    let s = app.spinner;
+    assert!(app.update(Action::Tick).is_empty());
+    assert_eq!(app.spinner, s + 1);
+    assert!(app.update(Action::Resize).is_empty());
+    app.update(Action::Warning("run #3 not saved".into()));
+    assert_eq!(app.last_error.as_deref(), Some("run #3 not saved"));
+    assert!(app
+        .browser
+        .entries
+        .iter()
+        .all(|e| e.kind != EntryKind::BrokenLink));
+}
+
+#[test]
+fn readme_key_table_is_the_keymap() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = liveface::tui::keymap::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's key table is out of date; put this after <!-- KEYS -->:\n{table}"
+    );
+}

@@ -10,7 +10,6 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
-use super::engine::cosine;
 use super::synth::SplitMix;
 
 /// Below this many live vectors FAST scans exactly: the index would not pay off.
@@ -36,7 +35,8 @@ struct Ivf {
 pub struct IvfParams {
     /// Lists per √n vectors (lists = factor·√n).
     pub lists_factor: f32,
-    /// Fraction of lists probed per query (at least `min_probe`).
+    /// Fraction of lists probed per query (at least `min_probe`); 5 % gave recall@10
+    /// 0.995 at 100k vectors in `benches/sandbox_index.rs`.
     pub probe_fraction: f32,
     pub min_probe: usize,
 }
@@ -45,7 +45,7 @@ impl Default for IvfParams {
     fn default() -> Self {
         IvfParams {
             lists_factor: 0.5,
-            probe_fraction: 0.1,
+            probe_fraction: 0.05,
             min_probe: 8,
         }
     }
@@ -251,7 +251,7 @@ impl VectorIndex {
         let mut order: Vec<(f32, usize)> = (0..lists)
             .map(|l| {
                 (
-                    cosine(&ivf.centroids[l * self.dim..(l + 1) * self.dim], query),
+                    dot(&ivf.centroids[l * self.dim..(l + 1) * self.dim], query),
                     l,
                 )
             })
@@ -275,7 +275,7 @@ impl VectorIndex {
         let keep = k * MAX_FACES_PER_PERSON;
         let mut heap: BinaryHeap<Scored> = BinaryHeap::with_capacity(keep + 1);
         for s in candidates {
-            let c = cosine(self.vector(s), query);
+            let c = dot(self.vector(s), query);
             if heap.len() == keep && heap.peek().is_some_and(|w| c <= w.0) {
                 continue;
             }
@@ -306,11 +306,30 @@ impl VectorIndex {
     }
 }
 
+/// Dot product with eight independent accumulators, so the compiler can vectorise it
+/// (a single running sum must stay sequential under IEEE rules).
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
 /// The centroid nearest (by dot product) to `v`.
 fn nearest(centroids: &[f32], dim: usize, v: &[f32]) -> usize {
     let mut best = (f32::NEG_INFINITY, 0);
     for (i, c) in centroids.chunks_exact(dim).enumerate() {
-        let d = cosine(c, v);
+        let d = dot(c, v);
         if d > best.0 {
             best = (d, i);
         }

@@ -428,8 +428,8 @@ mod tests {
         ix.rebuild();
         assert!(!ix.needs_rebuild());
         let mut found = 0;
-        for q in 0..50 {
-            let mut v = centres[q].clone();
+        for centre in centres.iter().take(50) {
+            let mut v = centre.clone();
             v[0] += 0.01;
             let exact = ix.search_exact(&v, 10, &|_| true);
             let fast = ix.search_fast(&v, 10, &|_| true);

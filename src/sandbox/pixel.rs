@@ -99,7 +99,7 @@ pub fn descriptor(image: &DynamicImage) -> Vec<f32> {
 
     // Chroma layout: mean Cb and Cr per cell.
     let cell = n / CELLS;
-    let mut chroma = vec![0f32; CELLS * CELLS * 2];
+    let mut chroma = [0f32; CELLS * CELLS * 2];
     for (i, p) in small.pixels().enumerate() {
         let (x, y) = (i % n, i / n);
         let c = (y / cell) * CELLS + x / cell;

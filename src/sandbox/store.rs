@@ -683,7 +683,7 @@ mod tests {
             .unwrap();
         assert_eq!(hits[0].person.as_ref(), p.id);
         assert!(store
-            .find_duplicate("ana", "1990-01-02", &[c.id.clone()], None)
+            .find_duplicate("ana", "1990-01-02", std::slice::from_ref(&c.id), None)
             .unwrap()
             .is_some());
         assert!(matches!(

@@ -235,6 +235,25 @@ impl VectorIndex {
         self.best(query, k, candidates, allowed)
     }
 
+    /// Exact search among the faces of `persons` only: cheap when they are few.
+    pub fn search_among<'a>(
+        &self,
+        query: &[f32],
+        k: usize,
+        persons: impl Iterator<Item = &'a str>,
+    ) -> Vec<Hit> {
+        if query.len() != self.dim || k == 0 {
+            return Vec::new();
+        }
+        let candidates: Vec<u32> = persons
+            .filter_map(|p| self.by_person.get(p))
+            .flatten()
+            .copied()
+            .filter(|&s| self.slots[s as usize].alive)
+            .collect();
+        self.best(query, k, candidates.into_iter(), &|_| true)
+    }
+
     /// Approximate search through the IVF (exact below `IVF_MIN_VECTORS` or when the
     /// index is not built; call [`rebuild`](Self::rebuild) when [`needs_rebuild`](Self::needs_rebuild)).
     pub fn search_fast(&self, query: &[f32], k: usize, allowed: &dyn Fn(&str) -> bool) -> Vec<Hit> {
@@ -405,6 +424,9 @@ mod tests {
             .search_exact(&q, 10, &|p| p == "b")
             .iter()
             .all(|h| &*h.person == "b"));
+        let among = ix.search_among(&q, 10, ["b", "nobody"].into_iter());
+        assert_eq!(among.len(), 1);
+        assert_eq!(&*among[0].person, "b");
         ix.remove_person("a");
         assert_eq!(ix.len(), 1);
         assert_eq!(&*ix.search_exact(&q, 10, &|_| true)[0].person, "b");

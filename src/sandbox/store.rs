@@ -517,6 +517,14 @@ impl Store {
             None => None,
         };
         let allowed = |p: &str| members.as_ref().is_none_or(|m| m.contains(p));
+        if let Some(m) = &members {
+            let index = self.index();
+            // A small collection is scanned exactly through its members' faces: faster
+            // than the IVF, and it cannot miss members in unprobed lists.
+            if mode == SearchMode::Accurate || m.len() * 10 <= index.len() {
+                return Ok(index.search_among(query, k, m.iter().map(String::as_str)));
+            }
+        }
         if mode == SearchMode::Fast && self.index().needs_rebuild() {
             let mut index = self.index_mut();
             if index.needs_rebuild() {

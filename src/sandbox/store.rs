@@ -544,17 +544,14 @@ impl Store {
     }
 }
 
+/// The engine of the stored vectors. The `meta` row records the last engine that
+/// enrolled; the faces decide, so an emptied store accepts any engine again.
 fn stored_engine(db: &Connection) -> Result<Option<String>, StoreError> {
     Ok(db
         .query_row("SELECT engine FROM faces ORDER BY seq LIMIT 1", [], |r| {
             r.get(0)
         })
-        .optional()?
-        .or(db
-            .query_row("SELECT value FROM meta WHERE key = 'engine'", [], |r| {
-                r.get(0)
-            })
-            .optional()?))
+        .optional()?)
 }
 
 fn insert_faces(
@@ -714,5 +711,9 @@ mod tests {
         );
         assert!(store.delete_person(&p.id).unwrap());
         assert_eq!(store.vector_count(), 0);
+        assert!(
+            store.check_engine("face-v1").is_ok(),
+            "an emptied store takes any engine"
+        );
     }
 }

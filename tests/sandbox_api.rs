@@ -817,28 +817,26 @@ async fn data_survives_a_restart() {
 #[tokio::test]
 async fn the_embedded_connection_seeds_the_demo_and_its_probes_behave_as_described() {
     let dir = tempfile::tempdir().unwrap();
-    let config = liveface::config::resolve(
-        &liveface::config::Flags {
-            config: None,
-            ..Default::default()
-        },
-        &|_| None,
-    );
-    // A test machine may have a config file; build the config by hand if so.
-    let Ok(config) = config else { return };
-    let conn = liveface::sandbox::embedded::connect_at(
-        &config,
-        dir.path().to_path_buf(),
-        EngineSlot::default(),
-    )
-    .await
-    .unwrap();
+    // An empty config file and an empty environment: nothing configured.
+    let cfg_file = dir.path().join("config.toml");
+    std::fs::write(&cfg_file, "").unwrap();
+    let flags = liveface::config::Flags {
+        config: Some(cfg_file),
+        ..Default::default()
+    };
+    let config = liveface::config::resolve(&flags, &|_| None).unwrap();
+    assert_eq!(config.target, liveface::config::Target::EmbeddedSandbox);
+    let data = dir.path().join("sandbox");
+    let conn =
+        liveface::sandbox::embedded::connect_at(&config, data.clone(), EngineSlot::default())
+            .await
+            .unwrap();
     assert!(conn.backend.is_sandbox());
     assert!(
         conn.notes[0].contains("embedded sandbox")
             && conn.notes[0].contains("not a face recognizer")
     );
-    let probes = dir.path().join("probes");
+    let probes = data.join("probes");
     assert!(probes.join("README.txt").exists());
     let read = |f: &str| {
         use base64::Engine as _;
@@ -887,7 +885,7 @@ async fn the_embedded_connection_seeds_the_demo_and_its_probes_behave_as_describ
     assert_eq!(emi.persons[0].name(), Some("Emi Tanaka"));
     drop(conn);
     // A second start does not seed twice.
-    let again = liveface::sandbox::seed_demo(dir.path(), &probes).unwrap();
+    let again = liveface::sandbox::seed_demo(&data, &probes).unwrap();
     assert!(again.already_seeded);
     assert_eq!(again.persons_created, 0);
 }

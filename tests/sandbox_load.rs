@@ -48,7 +48,7 @@ async fn mixed_load_has_no_errors_and_loses_no_writes() {
             while Instant::now() < deadline {
                 n += 1;
                 let img = images[(worker * 7 + n) % images.len()].clone();
-                if n % 4 == 0 {
+                if n.is_multiple_of(4) {
                     let p = NewPerson {
                         name: format!("Load w{worker} n{}", "x".repeat(n % 7 + 1)),
                         images: vec![img],
@@ -66,7 +66,7 @@ async fn mixed_load_has_no_errors_and_loses_no_writes() {
                     }
                 } else {
                     let mut p = params(0.75);
-                    p.search_mode = if n % 2 == 0 {
+                    p.search_mode = if n.is_multiple_of(2) {
                         SearchMode::Fast
                     } else {
                         SearchMode::Accurate

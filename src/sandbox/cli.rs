@@ -89,6 +89,7 @@ async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
     } else {
         "any non-empty bearer token"
     };
+    let stop = shutdown_signal();
     let running = match start(opts).await {
         Ok(r) => r,
         Err(e) => {
@@ -103,7 +104,7 @@ async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
         data_dir.display(),
         running.engine_label()
     );
-    shutdown_signal().await;
+    stop.await;
     eprintln!("sandbox: stopping");
     running.shutdown().await;
     0
@@ -155,25 +156,33 @@ async fn demo_from_photos(args: DemoArgs, photos: PathBuf, choice: EngineChoice)
     }
 }
 
-async fn shutdown_signal() {
+/// Waits for Ctrl-C or SIGTERM. The handlers are installed when this is called,
+/// not when it is first awaited, so a signal right after "listening" is not lost.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

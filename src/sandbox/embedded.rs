@@ -5,7 +5,10 @@ use crate::config::Config;
 use crate::connect::{Backend, Connection, EmbedOptions};
 
 use super::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
-use super::{default_data_dir, probes_dir, seed_demo, start, EngineSlot, SandboxOptions};
+use super::engine::Engine as _;
+use super::{
+    default_data_dir, probes_dir, seed_demo, start, EngineSlot, PixelEngine, SandboxOptions,
+};
 
 /// The bearer token the client sends to its own embedded sandbox (any is accepted).
 const PLACEHOLDER_TOKEN: &str = "embedded-sandbox";
@@ -88,19 +91,22 @@ pub async fn connect_at(
     let probes = probes_dir(&data_dir);
     let seed_dir = data_dir.clone();
     let seed_probes = probes.clone();
+    // The synthetic demo suits the pixel engine only (it has no real faces).
+    let pixel = engine.engine().is_some_and(|e| e.id() == PixelEngine.id());
     // Seed before the server opens the store, so its index sees the demo.
-    let seeded = tokio::task::spawn_blocking(move || -> Result<bool, String> {
-        let store = super::store::Store::open(&seed_dir).map_err(|e| e.to_string())?;
-        let empty = store.counts().map_err(|e| e.to_string())?.0 == 0;
-        drop(store);
-        if empty || !seed_probes.exists() {
-            seed_demo(&seed_dir, &seed_probes).map_err(|e| e.to_string())?;
-        }
-        Ok(true)
-    })
-    .await
-    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
-    .unwrap_or(false);
+    let seeded = pixel
+        && tokio::task::spawn_blocking(move || -> Result<(), String> {
+            let store = super::store::Store::open(&seed_dir).map_err(|e| e.to_string())?;
+            let empty = store.counts().map_err(|e| e.to_string())?.0 == 0;
+            drop(store);
+            if empty || !seed_probes.exists() {
+                seed_demo(&seed_dir, &seed_probes).map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
+        .is_ok();
     let mut opts = SandboxOptions::local(&data_dir);
     opts.engine = engine;
     let running = start(opts).await.map_err(|e| {
@@ -114,12 +120,16 @@ pub async fn connect_at(
         .as_ref()
         .map(|p| format!(" — demo probes in {}", p.display()))
         .unwrap_or_default();
+    let honesty = if pixel { "; not a face recognizer" } else { "" };
     Ok(Connection {
         client,
-        backend: Backend::Sandbox { engine: engine.clone(), probes_dir },
+        backend: Backend::Sandbox {
+            engine: engine.clone(),
+            probes_dir,
+        },
         token_masked: None,
         notes: vec![format!(
-            "no token configured: using the embedded sandbox ({engine}; not a face recognizer){where_probes}"
+            "no token configured: using the embedded sandbox ({engine}{honesty}){where_probes}"
         )],
         sandbox: Some(running),
     })

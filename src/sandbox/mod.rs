@@ -255,3 +255,32 @@ pub fn default_data_dir() -> PathBuf {
 pub fn probes_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("probes")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loader_fills_the_slot_and_a_failed_one_says_why() {
+        let slot = EngineSlot::spawn_loader(|| {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            Ok(Arc::new(PixelEngine) as Arc<dyn Engine>)
+        });
+        assert_eq!(slot.label(), "loading face models…");
+        assert_eq!(slot.get().err().map(|f| f.status.as_u16()), Some(503));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while slot.engine().is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(slot.label(), "pixel fallback");
+
+        let failed = EngineSlot::loading();
+        failed.fail("model file missing");
+        let e = failed.get().err().expect("a failed slot has no engine");
+        assert_eq!(e.status.as_u16(), 503);
+        assert!(e.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("model file missing"));
+    }
+}

@@ -99,7 +99,7 @@ pub fn descriptor(image: &DynamicImage) -> Vec<f32> {
 
     // Chroma layout: mean Cb and Cr per cell.
     let cell = n / CELLS;
-    let mut chroma = vec![0f32; CELLS * CELLS * 2];
+    let mut chroma = [0f32; CELLS * CELLS * 2];
     for (i, p) in small.pixels().enumerate() {
         let (x, y) = (i % n, i / n);
         let c = (y / cell) * CELLS + x / cell;
@@ -161,10 +161,11 @@ pub struct Liveness {
     pub score: f64,
 }
 
-/// 0 below `lo`, 1 above `hi`, a smooth ramp between.
+/// 0.02 below `lo`, 1 above `hi`, a smooth ramp between. The small floor keeps one
+/// missing quality (e.g. colour) from hiding how good the others are.
 fn ramp(x: f64, lo: f64, hi: f64) -> f64 {
     let t = ((x - lo) / (hi - lo)).clamp(0.0, 1.0);
-    t * t * (3.0 - 2.0 * t)
+    0.02 + 0.98 * t * t * (3.0 - 2.0 * t)
 }
 
 /// Liveness from image statistics. A grey, tiny, flat or blurred image scores low;

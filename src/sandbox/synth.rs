@@ -152,11 +152,7 @@ impl Scene {
         } else {
             1.0
         };
-        let mut c = [0f32; 3];
-        for i in 0..3 {
-            c[i] = (self.bg_a[i] * (1.0 - t) + self.bg_b[i] * t) * stripe;
-        }
-        c
+        std::array::from_fn(|i| (self.bg_a[i] * (1.0 - t) + self.bg_b[i] * t) * stripe)
     }
 }
 

@@ -52,11 +52,7 @@ pub fn optional_text<'a>(b: &'a Body, key: &str, max: usize) -> Result<Option<&'
 }
 
 /// A required value from a fixed list (case-sensitive, as Joi's `valid()`).
-pub fn one_of<'a>(
-    b: &'a Body,
-    key: &str,
-    allowed: &[&'static str],
-) -> Result<&'static str, Failure> {
+pub fn one_of(b: &Body, key: &str, allowed: &[&'static str]) -> Result<&'static str, Failure> {
     optional_one_of(b, key, allowed)?
         .ok_or_else(|| Failure::missing(format!("\"{key}\" is required")))
 }

@@ -163,11 +163,12 @@ pub fn make_preview(base64: &str) -> Option<Preview> {
 }
 
 pub fn preview_of(img: image::DynamicImage) -> Option<Preview> {
-    // Shrink first: half blocks need at most 2 px per cell, and resizing a 1600 px image
-    // with the picker's filter would cost far more than drawing it.
-    let small = img.thumbnail(
-        u32::from(PREVIEW_CELLS.0) * 4,
-        u32::from(PREVIEW_CELLS.1) * 8,
+    // Scale to the preview's pixel size first (the half-block picker assumes 10×20 px
+    // cells): small probes grow to fill it, and big ones are not resized twice.
+    let small = img.resize(
+        u32::from(PREVIEW_CELLS.0) * 10,
+        u32::from(PREVIEW_CELLS.1) * 20,
+        image::imageops::FilterType::Triangle,
     );
     let picker = ratatui_image::picker::Picker::halfblocks();
     let size = ratatui::layout::Size::new(PREVIEW_CELLS.0, PREVIEW_CELLS.1);

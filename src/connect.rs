@@ -55,6 +55,9 @@ pub struct Connection {
 #[derive(Clone, Debug, Default)]
 pub struct EmbedOptions {
     pub models: Option<PathBuf>,
+    /// Return only once the sandbox's engine has loaded (one-shot commands); the
+    /// dashboard starts at once and the sandbox answers `engine_loading` meanwhile.
+    pub wait_for_engine: bool,
 }
 
 /// Connects as configured: the remote API, or a freshly started embedded sandbox.

@@ -1,5 +1,6 @@
 use clap::Parser;
 
+use liveface::cli::args::ModelsAction;
 use liveface::cli::{self, Cli, Command};
 
 fn main() {
@@ -19,7 +20,12 @@ fn main() {
             Some(Command::Search(args)) => cli::search::run(&cli.global, args).await,
             Some(Command::Collections(args)) => cli::collections::run(&cli.global, args).await,
             Some(Command::Persons(args)) => cli::persons::run(&cli.global, args).await,
-            Some(Command::Sandbox(args)) => liveface::sandbox::cli::run(args.clone()).await,
+            Some(Command::Sandbox(args)) => {
+                liveface::sandbox::cli::run(args.clone(), cli.global.models.clone()).await
+            }
+            Some(Command::Models {
+                action: ModelsAction::Status,
+            }) => cli::models::status(cli.global.models.clone()),
             None => dashboard(&cli).await,
         }
     });

@@ -244,6 +244,41 @@ fn a_dominant_face_wins_over_a_small_one_behind() {
 }
 
 #[test]
+fn fast_retries_at_640_before_saying_no_face() {
+    let Some(engine) = engine() else { return };
+    // A 44 px wide face in a 1400 px image: too small for the 320 input, fine at 640.
+    let face = fixture("obama_1.jpg").crop_imm(300, 30, 380, 470).resize(
+        68,
+        84,
+        image::imageops::FilterType::Triangle,
+    );
+    let mut canvas = DynamicImage::new_rgb8(1400, 1400);
+    canvas
+        .as_mut_rgb8()
+        .unwrap()
+        .pixels_mut()
+        .for_each(|p| p.0 = [128; 3]);
+    image::imageops::replace(&mut canvas, &face, 600, 600);
+    let rgb = canvas.to_rgb8();
+    assert!(engine
+        .detector(SearchMode::Fast)
+        .detect(&rgb)
+        .unwrap()
+        .is_empty());
+    assert!(!engine
+        .detector(SearchMode::Accurate)
+        .detect(&rgb)
+        .unwrap()
+        .is_empty());
+    let a = engine.analyze(&canvas, SearchMode::Fast).unwrap();
+    let b = a.face.unwrap();
+    assert!(
+        b.x > 590.0 && b.x < 680.0 && b.y > 590.0 && b.y < 700.0,
+        "{b:?}"
+    );
+}
+
+#[test]
 fn images_without_a_face_are_refused() {
     let Some(engine) = engine() else { return };
     let gradient = RgbImage::from_fn(640, 480, |x, y| {

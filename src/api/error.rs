@@ -252,6 +252,10 @@ pub fn explain_status(status: u16, code: Option<&str>, message: Option<&str>) ->
         "liveness failed: the probe does not look like a live person (use a clear, front-facing, well-lit photo taken live)".to_string()
     } else if msg.contains("token_expired") {
         "token expired: get a new one and set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
+    } else if msg.contains("engine_loading") {
+        "the sandbox is still loading its face models; try again in a moment".to_string()
+    } else if msg.contains("engine_mismatch") {
+        format!("the sandbox's store was built with another engine: {msg}")
     } else if status == 401 {
         "not authorised: the token is missing or wrong; set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
     } else if status == 403 {
@@ -373,9 +377,10 @@ pub fn redact(text: &str) -> String {
     out
 }
 
-/// Replaces every occurrence of `secret` (the token) in `text`.
+/// Replaces every occurrence of `secret` (the token) in `text`. Very short secrets are
+/// left alone: replacing every "t" of a message would destroy it and hide nothing.
 pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
+    if secret.len() < 8 {
         text.to_owned()
     } else {
         text.replace(secret, "[token]")
@@ -516,10 +521,12 @@ mod tests {
     #[test]
     fn scrub_replaces_the_exact_token() {
         assert_eq!(
-            scrub("bad token abc123 given", "abc123"),
+            scrub("bad token abc123def456 given", "abc123def456"),
             "bad token [token] given"
         );
         assert_eq!(scrub("nothing here", ""), "nothing here");
+        // A one-letter token must not turn every "t" into "[token]".
+        assert_eq!(scrub("the store holds", "t"), "the store holds");
     }
 
     fn status(status: u16, code: Option<&str>, message: Option<&str>) -> ApiError {

@@ -87,6 +87,17 @@ pub enum Command {
     Persons(PersonsArgs),
     /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
     Sandbox(crate::sandbox::cli::SandboxArgs),
+    /// Show which sandbox engine is active and why (the face models' status)
+    Models {
+        #[command(subcommand)]
+        action: ModelsAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ModelsAction {
+    /// Check the four face-model files against their pinned SHA-256 hashes
+    Status,
 }
 
 #[derive(Args, Debug, Clone)]

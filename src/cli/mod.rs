@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod collections;
+pub mod models;
 pub mod output;
 pub mod persons;
 pub mod search;
@@ -34,6 +35,7 @@ pub async fn open(
     }
     let embed = EmbedOptions {
         models: global.models.clone(),
+        wait_for_engine: true,
     };
     let conn = connect(&config, &embed).await.map_err(|e: ApiError| {
         report(&e);

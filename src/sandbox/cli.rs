@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::{default_data_dir, probes_dir, seed_demo, start, EngineSlot, SandboxOptions};
+use super::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
+use super::gallery::seed_from_photos;
+use super::{default_data_dir, probes_dir, seed_demo, start, SandboxOptions};
 
 #[derive(Args, Debug, Clone)]
 pub struct SandboxArgs {
@@ -47,22 +49,31 @@ pub struct DemoArgs {
     /// Delete the store (persons, collections, faces) and the probes first
     #[arg(long)]
     pub reset: bool,
+    /// Enroll a folder of photos instead of the synthetic demo: one person per file
+    /// stem, `name_1.jpg`, `name_2.jpg` … being photos of one person (needed with the
+    /// face engine, which finds no face in synthetic images)
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
 }
 
-/// The engine `serve` uses. The face engine plugs in here.
-pub fn engine_slot() -> EngineSlot {
-    EngineSlot::default()
-}
-
-pub async fn run(args: SandboxArgs) -> i32 {
+/// Runs `sandbox serve|demo`; `models` is the global `--models` flag.
+pub async fn run(args: SandboxArgs, models: Option<PathBuf>) -> i32 {
+    let choice = match tokio::task::spawn_blocking(move || choose_engine(models)).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("liveface sandbox: choosing the engine failed: {e}");
+            return 1;
+        }
+    };
     match args.action {
-        SandboxAction::Serve(a) => serve(a).await,
-        SandboxAction::Demo(a) => demo(a).await,
+        SandboxAction::Serve(a) => serve(a, choice).await,
+        SandboxAction::Demo(a) => demo(a, choice).await,
     }
 }
 
-async fn serve(args: ServeArgs) -> i32 {
-    let data_dir = args.data.unwrap_or_else(default_data_dir);
+async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
+    let data_dir = args.data.unwrap_or_else(|| embedded_data_dir(choice.face));
+    eprintln!("sandbox: engine: {}", choice.note);
     let opts = SandboxOptions {
         addr: args.addr,
         data_dir: data_dir.clone(),
@@ -70,7 +81,7 @@ async fn serve(args: ServeArgs) -> i32 {
             .token
             .filter(|t| !t.trim().is_empty())
             .map(|t| t.trim().to_owned()),
-        engine: engine_slot(),
+        engine: choice.slot,
         log: true,
     };
     let token_note = if opts.token.is_some() {
@@ -96,6 +107,52 @@ async fn serve(args: ServeArgs) -> i32 {
     eprintln!("sandbox: stopping");
     running.shutdown().await;
     0
+}
+
+/// `sandbox demo --from DIR`: enroll a folder of photos with the chosen engine.
+async fn demo_from_photos(args: DemoArgs, photos: PathBuf, choice: EngineChoice) -> i32 {
+    let data_dir = args.data.unwrap_or_else(|| embedded_data_dir(choice.face));
+    eprintln!("sandbox: engine: {}", choice.note);
+    let result = tokio::task::spawn_blocking(move || {
+        let engine = wait_ready(&choice.slot)?;
+        if args.reset {
+            reset(&data_dir).map_err(|e| format!("cannot reset {}: {e}", data_dir.display()))?;
+        }
+        seed_from_photos(&data_dir, &photos, engine.as_ref())
+            .map(|s| (s, data_dir))
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    match result {
+        Ok(Ok((summary, data_dir))) => {
+            for (name, photos) in &summary.enrolled {
+                println!(
+                    "enrolled {name} ({photos} photo{})",
+                    if *photos == 1 { "" } else { "s" }
+                );
+            }
+            for name in &summary.existing {
+                println!("already enrolled: {name}");
+            }
+            for (file, why) in &summary.skipped {
+                println!("skipped {}: {why}", file.display());
+            }
+            println!(
+                "{} persons enrolled into the \"Photos\" collection of {}",
+                summary.enrolled.len(),
+                data_dir.display()
+            );
+            0
+        }
+        Ok(Err(e)) => {
+            eprintln!("liveface sandbox demo: {e}");
+            1
+        }
+        Err(e) => {
+            eprintln!("liveface sandbox demo: internal failure: {e}");
+            1
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -135,8 +192,17 @@ pub fn reset(data_dir: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
-async fn demo(args: DemoArgs) -> i32 {
+async fn demo(args: DemoArgs, choice: EngineChoice) -> i32 {
+    if let Some(photos) = args.from.clone() {
+        return demo_from_photos(args, photos, choice).await;
+    }
+    // Synthetic images hold no face: the synthetic demo is always a pixel-engine store.
     let data_dir = args.data.unwrap_or_else(default_data_dir);
+    if choice.face {
+        eprintln!(
+            "sandbox: the synthetic demo uses the pixel engine (its images hold no face); for the face engine use --from DIR"
+        );
+    }
     let result = tokio::task::spawn_blocking(move || {
         if args.reset {
             reset(&data_dir).map_err(|e| format!("cannot reset {}: {e}", data_dir.display()))?;

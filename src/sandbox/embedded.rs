@@ -4,6 +4,7 @@ use crate::api::{ApiError, Client, Token};
 use crate::config::Config;
 use crate::connect::{Backend, Connection, EmbedOptions};
 
+use super::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
 use super::{default_data_dir, probes_dir, seed_demo, start, EngineSlot, SandboxOptions};
 
 /// The bearer token the client sends to its own embedded sandbox (any is accepted).
@@ -11,8 +12,71 @@ const PLACEHOLDER_TOKEN: &str = "embedded-sandbox";
 
 /// Starts the sandbox on 127.0.0.1 (ephemeral port) with data in the default
 /// directory, seeds the demo on first run, and connects a client to it.
-pub async fn connect(config: &Config, _embed: &EmbedOptions) -> Result<Connection, ApiError> {
-    connect_at(config, default_data_dir(), EngineSlot::default()).await
+pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection, ApiError> {
+    let models = embed.models.clone();
+    let choice = tokio::task::spawn_blocking(move || choose_engine(models))
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("choosing the sandbox engine failed: {e}")))?;
+    if choice.face {
+        if embed.wait_for_engine {
+            let slot = choice.slot.clone();
+            tokio::task::spawn_blocking(move || wait_ready(&slot))
+                .await
+                .map_err(|e| {
+                    ApiError::InvalidInput(format!("loading the face models failed: {e}"))
+                })?
+                .map_err(ApiError::InvalidInput)?;
+        }
+        connect_face(config, embedded_data_dir(true), choice).await
+    } else {
+        let mut conn = connect_at(config, default_data_dir(), choice.slot).await?;
+        conn.notes.push(choice.note);
+        Ok(conn)
+    }
+}
+
+/// The embedded sandbox with the face engine. Its store starts empty: synthetic demo
+/// images hold no face, so the note says how to enroll a folder of photos.
+async fn connect_face(
+    config: &Config,
+    data_dir: std::path::PathBuf,
+    choice: EngineChoice,
+) -> Result<Connection, ApiError> {
+    let count_dir = data_dir.clone();
+    let persons = tokio::task::spawn_blocking(move || {
+        super::store::Store::open(&count_dir).and_then(|s| s.counts().map(|c| c.0))
+    })
+    .await
+    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
+    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?;
+    let mut opts = SandboxOptions::local(&data_dir);
+    opts.engine = choice.slot;
+    let running = start(opts).await.map_err(|e| {
+        ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}"))
+    })?;
+    let client =
+        Client::new(config.client_config(&running.base_url, Token::new(PLACEHOLDER_TOKEN)))?;
+    let enroll = if persons == 0 {
+        format!(
+            " — the store is empty: enroll a folder of photos (one person per file, name_1.jpg, name_2.jpg …) with `liveface sandbox demo --from DIR --data {}`",
+            data_dir.display()
+        )
+    } else {
+        format!(" — {persons} persons enrolled")
+    };
+    Ok(Connection {
+        client,
+        backend: Backend::Sandbox {
+            engine: "face models".into(),
+            probes_dir: None,
+        },
+        token_masked: None,
+        notes: vec![format!(
+            "no token configured: using the embedded sandbox with the {}{enroll}",
+            choice.note
+        )],
+        sandbox: Some(running),
+    })
 }
 
 /// [`connect`] with an explicit data directory and engine (tests, the face engine).

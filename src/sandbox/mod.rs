@@ -3,11 +3,13 @@
 //! pixels by a pluggable [`engine::Engine`]. It is not a face recognizer unless a
 //! face engine is plugged in; the pixel engine finds near-duplicate images.
 
+pub mod choose;
 pub mod cli;
 pub mod demo;
 pub mod embedded;
 pub mod engine;
 pub mod face;
+pub mod gallery;
 mod http;
 pub mod index;
 pub mod pixel;

@@ -4,7 +4,7 @@
 
 use image::RgbImage;
 
-use super::pixels::sample_or_black;
+use super::pixels::{box_shrink, sample_or_black};
 
 /// Output side of the aligned face.
 pub const SIDE: u32 = 112;
@@ -88,16 +88,53 @@ impl Similarity {
 /// The 112×112 aligned face for these landmarks (image pixels), or `None` if the
 /// landmarks are degenerate. Pixels mapped from outside the image are black, as with
 /// cv2.warpAffine.
+///
+/// A face much larger than 112 px is first shrunk by an integer factor with box
+/// averaging, so the bilinear warp never minifies by 2× or more: bilinear sampling alone
+/// skips pixels and aliases fine detail (a phone selfie's face is often 1000+ px wide).
 pub fn align(img: &RgbImage, landmarks: &[[f32; 2]; 5]) -> Option<RgbImage> {
     let to_template = Similarity::estimate(landmarks, &TEMPLATE)?;
-    if to_template.a * to_template.a + to_template.b * to_template.b < 1e-12 {
+    let scale = (to_template.a * to_template.a + to_template.b * to_template.b).sqrt();
+    if !scale.is_finite() || scale < 1e-6 {
         return None;
     }
+    let k = (1.0 / scale).floor();
+    if k < 2.0 || img.width() == 0 || img.height() == 0 {
+        return Some(warp(img, &to_template));
+    }
+    // The source region the output reads from, one pixel of margin, clipped to the image.
     let back = to_template.inverse();
-    Some(RgbImage::from_fn(SIDE, SIDE, |u, v| {
+    let far = (SIDE - 1) as f32;
+    let corners = [[0.0, 0.0], [far, 0.0], [0.0, far], [far, far]].map(|p| back.apply(p));
+    let (xs, ys) = (corners.map(|p| p[0]), corners.map(|p| p[1]));
+    let lo = |v: [f32; 4], max: u32| {
+        (v.iter().fold(f32::INFINITY, |a, &b| a.min(b)) - 1.0).clamp(0.0, max as f32) as u32
+    };
+    let hi = |v: [f32; 4], max: u32| {
+        (v.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) + 1.0).clamp(0.0, max as f32) as u32
+    };
+    let (max_x, max_y) = (img.width() - 1, img.height() - 1);
+    let region = (lo(xs, max_x), lo(ys, max_y), hi(xs, max_x), hi(ys, max_y));
+    let (x0, y0, x1, y1) = region;
+    let k_px = k as u32;
+    if x1 - x0 + 1 < 2 * k_px || y1 - y0 + 1 < 2 * k_px {
+        // The face is (nearly) all outside the image: nothing worth filtering.
+        return Some(warp(img, &to_template));
+    }
+    let small = box_shrink(img, region, k_px);
+    let centre = (k - 1.0) / 2.0;
+    let shrunk =
+        landmarks.map(|[x, y]| [(x - x0 as f32 - centre) / k, (y - y0 as f32 - centre) / k]);
+    Some(warp(&small, &Similarity::estimate(&shrunk, &TEMPLATE)?))
+}
+
+/// Samples the 112×112 output through the inverse of `to_template`.
+fn warp(img: &RgbImage, to_template: &Similarity) -> RgbImage {
+    let back = to_template.inverse();
+    RgbImage::from_fn(SIDE, SIDE, |u, v| {
         let [x, y] = back.apply([u as f32, v as f32]);
         image::Rgb(sample_or_black(img, x, y).map(|c| c.round().clamp(0.0, 255.0) as u8))
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -127,6 +164,33 @@ mod tests {
         for p in src {
             assert!(close(est.inverse().apply(est.apply(p)), p));
         }
+    }
+
+    #[test]
+    fn a_large_face_is_prefiltered_to_the_same_place() {
+        // A face 6× the template size: the box prefilter must not move the landmarks.
+        let landmarks = TEMPLATE.map(|[x, y]| [6.0 * x + 30.0, 6.0 * y + 20.0]);
+        let mut img = RgbImage::new(800, 800);
+        let [ex, ey] = landmarks[1];
+        for dy in -12..=12 {
+            for dx in -12..=12 {
+                img.put_pixel(
+                    (ex as i32 + dx) as u32,
+                    (ey as i32 + dy) as u32,
+                    image::Rgb([255; 3]),
+                );
+            }
+        }
+        let out = align(&img, &landmarks).unwrap();
+        assert_eq!(out.get_pixel(73, 51).0, [255; 3]);
+        assert_eq!(out.get_pixel(38, 51).0, [0; 3]);
+        // A fine checkerboard averages to grey instead of aliasing to black or white.
+        let checker = RgbImage::from_fn(800, 800, |x, y| {
+            image::Rgb([if (x + y) % 2 == 0 { 255 } else { 0 }; 3])
+        });
+        let out = align(&checker, &landmarks).unwrap();
+        let p = out.get_pixel(56, 56).0[0];
+        assert!((100..=155).contains(&p), "aliased: {p}");
     }
 
     #[test]

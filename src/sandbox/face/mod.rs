@@ -29,9 +29,9 @@ pub use models::{resolve_dir, status, ModelError, ModelsStatus};
 /// Detector input side for ACCURATE (what YuNet was exported for).
 pub const ACCURATE_DETECTOR_SIZE: usize = 640;
 /// Detector input side for FAST: about 4× less detector work. On the fixtures it finds
-/// every face the 640 input finds (scores 0.91–0.94 vs 0.93–0.95); faces smaller than
-/// about 1/16 of the image's long side are where it starts to miss, so FAST retries at
-/// 640 before answering "no face".
+/// every face the 640 input finds (scores 0.91–0.94 vs 0.93–0.95), but small faces are
+/// missed (a face 1/32 of the image's side is found at 640, not at 320), so FAST retries
+/// at 640 before answering "no face".
 pub const FAST_DETECTOR_SIZE: usize = 320;
 
 /// The four models, loaded once and shared by every request (all `run` calls take `&self`).

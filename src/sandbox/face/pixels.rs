@@ -85,6 +85,28 @@ pub fn resize_region(
     })
 }
 
+/// Shrinks the inclusive region [x0, x1] × [y0, y1] by the integer factor `k`, each output
+/// pixel the mean of a k×k block (a trailing partial block is dropped). Output pixel j's
+/// centre is at source coordinate x0 + j·k + (k − 1)/2.
+pub fn box_shrink(img: &RgbImage, (x0, y0, x1, y1): (u32, u32, u32, u32), k: u32) -> RgbImage {
+    let k = k.max(1);
+    let out_w = ((x1 - x0 + 1) / k).max(1);
+    let out_h = ((y1 - y0 + 1) / k).max(1);
+    let (max_x, max_y) = (img.width() - 1, img.height() - 1);
+    RgbImage::from_fn(out_w, out_h, |u, v| {
+        let mut sum = [0u32; 3];
+        let mut n = 0;
+        for y in (y0 + v * k..y0 + (v + 1) * k).filter(|&y| y <= max_y) {
+            for x in (x0 + u * k..x0 + (u + 1) * k).filter(|&x| x <= max_x) {
+                let p = img.get_pixel(x, y).0;
+                (0..3).for_each(|c| sum[c] += p[c] as u32);
+                n += 1;
+            }
+        }
+        image::Rgb(sum.map(|s| ((s + n / 2) / n.max(1)) as u8))
+    })
+}
+
 /// Packs an image into a [1, 3, h, w] CHW buffer in the given channel order, applying
 /// `norm(channel_index_in_rgb, value_0_255)` to every value.
 pub fn to_chw(img: &RgbImage, order: Order, norm: impl Fn(usize, f32) -> f32) -> Vec<f32> {
@@ -129,6 +151,20 @@ mod tests {
         assert_eq!(same, img);
         let right_half = resize_region(&img, (2, 0, 3, 1), 2, 2);
         assert_eq!(right_half.get_pixel(0, 1).0, [20, 100, 7]);
+    }
+
+    #[test]
+    fn box_shrink_averages_blocks() {
+        let img = ramp(); // red 0,10,20,30 across; green 0 / 100 down
+        let half = box_shrink(&img, (0, 0, 3, 1), 2);
+        assert_eq!(half.dimensions(), (2, 1));
+        assert_eq!(half.get_pixel(0, 0).0, [5, 50, 7]);
+        assert_eq!(half.get_pixel(1, 0).0, [25, 50, 7]);
+        // A region offset into the image.
+        assert_eq!(
+            box_shrink(&img, (2, 1, 3, 1), 2).get_pixel(0, 0).0,
+            [25, 100, 7]
+        );
     }
 
     #[test]

@@ -1,0 +1,169 @@
+//! The face engine end to end through HTTP: the sandbox with the real models, driven
+//! by the typed client exactly as the dashboard and the CLI drive it.
+
+mod face_common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use base64::Engine as _;
+use liveface::api::model::{NewPerson, SearchMode, SearchParams};
+use liveface::api::{ApiError, Client, ClientConfig, ErrorKind, Token};
+use liveface::sandbox::choose::{choose_engine_in, wait_ready};
+use liveface::sandbox::{start, RunningSandbox, SandboxOptions};
+
+use face_common::{available, fixtures_dir, models_dir};
+
+fn b64_file(name: &str) -> String {
+    let bytes = std::fs::read(fixtures_dir().join(name)).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A photo-sized image with no face in it: smooth gradients and a few rectangles.
+fn no_face_b64() -> String {
+    let img = image::RgbImage::from_fn(640, 480, |x, y| {
+        let block = ((x / 80) + (y / 80)) % 2 == 0;
+        image::Rgb([
+            (x * 255 / 640) as u8,
+            if block { 90 } else { 160 },
+            (y * 255 / 480) as u8,
+        ])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Jpeg)
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(out)
+}
+
+async fn face_sandbox(dir: &Path) -> (RunningSandbox, Client) {
+    let choice = choose_engine_in(&models_dir());
+    assert!(choice.face, "models present and verified: {}", choice.note);
+    let slot = choice.slot.clone();
+    tokio::task::spawn_blocking(move || wait_ready(&slot))
+        .await
+        .unwrap()
+        .expect("the face engine loads");
+    let mut opts = SandboxOptions::local(dir);
+    opts.engine = choice.slot;
+    let sandbox = start(opts).await.unwrap();
+    let client = Client::new(ClientConfig::new(
+        &sandbox.base_url,
+        Token::new("test-token"),
+    ))
+    .unwrap();
+    (sandbox, client)
+}
+
+fn params(mode: SearchMode) -> SearchParams {
+    SearchParams {
+        search_mode: mode,
+        ..SearchParams::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enrolled_identities_are_found_strangers_spoofs_and_bad_probes_are_refused() {
+    if !available() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let (_sandbox, client) = face_sandbox(data.path()).await;
+    let mut ids = std::collections::HashMap::new();
+    for (name, file) in [
+        ("Obama", "obama_1.jpg"),
+        ("Biden", "biden_1.jpg"),
+        ("Harington", "harington_1.jpg"),
+        ("Lacamoire", "lacamoire_1.jpg"),
+        ("Leslie", "leslie_1.jpg"),
+    ] {
+        let person = client
+            .create_person(&NewPerson {
+                name: name.into(),
+                images: vec![b64_file(file)],
+                ..NewPerson::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("enrolling {name}: {e}"));
+        ids.insert(name, person.id);
+    }
+
+    for mode in SearchMode::ALL {
+        // Another photo of an enrolled identity: that person first, above 0.75.
+        for (probe, who) in [("obama_2.jpg", "Obama"), ("biden_2_group.jpg", "Biden")] {
+            let out = client
+                .search_live_face(&b64_file(probe), &params(mode))
+                .await
+                .unwrap_or_else(|e| panic!("{probe} {mode}: {e}"));
+            let top = out
+                .persons
+                .first()
+                .unwrap_or_else(|| panic!("{probe} {mode}: no match"));
+            assert_eq!(top.id, ids[who], "{probe} {mode}: {:?}", out.persons);
+            assert!(top.score >= 0.75, "{probe} {mode}: {}", top.score);
+            assert_eq!(top.name(), Some(who));
+            assert!(out.persons.iter().all(|m| m.score >= 0.75));
+        }
+
+        // A live stranger: passes liveness, matches nobody at the default 0.75.
+        let out = client
+            .search_live_face(&b64_file("live_real_1.jpg"), &params(mode))
+            .await
+            .unwrap();
+        assert!(out.liveness_score.unwrap() > 0.65);
+        assert!(out.persons.is_empty(), "{mode}: {:?}", out.persons);
+
+        // A printed photo: refused by liveness, with the score.
+        let err = client
+            .search_live_face(&b64_file("spoof_print_1.jpg"), &params(mode))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Liveness, "{err}");
+        assert!(err.liveness_score().unwrap() < 0.65);
+    }
+
+    let two = client
+        .search_live_face(&b64_file("two_people.jpg"), &params(SearchMode::Accurate))
+        .await
+        .unwrap_err();
+    assert!(two.to_string().contains("more than one face"), "{two}");
+    assert!(matches!(two, ApiError::Status { status, .. } if (400..500).contains(&status)));
+
+    let none = client
+        .search_live_face(&no_face_b64(), &params(SearchMode::Fast))
+        .await
+        .unwrap_err();
+    assert!(none.to_string().contains("no face"), "{none}");
+
+    // Enrolment follows the same face rules.
+    let refused = client
+        .create_person(&NewPerson {
+            name: "Two People".into(),
+            images: vec![b64_file("two_people.jpg")],
+            ..NewPerson::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("more than one face"),
+        "{refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_store_refuses_vectors_of_another_engine() {
+    if !available() {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    // Fill the store with the pixel engine (the synthetic demo)…
+    liveface::sandbox::seed_demo(data.path(), &data.path().join("probes")).unwrap();
+    // …then open it with the face engine: searches say so instead of scoring nonsense.
+    let (_sandbox, client) = face_sandbox(data.path()).await;
+    let err = client
+        .search_live_face(&b64_file("obama_2.jpg"), &params(SearchMode::Fast))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("engine"), "{err}");
+    assert!(err.to_string().contains("re-enroll"), "{err}");
+}

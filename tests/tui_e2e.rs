@@ -101,7 +101,7 @@ fn launch(tmp: &Path, name: &str, args: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_liveface");
     let script = format!(
         "env -u NO_COLOR -u VERIFIK_TOKEN -u LIVEFACE_BASE_URL XDG_DATA_HOME='{data}' XDG_CONFIG_HOME='{config}' HOME='{home}' '{bin}' {args}; \
-         echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; sleep 60",
+         echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; echo CHECKED; sleep 60",
         data = tmp.join("data").display(),
         config = tmp.join("config").display(),
         home = tmp.display(),
@@ -128,7 +128,7 @@ fn launch(tmp: &Path, name: &str, args: &str) -> Tmux {
 /// `q`, then: exit code 0, raw mode and the alternate screen undone.
 fn quit_and_check_restored(tmux: &Tmux) {
     tmux.keys(&["q"]);
-    let s = tmux.wait_for("EXIT=");
+    let s = tmux.wait_for("CHECKED");
     assert!(s.contains("EXIT=0"), "{s}");
     assert!(
         s.contains("icanon") && !s.contains("-icanon"),
@@ -274,7 +274,7 @@ fn app_pid(tmux: &Tmux) -> String {
 
 /// Exit code, raw mode and alternate screen after the app was stopped some other way.
 fn check_restored_after(tmux: &Tmux, expect_exit: &str) {
-    let s = tmux.wait_for("EXIT=");
+    let s = tmux.wait_for("CHECKED");
     assert!(s.contains(expect_exit), "{s}");
     assert!(
         s.contains("icanon") && !s.contains("-icanon"),

@@ -133,6 +133,10 @@ async fn probe_preparation_and_history_saving_run_off_the_loop() {
         (4, (64, 48), img)
     );
     assert!(info.jpeg_bytes > 0 && !info.base64.is_empty());
+    assert!(
+        info.preview.is_some(),
+        "a half-block preview is made with the probe"
+    );
     runner.run(Effect::PrepareProbe {
         seq: 5,
         path: dir.path().join("missing.png"),

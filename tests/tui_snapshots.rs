@@ -210,6 +210,15 @@ fn popups() {
     press(&mut app, KeyCode::Char('4'));
     press(&mut app, KeyCode::Enter);
     snap("detail", &app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('p'));
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains('▀') || screen.contains('▄'),
+        "half blocks drawn:\n{screen}"
+    );
+    snap("preview", &app);
 }
 
 #[test]

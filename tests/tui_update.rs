@@ -585,3 +585,18 @@ fn readme_key_table_is_the_keymap() {
         "README.md's key table is out of date; put this after <!-- KEYS -->:\n{table}"
     );
 }
+
+#[test]
+fn p_in_the_form_previews_the_probe() {
+    let mut app = app();
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('p'));
+    assert!(app.popup.is_none());
+    assert!(app.notice.as_deref().unwrap().contains("pick a probe"));
+    ready_probe(&mut app);
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.popup, Some(Popup::Preview));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+}

@@ -54,6 +54,24 @@ pub struct ProbeInfo {
     pub jpeg_bytes: usize,
     /// The upload, shared with the search task without copying.
     pub base64: Arc<str>,
+    /// A small half-block rendering of the probe, made off the render path.
+    pub preview: Option<Preview>,
+}
+
+/// A ready-to-draw probe preview (ratatui-image half blocks, which work over SSH).
+#[derive(Clone)]
+pub struct Preview(pub Arc<ratatui_image::protocol::Protocol>);
+
+impl std::fmt::Debug for Preview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Preview")
+    }
+}
+
+impl PartialEq for Preview {
+    fn eq(&self, other: &Preview) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -306,6 +306,7 @@ pub enum Popup {
     Detail { person_id: String, scroll: usize },
     Compare { a: u64, b: u64, scroll: usize },
     Sweep { run: u64 },
+    Preview,
 }
 
 /// Everything the dashboard shows.
@@ -709,6 +710,13 @@ impl App {
                     self.form.cycle(true);
                 }
             }
+            (Pane::Form, Command::Preview) => match &self.probe {
+                ProbeState::Ready(info) if info.preview.is_some() => {
+                    self.popup = Some(Popup::Preview)
+                }
+                ProbeState::Ready(_) => self.notice = Some("no preview for this probe".into()),
+                _ => self.notice = Some("pick a probe first (Enter on an image in 1)".into()),
+            },
             (Pane::Collections, Command::Filter) => self.collections.filtering = true,
             (Pane::Collections, Command::Retry) => return vec![self.load_collections()],
             (Pane::Collections, Command::Enter) => {

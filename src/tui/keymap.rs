@@ -80,6 +80,8 @@ pub enum Command {
     Mark,
     Rerun,
     Sweep,
+    /// Form: show the probe as half blocks.
+    Preview,
     /// Input: finish editing.
     Done,
     /// Confirm: yes / no.
@@ -198,6 +200,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('l'), Form, C::Right, ""),
     b(Char(' '), Form, C::Cycle, "cycle value"),
     b(Enter, Form, C::Enter, "edit field"),
+    b(Char('p'), Form, C::Preview, "probe preview"),
     // collections
     b(Enter, Collections, C::Enter, "choose collection"),
     b(Char('/'), Collections, C::Filter, "filter"),

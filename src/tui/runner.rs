@@ -11,7 +11,7 @@ use tokio::task::AbortHandle;
 use crate::api::{ApiError, Client};
 use crate::history::{HistoryStore, ProbeStamp};
 
-use super::action::{Action, ProbeInfo};
+use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
 use super::effect::Effect;
 use super::fsview::read_dir_sorted;
@@ -144,6 +144,36 @@ pub fn prepare_probe(path: &std::path::Path, max_side: u32) -> Result<ProbeInfo,
         original: probe.original,
         sent: probe.sent,
         jpeg_bytes: probe.jpeg_bytes,
+        preview: make_preview(&probe.base64),
         base64: Arc::from(probe.base64),
     })
+}
+
+/// Preview size in cells (half blocks: two pixels per cell vertically).
+pub const PREVIEW_CELLS: (u16, u16) = (32, 16);
+
+/// A half-block preview of the upload; `None` if it cannot be made (never fatal).
+pub fn make_preview(base64: &str) -> Option<Preview> {
+    use base64::Engine as _;
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .ok()?;
+    let img = crate::imageio::decode_oriented(&jpeg).ok()?;
+    preview_of(img)
+}
+
+pub fn preview_of(img: image::DynamicImage) -> Option<Preview> {
+    // Scale to the preview's pixel size first (the half-block picker assumes 10×20 px
+    // cells): small probes grow to fill it, and big ones are not resized twice.
+    let small = img.resize(
+        u32::from(PREVIEW_CELLS.0) * 10,
+        u32::from(PREVIEW_CELLS.1) * 20,
+        image::imageops::FilterType::Triangle,
+    );
+    let picker = ratatui_image::picker::Picker::halfblocks();
+    let size = ratatui::layout::Size::new(PREVIEW_CELLS.0, PREVIEW_CELLS.1);
+    picker
+        .new_protocol(small, size, ratatui_image::Resize::Fit(None))
+        .ok()
+        .map(|p| Preview(Arc::new(p)))
 }

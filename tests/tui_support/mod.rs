@@ -65,6 +65,11 @@ pub fn probe(name: &str) -> ProbeInfo {
         sent: (640, 480),
         jpeg_bytes: 31_000,
         base64: Arc::from("aGVsbG8="),
+        preview: liveface::tui::runner::preview_of(image::DynamicImage::ImageRgb8(
+            image::RgbImage::from_fn(40, 48, |x, y| {
+                image::Rgb([(x * 6) as u8, (y * 5) as u8, 120])
+            }),
+        )),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod detail;
 pub mod form;
 pub mod help;
 pub mod history;
+pub mod preview;
 pub mod results;
 pub mod status;
 pub mod sweep;
@@ -88,6 +89,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
+        Some(Popup::Preview) => preview::render(app, frame, area),
     }
 }
 

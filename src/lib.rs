@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod connect;
 pub mod imageio;
+pub mod preview;
 pub mod probe;
 pub mod sandbox;

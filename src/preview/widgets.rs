@@ -89,6 +89,12 @@ pub fn draw_placeholder(buf: &mut Buffer, area: Rect, reason: &str) {
     } else {
         area
     };
+    // A margin keeps words off the border once there is room for it.
+    let inner = if inner.width >= 12 {
+        Rect::new(inner.x + 1, inner.y, inner.width - 2, inner.height)
+    } else {
+        inner
+    };
     let lines = wrap(&printable(reason), inner.width as usize, inner.height as usize);
     let top = (inner.height as usize - lines.len()) / 2;
     let text_area = Rect::new(
@@ -276,7 +282,8 @@ mod tests {
         for w in 0..8 {
             for h in 0..5 {
                 let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-                draw_placeholder(&mut buf, buf.area, "cannot preview: the image is corrupt");
+                let area = buf.area;
+                draw_placeholder(&mut buf, area, "cannot preview: the image is corrupt");
                 draw_side_by_side(
                     &mut buf,
                     Rect::new(0, 0, w, h),

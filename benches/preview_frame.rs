@@ -84,7 +84,10 @@ fn main() {
         image_frame(&mut buf, &layout, &mut cache, &probe_path, &thumbs);
         black_box(buf);
     });
-    assert!(cache.take_jobs().is_empty(), "the timed frames were all cache hits");
+    assert!(
+        cache.take_jobs().is_empty(),
+        "the timed frames were all cache hits"
+    );
 
     // A full repaint: every cell that differs from a blank screen is encoded as
     // escape sequences by the crossterm backend (into a sink, not a terminal).
@@ -124,9 +127,16 @@ fn main() {
     println!("{W}×{H} frame, half-blocks, {iters} frames each; probe pane {}×{} cells, {THUMBS} thumbnails {}×{} cells, side-by-side {}×{}",
         layout.probe.width, layout.probe.height, layout.thumb_w, layout.thumb_h,
         layout.side.width, layout.side.height);
-    println!("{:<14} {:>10} {:>10} {:>10}  ratio", "frame", "median ms", "p99 ms", "max ms");
+    println!(
+        "{:<14} {:>10} {:>10} {:>10}  ratio",
+        "frame", "median ms", "p99 ms", "max ms"
+    );
     row("text", &text, "1.00× (baseline)".into());
-    row("images", &images, format!("{:.2}× text", median(&images) / median(&text)));
+    row(
+        "images",
+        &images,
+        format!("{:.2}× text", median(&images) / median(&text)),
+    );
     row(
         "text+flush",
         &text_flush,
@@ -135,7 +145,10 @@ fn main() {
     row(
         "images+flush",
         &images_flush,
-        format!("{:.2}× text+flush", median(&images_flush) / median(&text_flush)),
+        format!(
+            "{:.2}× text+flush",
+            median(&images_flush) / median(&text_flush)
+        ),
     );
     println!(
         "budget: 16 ms per frame; worst images+flush frame {:.2} ms ({:.0}% of the budget)",
@@ -143,12 +156,22 @@ fn main() {
         max(&images_flush) / 16.0 * 100.0
     );
     println!();
-    println!("off the render path, {pw}×{ph} JPEG ({:.1} MB), {cold_iters} runs:", photo.len() as f64 / 1e6);
-    row("decode", &decode, "1.00× (baseline: image::load_from_memory)".into());
+    println!(
+        "off the render path, {pw}×{ph} JPEG ({:.1} MB), {cold_iters} runs:",
+        photo.len() as f64 / 1e6
+    );
+    row(
+        "decode",
+        &decode,
+        "1.00× (baseline: image::load_from_memory)".into(),
+    );
     row(
         "preview job",
         &cold,
-        format!("{:.2}× decode (read + safe decode + EXIF + downscale + encode)", median(&cold) / median(&decode)),
+        format!(
+            "{:.2}× decode (read + safe decode + EXIF + downscale + encode)",
+            median(&cold) / median(&decode)
+        ),
     );
 }
 
@@ -185,22 +208,38 @@ impl Layout {
 }
 
 fn text_frame(buf: &mut Buffer, l: &Layout) {
-    let files: Vec<Line> = (0..40).map(|i| Line::from(format!("  IMG_{i:04}.jpg   2.4 MB"))).collect();
+    let files: Vec<Line> = (0..40)
+        .map(|i| Line::from(format!("  IMG_{i:04}.jpg   2.4 MB")))
+        .collect();
     List::new(files)
         .block(Block::default().borders(Borders::ALL).title("files"))
         .render(l.files, buf);
-    Block::default().borders(Borders::ALL).title("probe").render(
-        Rect::new(l.probe.x - 1, l.probe.y - 1, l.probe.width + 2, l.probe.height + 2),
-        buf,
-    );
+    Block::default()
+        .borders(Borders::ALL)
+        .title("probe")
+        .render(
+            Rect::new(
+                l.probe.x - 1,
+                l.probe.y - 1,
+                l.probe.width + 2,
+                l.probe.height + 2,
+            ),
+            buf,
+        );
     Block::default()
         .borders(Borders::ALL)
         .title("results")
         .render(l.results, buf);
     for i in 0..THUMBS {
         let t = l.thumb(i);
-        Paragraph::new(format!("Person number {i}   score 0.{:03}   id 64f0c0ffee{i:02}", 990 - i * 7))
-            .render(Rect::new(t.right() + 1, t.y, l.results.width - t.width - 3, 1), buf);
+        Paragraph::new(format!(
+            "Person number {i}   score 0.{:03}   id 64f0c0ffee{i:02}",
+            990 - i * 7
+        ))
+        .render(
+            Rect::new(t.right() + 1, t.y, l.results.width - t.width - 3, 1),
+            buf,
+        );
     }
     Paragraph::new("status: sandbox · 10 matches · 412 ms").render(Rect::new(0, H - 1, W, 1), buf);
 }
@@ -222,13 +261,16 @@ fn image_frame(
     }
     let side = SideBySide::new(l.side).expect("room");
     let probe = cache.request_file(probe_path, preview_cells(side.probe));
-    let matched = cache.request_thumbnail("person-0", 0, thumbs.first(), preview_cells(side.matched));
+    let matched =
+        cache.request_thumbnail("person-0", 0, thumbs.first(), preview_cells(side.matched));
     draw_side_by_side(buf, l.side, &probe, &matched, 0.873, "Person number 0");
 }
 
 fn iterations() -> usize {
     let mut args = std::env::args().skip(1);
-    let mut n = std::env::var("BENCH_ITERS").ok().and_then(|v| v.parse().ok());
+    let mut n = std::env::var("BENCH_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok());
     while let Some(a) = args.next() {
         if a == "--iters" {
             n = args.next().and_then(|v| v.parse().ok());
@@ -313,4 +355,3 @@ fn photo_like(w: u32, h: u32) -> DynamicImage {
     });
     DynamicImage::ImageRgb8(img)
 }
-

@@ -14,7 +14,9 @@ use ratatui_image::picker::Picker;
 const CELLS: Size = Size::new(20, 10);
 
 fn png_bytes(w: u32, h: u32) -> Vec<u8> {
-    let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128]));
+    let img = RgbImage::from_fn(w, h, |x, y| {
+        Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, 128])
+    });
     let mut out = Vec::new();
     DynamicImage::ImageRgb8(img)
         .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
@@ -48,9 +50,15 @@ fn a_file_is_loading_then_ready_then_a_hit_without_new_work() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "a.png", &png_bytes(64, 48));
     let mut c = cache();
-    assert!(matches!(c.request_file(&path, CELLS), PreviewState::Loading));
+    assert!(matches!(
+        c.request_file(&path, CELLS),
+        PreviewState::Loading
+    ));
     // Asking again while it loads must not start a second decode.
-    assert!(matches!(c.request_file(&path, CELLS), PreviewState::Loading));
+    assert!(matches!(
+        c.request_file(&path, CELLS),
+        PreviewState::Loading
+    ));
     assert_eq!(run_jobs(&mut c), 1);
     let PreviewState::Ready(p) = c.request_file(&path, CELLS) else {
         panic!("expected a picture");
@@ -68,7 +76,10 @@ fn a_different_size_is_a_different_entry() {
     let mut c = cache();
     c.request_file(&path, CELLS);
     run_jobs(&mut c);
-    assert!(matches!(c.request_file(&path, Size::new(40, 20)), PreviewState::Loading));
+    assert!(matches!(
+        c.request_file(&path, Size::new(40, 20)),
+        PreviewState::Loading
+    ));
     assert_eq!(run_jobs(&mut c), 1);
     // Both sizes now stay available: going back to the small pane is instant.
     assert!(c.request_file(&path, CELLS).is_ready());
@@ -98,7 +109,10 @@ fn a_changed_file_invalidates_its_entries_and_late_results_are_dropped() {
     assert!(format!("{done:?}").contains("Stale"), "{done:?}");
     c.complete(done);
 
-    assert!(matches!(c.request_file(&path, CELLS), PreviewState::Loading));
+    assert!(matches!(
+        c.request_file(&path, CELLS),
+        PreviewState::Loading
+    ));
     assert_eq!(c.len(), 1, "the old version's entry is gone");
     assert_eq!(run_jobs(&mut c), 1);
     assert!(c.request_file(&path, CELLS).is_ready());
@@ -119,7 +133,10 @@ fn a_result_for_an_invalidated_key_does_not_resurrect_it() {
     c.request_file_with_meta(&path, Some(t1), len, CELLS);
     assert!(c.peek(&stale_key).is_none());
     c.complete(job.run());
-    assert!(c.peek(&stale_key).is_none(), "a late result must be dropped");
+    assert!(
+        c.peek(&stale_key).is_none(),
+        "a late result must be dropped"
+    );
 }
 
 #[test]
@@ -161,12 +178,22 @@ fn a_corrupt_file_fails_once_and_the_reason_is_kept() {
     let PreviewState::Failed(reason) = c.request_file(&corrupt, CELLS) else {
         panic!("expected a failure");
     };
-    assert!(reason.starts_with("cannot preview: the image is corrupt"), "{reason}");
+    assert!(
+        reason.starts_with("cannot preview: the image is corrupt"),
+        "{reason}"
+    );
     let PreviewState::Failed(reason) = c.request_file(&text, CELLS) else {
         panic!("expected a failure");
     };
-    assert!(reason.starts_with("cannot preview: not an image"), "{reason}");
-    assert_eq!(run_jobs(&mut c), 0, "a failure is cached, not retried every frame");
+    assert!(
+        reason.starts_with("cannot preview: not an image"),
+        "{reason}"
+    );
+    assert_eq!(
+        run_jobs(&mut c),
+        0,
+        "a failure is cached, not retried every frame"
+    );
 }
 
 #[test]

@@ -83,7 +83,9 @@ fn placeholder_is_readable_when_tiny() {
 
 #[test]
 fn loading_shows_a_placeholder() {
-    let t = draw(20, 5, |f| render_preview(f, f.area(), &PreviewState::Loading));
+    let t = draw(20, 5, |f| {
+        render_preview(f, f.area(), &PreviewState::Loading)
+    });
     insta::assert_snapshot!(t.backend());
 }
 
@@ -106,7 +108,10 @@ fn a_small_image_in_half_blocks() {
     let cell = |x: u16, y: u16| buf[(x, y)].clone();
     // Top-left is red, bottom-right white (upper half-block = fg, lower = bg).
     assert_eq!(cell(x0, 0).fg, Color::Rgb(255, 0, 0));
-    assert_eq!(cell(x0 + size.width - 1, size.height - 1).bg, Color::Rgb(255, 255, 255));
+    assert_eq!(
+        cell(x0 + size.width - 1, size.height - 1).bg,
+        Color::Rgb(255, 255, 255)
+    );
     assert_eq!(cell(x0, size.height - 1).bg, Color::Rgb(0, 0, 255));
     insta::assert_debug_snapshot!(buf);
 }
@@ -127,7 +132,9 @@ fn side_by_side(w: u16, h: u16) -> Terminal<TestBackend> {
     settle(&mut cache);
     let (a, b) = states(&mut cache);
     assert!(a.is_ready() && b.is_ready(), "{a:?} {b:?}");
-    draw(w, h, |f| render_side_by_side(f, f.area(), &a, &b, 0.87349, "Ana Pérez"))
+    draw(w, h, |f| {
+        render_side_by_side(f, f.area(), &a, &b, 0.87349, "Ana Pérez")
+    })
 }
 
 #[test]
@@ -145,7 +152,11 @@ fn side_by_side_at_120x40() {
     // The score sits in the middle column, between the two pictures.
     let layout = SideBySide::new(Rect::new(0, 0, 120, 40)).unwrap();
     let row: String = (layout.score.x..layout.score.right())
-        .map(|x| buf[(x, layout.score.y + (layout.score.height - 2) / 2 + 1)].symbol().to_string())
+        .map(|x| {
+            buf[(x, layout.score.y + (layout.score.height - 2) / 2 + 1)]
+                .symbol()
+                .to_string()
+        })
         .collect();
     assert_eq!(row.trim(), "0.873");
     insta::assert_snapshot!(t.backend());
@@ -164,7 +175,10 @@ fn side_by_side_with_placeholders_when_pictures_are_missing() {
         )
     });
     let text = format!("{}", t.backend());
-    assert!(text.contains("cannot preview:") && text.contains("not valid"), "{text}");
+    assert!(
+        text.contains("cannot preview:") && text.contains("not valid"),
+        "{text}"
+    );
     insta::assert_snapshot!(t.backend());
 }
 

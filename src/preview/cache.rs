@@ -63,7 +63,9 @@ impl std::fmt::Debug for PreviewState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PreviewState::Loading => write!(f, "Loading"),
-            PreviewState::Ready(p) => write!(f, "Ready({}x{} cells)", p.size().width, p.size().height),
+            PreviewState::Ready(p) => {
+                write!(f, "Ready({}x{} cells)", p.size().width, p.size().height)
+            }
             PreviewState::Failed(reason) => write!(f, "Failed({reason:?})"),
         }
     }
@@ -122,7 +124,9 @@ impl PreviewCache {
                 PreviewState::Failed("cannot preview: a directory, not an image".into())
             }
             Ok(meta) => self.request_file_with_meta(path, meta.modified().ok(), meta.len(), cells),
-            Err(e) => PreviewState::Failed(format!("cannot preview: {}", crate::probe::plain_io(&e))),
+            Err(e) => {
+                PreviewState::Failed(format!("cannot preview: {}", crate::probe::plain_io(&e)))
+            }
         }
     }
 
@@ -189,7 +193,8 @@ impl PreviewCache {
             if let Some(picker) = &self.picker {
                 entry.spawned = true;
                 self.in_flight.insert(key.clone());
-                self.jobs.push(PreviewJob::new(key, input(), picker.clone()));
+                self.jobs
+                    .push(PreviewJob::new(key, input(), picker.clone()));
             }
         }
         entry.state.clone()

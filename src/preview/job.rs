@@ -73,8 +73,10 @@ impl PreviewJob {
         let cells = Size::new(self.key.cells.0, self.key.cells.1);
         let outcome = match &self.input {
             JobInput::File(path) => match read_file(path, &self.key.source) {
-                Ok(Some(bytes)) => encode(&bytes, cells, &self.picker)
-                    .map_or_else(|r| Outcome::Failed(format!("cannot preview: {r}")), Outcome::Ready),
+                Ok(Some(bytes)) => encode(&bytes, cells, &self.picker).map_or_else(
+                    |r| Outcome::Failed(format!("cannot preview: {r}")),
+                    Outcome::Ready,
+                ),
                 Ok(None) => Outcome::Stale,
                 Err(reason) => Outcome::Failed(format!("cannot preview: {reason}")),
             },

@@ -197,7 +197,9 @@ pub fn make_picker(mode: ImageMode) -> (Option<Picker>, String) {
     let env = EnvHints::from_env();
     match plan(mode, &env) {
         Plan::Off => (None, "off (--images off)".into()),
-        Plan::Halfblocks { reason } => (Some(Picker::halfblocks()), format!("halfblocks ({reason})")),
+        Plan::Halfblocks { reason } => {
+            (Some(Picker::halfblocks()), format!("halfblocks ({reason})"))
+        }
         Plan::Query => {
             let (picker, outcome) = match Picker::from_query_stdio() {
                 // An empty capability list means the picker fell back on its own.
@@ -258,7 +260,10 @@ mod tests {
         }
         assert_eq!(ImageMode::parse(" KITTY "), Ok(ImageMode::Kitty));
         let err = ImageMode::parse("ascii").unwrap_err();
-        assert!(err.contains("\"ascii\"") && err.contains("halfblocks"), "{err}");
+        assert!(
+            err.contains("\"ascii\"") && err.contains("halfblocks"),
+            "{err}"
+        );
         assert!(ImageMode::parse("").is_err());
     }
 
@@ -319,8 +324,10 @@ mod tests {
         assert_eq!(p, ProtocolType::Kitty);
         assert_eq!(text, "kitty (detected, inside tmux)");
 
-        let (p, text) =
-            describe_detected(&QueryOutcome::NoReply(ProtocolType::Halfblocks), &tty("xterm"));
+        let (p, text) = describe_detected(
+            &QueryOutcome::NoReply(ProtocolType::Halfblocks),
+            &tty("xterm"),
+        );
         assert_eq!(p, ProtocolType::Halfblocks);
         assert_eq!(text, "halfblocks (no graphics reply from the terminal)");
 

@@ -95,7 +95,11 @@ pub fn draw_placeholder(buf: &mut Buffer, area: Rect, reason: &str) {
     } else {
         inner
     };
-    let lines = wrap(&printable(reason), inner.width as usize, inner.height as usize);
+    let lines = wrap(
+        &printable(reason),
+        inner.width as usize,
+        inner.height as usize,
+    );
     let top = (inner.height as usize - lines.len()) / 2;
     let text_area = Rect::new(
         inner.x,
@@ -266,10 +270,10 @@ mod tests {
 
     #[test]
     fn wrap_fits_width_and_marks_overflow() {
-        assert_eq!(wrap("cannot preview: no such file", 16, 5), [
-            "cannot preview:",
-            "no such file"
-        ]);
+        assert_eq!(
+            wrap("cannot preview: no such file", 16, 5),
+            ["cannot preview:", "no such file"]
+        );
         assert_eq!(wrap("abcdefgh", 3, 5), ["abc", "def", "gh"]);
         let cut = wrap("one two three four", 5, 2);
         assert_eq!(cut, ["one", "two…"]);

@@ -112,6 +112,11 @@ impl PreviewCache {
         }
     }
 
+    /// False with `--images off`: panes may then skip picture areas entirely.
+    pub fn enabled(&self) -> bool {
+        self.picker.is_some()
+    }
+
     pub fn picker(&self) -> Option<&Picker> {
         self.picker.as_ref()
     }

@@ -7,7 +7,23 @@
 
 use std::io::IsTerminal;
 
+use std::time::Duration;
+
+use ratatui_image::picker::cap_parser::QueryStdioOptions;
 use ratatui_image::picker::{Picker, ProtocolType};
+
+/// How long start-up waits for the terminal's graphics reply. A terminal that
+/// answers does so in milliseconds (tens over SSH); one that never answers
+/// (seen in tmux without an attached client) would otherwise cost the
+/// library's default 2 s at every start.
+pub const QUERY_TIMEOUT: Duration = Duration::from_millis(1000);
+
+fn query() -> Result<Picker, ratatui_image::errors::Errors> {
+    Picker::from_query_stdio_with_options(QueryStdioOptions {
+        timeout: QUERY_TIMEOUT,
+        ..QueryStdioOptions::default()
+    })
+}
 
 /// The `--images` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,7 +207,7 @@ pub fn protocol_name(p: ProtocolType) -> &'static str {
 ///
 /// **Call this before the crossterm event reader (`EventStream`) starts**: in
 /// `auto` mode it writes a query to the terminal and reads the reply from stdin
-/// (for up to ~2 s if the terminal stays silent); a running event reader would
+/// (for up to [`QUERY_TIMEOUT`] if the terminal stays silent); a running event reader would
 /// swallow that reply as key presses. Returns `None` for `--images off`.
 pub fn make_picker(mode: ImageMode) -> (Option<Picker>, String) {
     let env = EnvHints::from_env();
@@ -201,7 +217,7 @@ pub fn make_picker(mode: ImageMode) -> (Option<Picker>, String) {
             (Some(Picker::halfblocks()), format!("halfblocks ({reason})"))
         }
         Plan::Query => {
-            let (picker, outcome) = match Picker::from_query_stdio() {
+            let (picker, outcome) = match query() {
                 // An empty capability list means the picker fell back on its own.
                 Ok(p) if p.capabilities().is_empty() => {
                     let outcome = QueryOutcome::NoReply(p.protocol_type());
@@ -223,7 +239,7 @@ pub fn make_picker(mode: ImageMode) -> (Option<Picker>, String) {
             ask_font_size,
         } => {
             let mut picker = if ask_font_size {
-                Picker::from_query_stdio().unwrap_or_else(|_| Picker::halfblocks())
+                query().unwrap_or_else(|_| Picker::halfblocks())
             } else {
                 Picker::halfblocks()
             };

@@ -1,10 +1,11 @@
 //! The picture cache the app owns: what has been decoded, what is being decoded,
 //! and what could not be, keyed so a changed file or a resized pane is a miss.
 //!
-//! Rendering calls `request_*` for what it shows; a miss records a job (see
+//! Rendering calls `request_*` (with `&self`) for what it shows; a miss records a job (see
 //! [`PreviewJob`]) for the app to spawn, and the answer comes back through
 //! [`PreviewCache::complete`]. Nothing here decodes or blocks.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,9 +85,16 @@ struct Entry {
     last_used: u64,
 }
 
+/// The app owns one. Requests take `&self` (the bookkeeping is behind a
+/// `RefCell`), so a `render(&App)` can ask for pictures; only
+/// [`PreviewCache::complete`] needs `&mut`, from the app's update step.
 pub struct PreviewCache {
     /// `None` when images are off: every request answers with a placeholder.
     picker: Option<Picker>,
+    inner: RefCell<Inner>,
+}
+
+struct Inner {
     entries: HashMap<PreviewKey, Entry>,
     in_flight: HashSet<PreviewKey>,
     jobs: Vec<PreviewJob>,
@@ -103,12 +111,14 @@ impl PreviewCache {
     pub fn with_limits(picker: Option<Picker>, capacity: usize, max_in_flight: usize) -> Self {
         PreviewCache {
             picker,
-            entries: HashMap::new(),
-            in_flight: HashSet::new(),
-            jobs: Vec::new(),
-            capacity: capacity.max(1),
-            max_in_flight: max_in_flight.max(1),
-            clock: 0,
+            inner: RefCell::new(Inner {
+                entries: HashMap::new(),
+                in_flight: HashSet::new(),
+                jobs: Vec::new(),
+                capacity: capacity.max(1),
+                max_in_flight: max_in_flight.max(1),
+                clock: 0,
+            }),
         }
     }
 
@@ -123,7 +133,7 @@ impl PreviewCache {
 
     /// The preview of an image file at `cells`. Costs one `stat`; callers that
     /// already hold the file's metadata use [`PreviewCache::request_file_with_meta`].
-    pub fn request_file(&mut self, path: &Path, cells: Size) -> PreviewState {
+    pub fn request_file(&self, path: &Path, cells: Size) -> PreviewState {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
                 PreviewState::Failed("cannot preview: a directory, not an image".into())
@@ -137,52 +147,56 @@ impl PreviewCache {
 
     /// As [`PreviewCache::request_file`], with the file's mtime and length known.
     pub fn request_file_with_meta(
-        &mut self,
+        &self,
         path: &Path,
         mtime: Option<SystemTime>,
         len: u64,
         cells: Size,
     ) -> PreviewState {
-        let source = SourceId::File {
-            path: path.to_path_buf(),
-            mtime,
-            len,
-        };
         let key = PreviewKey {
-            source,
+            source: SourceId::File {
+                path: path.to_path_buf(),
+                mtime,
+                len,
+            },
             cells: (cells.width, cells.height),
         };
-        if !self.entries.contains_key(&key) {
-            // The file changed: every older version of it is stale.
-            self.entries.retain(|k, _| match &k.source {
-                SourceId::File {
-                    path: p,
-                    mtime: m,
-                    len: l,
-                } => p != path || (*m == mtime && *l == len),
-                SourceId::Thumbnail { .. } => true,
-            });
+        {
+            let mut inner = self.inner.borrow_mut();
+            if !inner.entries.contains_key(&key) {
+                // The file changed: every older version of it is stale.
+                inner.entries.retain(|k, _| match &k.source {
+                    SourceId::File {
+                        path: p,
+                        mtime: m,
+                        len: l,
+                    } => p != path || (*m == mtime && *l == len),
+                    SourceId::Thumbnail { .. } => true,
+                });
+            }
         }
         self.request(key, || JobInput::File(path.to_path_buf()))
     }
 
     /// The shared part of every request: hit, or record a miss and maybe a job.
     pub(crate) fn request(
-        &mut self,
+        &self,
         key: PreviewKey,
         input: impl FnOnce() -> JobInput,
     ) -> PreviewState {
-        if self.picker.is_none() {
+        let Some(picker) = &self.picker else {
             return PreviewState::Failed("images are off (--images off)".into());
-        }
+        };
         if key.cells.0 == 0 || key.cells.1 == 0 {
             return PreviewState::Failed("no room for a picture".into());
         }
-        self.clock += 1;
-        let now = self.clock;
-        if !self.entries.contains_key(&key) {
-            self.make_room();
-            self.entries.insert(
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        inner.clock += 1;
+        let now = inner.clock;
+        if !inner.entries.contains_key(&key) {
+            inner.make_room();
+            inner.entries.insert(
                 key.clone(),
                 Entry {
                     state: PreviewState::Loading,
@@ -191,20 +205,66 @@ impl PreviewCache {
                 },
             );
         }
-        let free_slot = self.in_flight.len() < self.max_in_flight;
-        let entry = self.entries.get_mut(&key).expect("inserted above");
+        let free_slot = inner.in_flight.len() < inner.max_in_flight;
+        let entry = inner.entries.get_mut(&key).expect("inserted above");
         entry.last_used = now;
-        if !entry.spawned && free_slot && !self.in_flight.contains(&key) {
-            if let Some(picker) = &self.picker {
-                entry.spawned = true;
-                self.in_flight.insert(key.clone());
-                self.jobs
-                    .push(PreviewJob::new(key, input(), picker.clone()));
-            }
+        if !entry.spawned && free_slot && !inner.in_flight.contains(&key) {
+            entry.spawned = true;
+            inner.in_flight.insert(key.clone());
+            inner
+                .jobs
+                .push(PreviewJob::new(key, input(), picker.clone()));
         }
         entry.state.clone()
     }
 
+    /// The state of `key` without touching it (for tests and diagnostics).
+    pub fn peek(&self, key: &PreviewKey) -> Option<PreviewState> {
+        self.inner
+            .borrow()
+            .entries
+            .get(key)
+            .map(|e| e.state.clone())
+    }
+
+    /// Jobs recorded since the last call: the app spawns them after drawing.
+    pub fn take_jobs(&self) -> Vec<PreviewJob> {
+        std::mem::take(&mut self.inner.borrow_mut().jobs)
+    }
+
+    /// A finished job. Results for entries that were evicted or invalidated
+    /// meanwhile are dropped; a file that changed while it was read is forgotten
+    /// so the next request reads it again.
+    pub fn complete(&mut self, done: PreviewDone) {
+        let inner = self.inner.get_mut();
+        inner.in_flight.remove(&done.key);
+        let Some(entry) = inner.entries.get_mut(&done.key) else {
+            return;
+        };
+        match done.outcome {
+            Outcome::Ready(p) => entry.state = PreviewState::Ready(Arc::new(p)),
+            Outcome::Failed(reason) => entry.state = PreviewState::Failed(reason),
+            Outcome::Stale => {
+                inner.entries.remove(&done.key);
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.inner.borrow().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Decodes running or handed out and not yet completed.
+    pub fn in_flight(&self) -> usize {
+        self.inner.borrow().in_flight.len()
+    }
+}
+
+impl Inner {
     fn make_room(&mut self) {
         while self.entries.len() >= self.capacity {
             let oldest = self
@@ -217,45 +277,5 @@ impl PreviewCache {
                 None => break,
             };
         }
-    }
-
-    /// The state of `key` without touching it (for tests and diagnostics).
-    pub fn peek(&self, key: &PreviewKey) -> Option<&PreviewState> {
-        self.entries.get(key).map(|e| &e.state)
-    }
-
-    /// Jobs recorded since the last call: the app spawns them after drawing.
-    pub fn take_jobs(&mut self) -> Vec<PreviewJob> {
-        std::mem::take(&mut self.jobs)
-    }
-
-    /// A finished job. Results for entries that were evicted or invalidated
-    /// meanwhile are dropped; a file that changed while it was read is forgotten
-    /// so the next request reads it again.
-    pub fn complete(&mut self, done: PreviewDone) {
-        self.in_flight.remove(&done.key);
-        let Some(entry) = self.entries.get_mut(&done.key) else {
-            return;
-        };
-        match done.outcome {
-            Outcome::Ready(p) => entry.state = PreviewState::Ready(Arc::new(p)),
-            Outcome::Failed(reason) => entry.state = PreviewState::Failed(reason),
-            Outcome::Stale => {
-                self.entries.remove(&done.key);
-            }
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Decodes running or handed out and not yet completed.
-    pub fn in_flight(&self) -> usize {
-        self.in_flight.len()
     }
 }

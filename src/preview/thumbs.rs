@@ -20,7 +20,7 @@ impl PreviewCache {
     /// `None` (the person has no such thumbnail) and undecodable base64 answer
     /// with a placeholder reason at once; bytes are decoded in the background.
     pub fn request_thumbnail(
-        &mut self,
+        &self,
         person: &str,
         index: usize,
         thumbnail: Option<&Thumbnail>,

@@ -199,3 +199,40 @@ fn a_corrupt_image_file_renders_its_reason() {
     assert!(text.contains("cannot preview:"), "{text}");
     assert!(text.contains("corrupt"), "{text}");
 }
+
+#[test]
+fn one_call_helpers_show_loading_then_the_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("probe.png");
+    std::fs::write(&path, quadrants(64, 64)).unwrap();
+    let mut cache = PreviewCache::new(Some(Picker::halfblocks()));
+    let matched = thumb(ramp(50, 50));
+    let frame = |cache: &PreviewCache| {
+        draw(60, 20, |f| {
+            liveface::preview::render_file_preview(f, Rect::new(0, 0, 20, 8), cache, &path);
+            liveface::preview::render_match_comparison(
+                f,
+                Rect::new(0, 8, 60, 12),
+                cache,
+                &liveface::preview::widgets::Comparison {
+                    probe: &path,
+                    person: "ana",
+                    thumbnail: Some(&matched),
+                    score: 0.7,
+                    name: "Ana",
+                },
+            );
+        })
+    };
+    let first = format!("{}", frame(&cache).backend());
+    assert_eq!(first.matches("loading…").count(), 3, "{first}");
+    for _ in 0..3 {
+        settle(&mut cache);
+        frame(&cache);
+    }
+    let t = frame(&cache);
+    let text = format!("{}", t.backend());
+    assert!(!text.contains("loading…"), "{text}");
+    // The probe preview's top-left quadrant is red.
+    assert_eq!(t.backend().buffer()[(2, 0)].fg, Color::Rgb(255, 0, 0));
+}

@@ -14,6 +14,8 @@ use crate::api::model::Thumbnail;
 pub const MIN_HEIGHT_FOR_LIST_THUMBNAILS: u16 = 40;
 /// Height of one results-list row when it carries a thumbnail.
 pub const LIST_THUMBNAIL_ROWS: u16 = 4;
+/// Width of that thumbnail: square on screen, as cells are about 1:2.
+pub const LIST_THUMBNAIL_COLS: u16 = 8;
 
 impl PreviewCache {
     /// The picture of `person`'s thumbnail number `index`, fitted into `cells`.

@@ -128,8 +128,8 @@ fn main() {
         layout.probe.width, layout.probe.height, layout.thumb_w, layout.thumb_h,
         layout.side.width, layout.side.height);
     println!(
-        "{:<14} {:>10} {:>10} {:>10}  ratio",
-        "frame", "median ms", "p99 ms", "max ms"
+        "{:<14} {:>10} {:>10} {:>10} {:>10}  ratio",
+        "frame", "min ms", "median ms", "p99 ms", "max ms"
     );
     row("text", &text, "1.00× (baseline)".into());
     row(
@@ -150,10 +150,15 @@ fn main() {
             median(&images_flush) / median(&text_flush)
         ),
     );
+    // Tails (p99, max) on a shared machine are mostly the scheduler: compare
+    // them with the text-only frames' tails from the same run.
     println!(
-        "budget: 16 ms per frame; worst images+flush frame {:.2} ms ({:.0}% of the budget)",
-        max(&images_flush),
-        max(&images_flush) / 16.0 * 100.0
+        "budget: 16 ms per frame; images+flush median {:.2} ms ({:.0}% of it), p99 {:.2} ms \
+         (text-only p99 in the same run: {:.2} ms)",
+        median(&images_flush),
+        median(&images_flush) / 16.0 * 100.0,
+        p99(&images_flush),
+        p99(&text_flush),
     );
     println!();
     println!(
@@ -322,7 +327,8 @@ fn max(xs: &[f64]) -> f64 {
 
 fn row(name: &str, xs: &[f64], ratio: String) {
     println!(
-        "{name:<14} {:>10.3} {:>10.3} {:>10.3}  {ratio}",
+        "{name:<14} {:>10.3} {:>10.3} {:>10.3} {:>10.3}  {ratio}",
+        sorted(xs)[0],
         median(xs),
         p99(xs),
         max(xs)

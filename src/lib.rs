@@ -6,6 +6,7 @@ pub mod config;
 pub mod connect;
 pub mod history;
 pub mod imageio;
+pub mod preview;
 pub mod probe;
 pub mod sandbox;
 pub mod tui;

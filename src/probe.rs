@@ -148,7 +148,7 @@ pub fn encode_jpeg(img: &DynamicImage) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn plain_io(e: &std::io::Error) -> String {
+pub(crate) fn plain_io(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -1,0 +1,169 @@
+//! The background half: bytes → upright pixels → fitted to the pane → encoded
+//! for the terminal. Runs on tokio's blocking pool, never on the render path.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use image::imageops::FilterType;
+use image::DynamicImage;
+use ratatui::layout::Size;
+use ratatui_image::picker::Picker;
+use ratatui_image::protocol::Protocol;
+use ratatui_image::Resize;
+
+use super::cache::{PreviewKey, SourceId};
+use crate::imageio::decode_oriented;
+use crate::probe::{plain_io, MAX_FILE_BYTES};
+
+/// What a job reads.
+#[derive(Debug, Clone)]
+pub enum JobInput {
+    File(PathBuf),
+    /// Already-decoded base64 (a server thumbnail).
+    Bytes(Arc<[u8]>),
+}
+
+/// A decode to run off the render path. Build it through the cache.
+pub struct PreviewJob {
+    key: PreviewKey,
+    input: JobInput,
+    picker: Picker,
+}
+
+/// A finished job, to be fed back with [`super::PreviewCache::complete`].
+pub struct PreviewDone {
+    pub key: PreviewKey,
+    pub outcome: Outcome,
+}
+
+impl std::fmt::Debug for PreviewDone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let outcome = match &self.outcome {
+            Outcome::Ready(_) => "Ready".to_string(),
+            Outcome::Failed(r) => format!("Failed({r:?})"),
+            Outcome::Stale => "Stale".to_string(),
+        };
+        f.debug_struct("PreviewDone")
+            .field("key", &self.key)
+            .field("outcome", &outcome)
+            .finish()
+    }
+}
+
+pub enum Outcome {
+    Ready(Protocol),
+    /// The sentence shown instead of the picture.
+    Failed(String),
+    /// The file changed while it was read: the result describes no version of it.
+    Stale,
+}
+
+impl PreviewJob {
+    pub(crate) fn new(key: PreviewKey, input: JobInput, picker: Picker) -> PreviewJob {
+        PreviewJob { key, input, picker }
+    }
+
+    pub fn key(&self) -> &PreviewKey {
+        &self.key
+    }
+
+    /// Does the work on the calling thread (blocking: tests and benches call it).
+    pub fn run(self) -> PreviewDone {
+        let cells = Size::new(self.key.cells.0, self.key.cells.1);
+        let outcome = match &self.input {
+            JobInput::File(path) => match read_file(path, &self.key.source) {
+                Ok(Some(bytes)) => encode(&bytes, cells, &self.picker).map_or_else(
+                    |r| Outcome::Failed(format!("cannot preview: {r}")),
+                    Outcome::Ready,
+                ),
+                Ok(None) => Outcome::Stale,
+                Err(reason) => Outcome::Failed(format!("cannot preview: {reason}")),
+            },
+            JobInput::Bytes(bytes) => encode(bytes, cells, &self.picker).map_or_else(
+                |r| Outcome::Failed(format!("thumbnail is not an image: {r}")),
+                Outcome::Ready,
+            ),
+        };
+        PreviewDone {
+            key: self.key,
+            outcome,
+        }
+    }
+
+    /// Runs on tokio's blocking pool and hands the result to `deliver` (which
+    /// typically sends an `Action` on the app's channel). A decoder panic
+    /// becomes a failure, so the entry never stays `Loading` forever.
+    /// Must be called from within a tokio runtime.
+    pub fn spawn<F>(self, deliver: F) -> tokio::task::JoinHandle<()>
+    where
+        F: FnOnce(PreviewDone) + Send + 'static,
+    {
+        tokio::task::spawn_blocking(move || {
+            let key = self.key.clone();
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
+                .unwrap_or_else(|_| PreviewDone {
+                    key,
+                    outcome: Outcome::Failed("cannot preview: the image decoder crashed".into()),
+                });
+            deliver(done);
+        })
+    }
+}
+
+/// Reads the file the key describes; `Ok(None)` when it is no longer that file.
+fn read_file(path: &std::path::Path, source: &SourceId) -> Result<Option<Vec<u8>>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| plain_io(&e))?;
+    if meta.is_dir() {
+        return Err("a directory, not an image".into());
+    }
+    if let SourceId::File { mtime, len, .. } = source {
+        if meta.modified().ok() != *mtime || meta.len() != *len {
+            return Ok(None);
+        }
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large ({} MB; the limit is {} MB)",
+            meta.len().div_ceil(1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| plain_io(&e))?;
+    // Grew or shrank while we read it: what we hold matches no version on disk.
+    if bytes.len() as u64 != meta.len() {
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+/// Decodes and fits the picture into `cells`, then encodes it for the protocol.
+pub fn encode(bytes: &[u8], cells: Size, picker: &Picker) -> Result<Protocol, String> {
+    let img = decode_oriented(bytes).map_err(|e| e.to_string())?;
+    let img = fit_pixels(img, cells, picker);
+    picker
+        .new_protocol(img, cells, Resize::Fit(None))
+        .map_err(|e| format!("cannot draw it: {e}"))
+}
+
+/// Scales (down, or up for small thumbnails) to fill the pane's pixel box,
+/// keeping the aspect ratio, so the protocol encoder never resizes a photo.
+pub fn fit_pixels(img: DynamicImage, cells: Size, picker: &Picker) -> DynamicImage {
+    let font = picker.font_size();
+    let max_w = u32::from(cells.width) * u32::from(font.width);
+    let max_h = u32::from(cells.height) * u32::from(font.height);
+    if max_w == 0 || max_h == 0 || img.width() == 0 || img.height() == 0 {
+        return img;
+    }
+    if img.width() > max_w || img.height() > max_h {
+        // Area averaging: fast on 24 MP photos and without aliasing at big ratios.
+        img.thumbnail(max_w, max_h)
+    } else if img.width() < max_w && img.height() < max_h {
+        img.resize(max_w, max_h, FilterType::Triangle)
+    } else {
+        img
+    }
+}

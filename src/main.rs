@@ -36,6 +36,13 @@ fn main() {
 
 /// No subcommand: the dashboard, against the configured server or the embedded sandbox.
 async fn dashboard(cli: &Cli) -> i32 {
+    let images = match liveface::preview::ImageMode::parse(&cli.tui.images) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("liveface: {e}");
+            return cli::EXIT_BAD_INPUT;
+        }
+    };
     let mut flags = cli.global.flags();
     if cli.tui.theme.is_some() {
         flags.theme = cli.tui.theme.clone();
@@ -61,6 +68,7 @@ async fn dashboard(cli: &Cli) -> i32 {
         history_path: liveface::config::data_dir().join("history.jsonl"),
         max_side: config.max_side,
         notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
+        images,
     };
     // `conn` stays alive until the dashboard ends: it owns an embedded sandbox.
     let result = liveface::tui::run(opts).await;

@@ -140,7 +140,7 @@ pub fn plan(mode: ImageMode, env: &EnvHints) -> Plan {
         },
         ImageMode::Kitty | ImageMode::Sixel | ImageMode::Iterm2 => Plan::Force {
             protocol: mode.forced_protocol().unwrap_or(ProtocolType::Halfblocks),
-            ask_font_size: env.is_terminal && env.cannot_answer().is_none(),
+            ask_font_size: env.is_terminal && env.cannot_answer().is_none() && !env.in_tmux,
         },
         ImageMode::Auto => {
             if !env.is_terminal {
@@ -149,6 +149,13 @@ pub fn plan(mode: ImageMode, env: &EnvHints) -> Plan {
                 }
             } else if let Some(reason) = env.cannot_answer() {
                 Plan::Halfblocks { reason }
+            } else if env.in_tmux {
+                // tmux answers graphics queries only with a client attached, and an
+                // unanswered query leaves a reader on stdin that eats later replies
+                // (the cursor-position report ratatui waits for): never ask there.
+                Plan::Halfblocks {
+                    reason: "inside tmux; --images kitty|sixel|iterm2 forces a protocol".into(),
+                }
             } else {
                 Plan::Query
             }
@@ -304,6 +311,15 @@ mod tests {
             plan(ImageMode::Auto, &tty("")),
             Plan::Halfblocks { reason } if reason.contains("TERM is not set")
         ));
+    }
+
+    #[test]
+    fn auto_inside_tmux_uses_halfblocks_without_asking() {
+        let mut env = tty("tmux-256color");
+        env.in_tmux = true;
+        assert!(
+            matches!(plan(ImageMode::Auto, &env), Plan::Halfblocks { ref reason } if reason.contains("tmux"))
+        );
     }
 
     #[test]

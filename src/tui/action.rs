@@ -74,7 +74,7 @@ impl PartialEq for Preview {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
     Resize,
@@ -102,6 +102,8 @@ pub enum Action {
     },
     /// A background step failed in a way the user should see (e.g. history not saved).
     Warning(String),
+    /// A picture finished decoding off the render path.
+    Preview(crate::preview::PreviewDone),
     /// SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
 }

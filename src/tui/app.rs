@@ -342,6 +342,10 @@ pub struct App {
     /// Wall clock for run times; tests pin it.
     pub clock: fn() -> DateTime<Utc>,
     pub quit: bool,
+    /// Decoded pictures (probe, match thumbnails) for the terminal's graphics protocol.
+    pub preview: crate::preview::PreviewCache,
+    /// How images are drawn, as the help overlay shows it ("halfblocks (…)", "off").
+    pub images: String,
 }
 
 /// What the app needs to start.
@@ -394,6 +398,8 @@ impl App {
             tz: init.tz,
             clock: Utc::now,
             quit: false,
+            preview: crate::preview::PreviewCache::new(None),
+            images: "off".into(),
         };
         let mut fx = vec![app.open_dir(init.start_dir, None), app.load_collections()];
         if let Some(img) = initial_image {
@@ -493,6 +499,10 @@ impl App {
             }
             Action::Warning(w) => {
                 self.last_error = Some(w);
+                Vec::new()
+            }
+            Action::Preview(done) => {
+                self.preview.complete(done);
                 Vec::new()
             }
             Action::Terminate => self.quit_now(),

@@ -57,6 +57,8 @@ pub struct TuiOptions {
     pub max_side: u32,
     /// Notes to show in the status bar at start (config warnings …).
     pub notes: Vec<String>,
+    /// `--images`: how to draw pictures (auto-detected, forced, or off).
+    pub images: crate::preview::ImageMode,
 }
 
 /// Builds the app (history, themes) without touching the terminal.
@@ -108,7 +110,15 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out.
 pub async fn run(opts: TuiOptions) -> io::Result<()> {
-    let (app, effects) = prepare(&opts);
+    let (mut app, effects) = prepare(&opts);
+    // The graphics query must finish before the event reader starts, or it eats the reply.
+    let mode = opts.images;
+    let (picker, described) =
+        tokio::task::spawn_blocking(move || crate::preview::make_picker(mode))
+            .await
+            .map_err(io::Error::other)?;
+    app.preview = crate::preview::PreviewCache::new(picker);
+    app.images = described;
     let (tx, rx) = mpsc::unbounded_channel();
     let runner = Runner::new(
         opts.client.clone(),
@@ -120,7 +130,17 @@ pub async fn run(opts: TuiOptions) -> io::Result<()> {
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
-    event_loop(&mut terminal, app, effects, runner, rx).await
+    event_loop(&mut terminal, app, effects, runner, (tx, rx)).await
+}
+
+/// Starts the picture decodes the last frame asked for; each comes back as an action.
+fn spawn_preview_jobs(app: &App, tx: &mpsc::UnboundedSender<Action>) {
+    for job in app.preview.take_jobs() {
+        let tx = tx.clone();
+        job.spawn(move |done| {
+            let _ = tx.send(Action::Preview(done));
+        });
+    }
 }
 
 async fn event_loop(
@@ -128,7 +148,10 @@ async fn event_loop(
     mut app: App,
     effects: Vec<Effect>,
     mut runner: Runner,
-    mut rx: mpsc::UnboundedReceiver<Action>,
+    (tx, mut rx): (
+        mpsc::UnboundedSender<Action>,
+        mpsc::UnboundedReceiver<Action>,
+    ),
 ) -> io::Result<()> {
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -138,6 +161,7 @@ async fn event_loop(
         runner.run(e);
     }
     terminal.draw(|f| panes::render(&app, f))?;
+    spawn_preview_jobs(&app, &tx);
     loop {
         let first = tokio::select! {
             ev = events.next() => match ev {
@@ -170,6 +194,7 @@ async fn event_loop(
             return Ok(());
         }
         terminal.draw(|f| panes::render(&app, f))?;
+        spawn_preview_jobs(&app, &tx);
     }
 }
 

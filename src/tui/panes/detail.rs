@@ -1,15 +1,19 @@
 //! The full record of one matched person.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{popup_area, popup_block, spinner};
+use crate::preview::render_match_comparison;
+use crate::preview::widgets::Comparison;
 use crate::tui::app::App;
 
+/// The record, and beside it the probe and the match's thumbnail when there is room.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize) {
-    let r = popup_area(area, 70, 20);
+    let wide = area.width >= 110 && area.height >= 24;
+    let r = popup_area(area, if wide { 120 } else { 70 }, 20);
     frame.render_widget(Clear, r);
     let Some(p) = app.persons.get(id) else {
         let p = Paragraph::new(format!("{} loading person {id}…", spinner(app)))
@@ -57,5 +61,31 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
         .wrap(Wrap { trim: false })
         .scroll((scroll as u16, 0))
         .block(popup_block(app, "Person"));
-    frame.render_widget(para, r);
+    let probe = app.shown_run().map(|run| run.probe.path.clone());
+    match (wide, probe) {
+        (true, Some(probe)) => {
+            let [text, faces] =
+                Layout::horizontal([Constraint::Length(58), Constraint::Fill(1)]).areas(r);
+            frame.render_widget(para, text);
+            let block = popup_block(app, "Probe · match");
+            let inner = block.inner(faces);
+            frame.render_widget(block, faces);
+            let comparison = Comparison {
+                probe: &probe,
+                person: &p.id,
+                thumbnail: p.thumbnails.first(),
+                score: score_value(app, id),
+                name: p.name.as_deref().unwrap_or(&p.id),
+            };
+            render_match_comparison(frame, inner, &app.preview, &comparison);
+        }
+        _ => frame.render_widget(para, r),
+    }
+}
+
+fn score_value(app: &App, id: &str) -> f64 {
+    app.shown_run()
+        .and_then(|run| run.matches.iter().find(|m| m.id == id))
+        .map(|m| m.score)
+        .unwrap_or(0.0)
 }

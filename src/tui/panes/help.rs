@@ -10,7 +10,10 @@ use crate::tui::app::App;
 use crate::tui::keymap::{help_lines, HELP_CONTEXTS};
 
 pub fn lines(app: &App) -> Vec<Line<'static>> {
-    let mut out = Vec::new();
+    let mut out = vec![Line::from(vec![
+        Span::styled("Images  ", app.theme.accent()),
+        Span::styled(app.images.clone(), app.theme.dim()),
+    ])];
     for ctx in HELP_CONTEXTS {
         out.push(Line::from(Span::styled(ctx.title(), app.theme.accent())));
         for l in help_lines(ctx) {

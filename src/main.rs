@@ -51,10 +51,19 @@ async fn dashboard(cli: &Cli) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // A new user on the embedded sandbox starts where its demo probes are.
+    let demo_probes = match &conn.backend {
+        liveface::connect::Backend::Sandbox {
+            probes_dir: Some(dir),
+            ..
+        } if cli.tui.image.is_none() => Some(dir.clone()),
+        _ => None,
+    };
     let start_dir = cli
         .tui
         .dir
         .clone()
+        .or(demo_probes)
         .or_else(|| std::env::current_dir().ok())
         .unwrap_or_else(|| ".".into());
     let opts = liveface::tui::TuiOptions {

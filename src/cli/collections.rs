@@ -3,7 +3,7 @@
 use super::args::{CollectionsAction, CollectionsArgs, GlobalArgs};
 use super::output::{collection_json, collections_table};
 use super::persons::check_id;
-use super::{confirm, open, report, EXIT_BAD_INPUT};
+use super::{confirm_then_open, report, EXIT_BAD_INPUT};
 use crate::api::model::{Collection, CollectionInput};
 use crate::api::ApiError;
 
@@ -39,20 +39,14 @@ fn print_one(c: &Collection, json: bool) {
 
 pub async fn run(global: &GlobalArgs, args: &CollectionsArgs) -> i32 {
     let action = args.action.clone().unwrap_or(CollectionsAction::List);
-    match check(&action) {
-        Ok(Some(question)) => {
-            if let Err(e) = confirm(&question) {
-                report(&e);
-                return EXIT_BAD_INPUT;
-            }
-        }
-        Ok(None) => {}
+    let question = match check(&action) {
+        Ok(q) => q,
         Err(e) => {
             report(&e);
             return EXIT_BAD_INPUT;
         }
-    }
-    let (_, conn) = match open(global, global.flags()).await {
+    };
+    let conn = match confirm_then_open(global, question.as_deref()).await {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -47,6 +47,21 @@ pub async fn open(
     Ok((config, conn))
 }
 
+/// The step every managing command shares: ask the confirmation (if there is one), then
+/// connect. `Err` carries the exit code; a refusal sends nothing.
+pub async fn confirm_then_open(
+    global: &args::GlobalArgs,
+    question: Option<&str>,
+) -> Result<Connection, i32> {
+    if let Some(q) = question {
+        confirm(q).map_err(|e| {
+            report(&e);
+            EXIT_BAD_INPUT
+        })?;
+    }
+    open(global, global.flags()).await.map(|(_, conn)| conn)
+}
+
 /// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
 pub fn confirm(question: &str) -> Result<(), String> {
     use std::io::{BufRead, IsTerminal, Write};

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::args::{GlobalArgs, PersonFields, PersonsAction, PersonsArgs};
 use super::output::{person_json, persons_table};
-use super::{confirm, open, report, EXIT_BAD_INPUT};
+use super::{confirm_then_open, report, EXIT_BAD_INPUT};
 use crate::api::model::{DateOfBirth, NewPerson, Person, PersonQuery, PersonUpdate};
 use crate::api::ApiError;
 
@@ -119,13 +119,7 @@ pub async fn run(global: &GlobalArgs, args: &PersonsArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    if let Some(question) = prepared.confirm.as_deref() {
-        if let Err(e) = confirm(question) {
-            report(&e);
-            return EXIT_BAD_INPUT;
-        }
-    }
-    let (_, conn) = match open(global, global.flags()).await {
+    let conn = match confirm_then_open(global, prepared.confirm.as_deref()).await {
         Ok(c) => c,
         Err(code) => return code,
     };

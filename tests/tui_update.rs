@@ -665,6 +665,12 @@ fn capital_p_opens_the_persons_list_for_the_chosen_collection() {
     );
     assert!(app.person_list.loading);
     assert!(app.is_busy(), "spinner while loading");
+    // Reopening for another collection starts over on its first page.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter); // all collections
+    let (_, q) = list_seq(&press(&mut app, KeyCode::Char('P')));
+    assert_eq!((q.page, q.collection), (1, None));
 }
 
 #[test]

@@ -294,6 +294,8 @@ pub struct PersonList {
     pub filtering: bool,
     /// Ids whose delete request is in flight.
     pub deleting: Vec<String>,
+    /// The collection the list was asked for (`None`: all).
+    pub collection: Option<String>,
     /// Reopen the list when the detail popup it opened closes.
     reopen: bool,
 }
@@ -936,6 +938,12 @@ impl App {
     fn open_persons(&mut self) -> Vec<Effect> {
         self.popup = Some(Popup::Persons);
         self.person_list.reopen = false;
+        if self.form_collection() != self.person_list.collection {
+            // Another collection was chosen since: start over on its first page.
+            self.person_list.items.clear();
+            self.person_list.pagination = None;
+            return vec![self.load_persons(1)];
+        }
         if self.person_list.items.is_empty() && !self.person_list.loading {
             let page = self.person_list.page.max(1);
             return vec![self.load_persons(page)];
@@ -943,20 +951,27 @@ impl App {
         Vec::new()
     }
 
+    /// The collection chosen in the form, if any.
+    fn form_collection(&self) -> Option<String> {
+        let c = self.form.collection.value().trim();
+        (!c.is_empty()).then(|| c.to_string())
+    }
+
     /// Asks for one page; a newer request supersedes any in flight, so paging never waits.
     fn load_persons(&mut self, page: u64) -> Effect {
+        let collection = self.form_collection();
         let l = &mut self.person_list;
         l.seq += 1;
         l.page = page;
         l.loading = true;
         l.error = None;
-        let c = self.form.collection.value().trim();
+        l.collection = collection.clone();
         Effect::ListPersons {
             seq: l.seq,
             query: PersonQuery {
                 page,
                 limit: PERSONS_PAGE,
-                collection: (!c.is_empty()).then(|| c.to_string()),
+                collection,
                 status: None,
             },
         }

@@ -191,6 +191,12 @@ fn dashboard_against_the_embedded_sandbox() {
     assert!(s.contains("1 match ≥ 0.75"), "{s}");
     assert!(s.contains("2 runs"), "history shows both runs:\n{s}");
 
+    // The persons list, loaded from the sandbox.
+    tmux.keys(&["P"]);
+    let s = tmux.wait_for("page 1 of 1");
+    assert!(s.contains("nationality"), "{s}");
+    tmux.keys(&["Escape"]);
+
     quit_and_check_restored(&tmux);
     let history = std::fs::read_to_string(tmp.path().join("data/liveface/history.jsonl")).unwrap();
     assert_eq!(history.lines().count(), 2, "{history}");

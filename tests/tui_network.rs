@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use liveface::api::model::SearchParams;
+use liveface::api::model::{PersonQuery, SearchParams};
 use liveface::api::{Client, ClientConfig};
 use liveface::history::HistoryStore;
 use liveface::tui::action::Action;
@@ -153,4 +153,36 @@ async fn probe_preparation_and_history_saving_run_off_the_loop() {
         panic!()
     };
     assert_eq!((seq, result.unwrap()[0].name.as_str()), (9, "face.png"));
+}
+
+#[tokio::test]
+async fn persons_list_and_delete_over_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut runner, mut rx, _) = setup(dir.path()).await;
+    runner.run(Effect::ListPersons {
+        seq: 7,
+        query: PersonQuery::default(),
+    });
+    let Action::PersonsLoaded { seq, result } = next(&mut rx).await else {
+        panic!()
+    };
+    assert_eq!(seq, 7);
+    let page = result.unwrap();
+    assert_eq!(page.items.len(), 4);
+    assert_eq!(page.items[0].name.as_deref(), Some("Ana Gómez"));
+    assert_eq!(page.pagination.and_then(|p| p.total), Some(4));
+    runner.run(Effect::DeletePerson { id: "p2".into() });
+    let Action::PersonDeleted { id, result } = next(&mut rx).await else {
+        panic!()
+    };
+    assert_eq!(id, "p2");
+    result.unwrap();
+    runner.run(Effect::DeletePerson {
+        id: "nobody".into(),
+    });
+    let Action::PersonDeleted { result, .. } = next(&mut rx).await else {
+        panic!()
+    };
+    let words = result.unwrap_err().to_string();
+    assert!(words.to_lowercase().contains("not found"), "{words}");
 }

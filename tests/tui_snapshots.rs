@@ -257,3 +257,56 @@ fn large_terminal_uses_the_room() {
     );
     assert!(screen.contains("backend"));
 }
+
+#[test]
+fn persons_list() {
+    use liveface::api::model::{CollectionRef, Page, Pagination};
+    let mut app = with_results();
+    let fx = press(&mut app, KeyCode::Char('P'));
+    let Some(Effect::ListPersons { seq, .. }) = fx.into_iter().next() else {
+        panic!("no list request")
+    };
+    let mut items = vec![
+        person("p1", "Ana Gómez"),
+        person("p2", "Luis Pérez"),
+        person("p3", "María Fernanda Rodríguez de la Torre"),
+    ];
+    items[0].collections = vec![CollectionRef {
+        id: "c0".into(),
+        code: None,
+        name: Some("Staff".into()),
+    }];
+    items[2].collections = vec![
+        CollectionRef {
+            id: "c1".into(),
+            code: None,
+            name: Some("Visitors".into()),
+        },
+        CollectionRef {
+            id: "c2".into(),
+            code: None,
+            name: Some("Contractors".into()),
+        },
+    ];
+    items[1].gender = Some("M".into());
+    app.update(Action::PersonsLoaded {
+        seq,
+        result: Ok(Page {
+            items,
+            pagination: Some(Pagination {
+                page: 1,
+                limit: 20,
+                total: Some(43),
+                pages: Some(3),
+            }),
+        }),
+    });
+    press(&mut app, KeyCode::Down);
+    snap("persons", &app);
+    press(&mut app, KeyCode::Char('d'));
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Delete Luis Pérez from every collection? y/n"),
+        "{screen}"
+    );
+}

@@ -3,11 +3,11 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use liveface::api::model::{Collection, Os, SearchMode};
+use liveface::api::model::{Collection, Os, Page, Pagination, Person, PersonQuery, SearchMode};
 use liveface::api::ApiError;
 use liveface::history::Outcome;
 use liveface::tui::action::{Action, Pane};
-use liveface::tui::app::{Loading, Popup, ProbeState, ResultsView};
+use liveface::tui::app::{App, Loading, Popup, ProbeState, ResultsView};
 use liveface::tui::effect::Effect;
 use liveface::tui::fsview::EntryKind;
 use tui_support::*;
@@ -599,4 +599,235 @@ fn p_in_the_form_previews_the_probe() {
     assert_eq!(app.popup, Some(Popup::Preview));
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.popup, None);
+}
+
+// ---- persons list (P) ----------------------------------------------------------
+
+fn persons_page(names: &[(&str, &str)], page: u64, pages: Option<u64>) -> Page<Person> {
+    Page {
+        items: names.iter().map(|(id, n)| person(id, n)).collect(),
+        pagination: pages.map(|pages| Pagination {
+            page,
+            limit: 20,
+            total: Some(pages * 20 - 7),
+            pages: Some(pages),
+        }),
+    }
+}
+
+fn list_seq(fx: &[Effect]) -> (u64, PersonQuery) {
+    match fx {
+        [Effect::ListPersons { seq, query }] => (*seq, query.clone()),
+        other => panic!("expected one ListPersons, got {other:?}"),
+    }
+}
+
+/// Opens the list with `P` and answers with page 1 of 3.
+fn open_persons(app: &mut App) {
+    let fx = press(app, KeyCode::Char('P'));
+    let (seq, _) = list_seq(&fx);
+    app.update(Action::PersonsLoaded {
+        seq,
+        result: Ok(persons_page(
+            &[
+                ("p1", "Ana Gómez"),
+                ("p2", "Luis Pérez"),
+                ("p3", "Ana Ruiz"),
+            ],
+            1,
+            Some(3),
+        )),
+    });
+}
+
+#[test]
+fn capital_p_opens_the_persons_list_for_the_chosen_collection() {
+    let mut app = app();
+    app.focus = Pane::Collections;
+    app.update(Action::CollectionsLoaded(Ok(vec![Collection {
+        id: "c1".into(),
+        name: "Staff".into(),
+        ..Collection::default()
+    }])));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let fx = press(&mut app, KeyCode::Char('P'));
+    assert_eq!(app.popup, Some(Popup::Persons));
+    let (_, q) = list_seq(&fx);
+    assert_eq!(
+        q,
+        PersonQuery {
+            page: 1,
+            limit: 20,
+            collection: Some("c1".into()),
+            status: None
+        }
+    );
+    assert!(app.person_list.loading);
+    assert!(app.is_busy(), "spinner while loading");
+    // Reopening for another collection starts over on its first page.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter); // all collections
+    let (_, q) = list_seq(&press(&mut app, KeyCode::Char('P')));
+    assert_eq!((q.page, q.collection), (1, None));
+}
+
+#[test]
+fn persons_load_pages_and_drop_stale_answers() {
+    let mut app = app();
+    open_persons(&mut app);
+    let l = &app.person_list;
+    assert!(!l.loading);
+    assert_eq!(l.items.len(), 3);
+    assert_eq!(l.page_label(), "page 1 of 3 · 53 persons");
+    // p on the first page asks nothing.
+    assert!(press(&mut app, KeyCode::Char('p')).is_empty());
+    // n twice without waiting: the first answer is stale and dropped.
+    let (s2, q2) = list_seq(&press(&mut app, KeyCode::Char('n')));
+    assert_eq!(q2.page, 2);
+    let (s3, q3) = list_seq(&press(&mut app, KeyCode::Char('n')));
+    assert_eq!(q3.page, 3);
+    // Typing into the filter works while a page loads.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "x");
+    assert_eq!(app.person_list.filter.value(), "x");
+    press(&mut app, KeyCode::Esc);
+    app.update(Action::PersonsLoaded {
+        seq: s2,
+        result: Ok(persons_page(&[("p21", "Stale")], 2, Some(3))),
+    });
+    assert!(app.person_list.loading, "stale answer applied");
+    app.update(Action::PersonsLoaded {
+        seq: s3,
+        result: Ok(persons_page(&[("p41", "Xavi Last")], 3, Some(3))),
+    });
+    assert_eq!(app.person_list.page, 3);
+    assert_eq!(app.person_list.items[0].id, "p41");
+    // Last page: n asks nothing; p goes back.
+    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(list_seq(&press(&mut app, KeyCode::Char('p'))).1.page, 2);
+}
+
+#[test]
+fn persons_without_pagination_page_while_pages_are_full() {
+    let mut app = app();
+    let (seq, _) = list_seq(&press(&mut app, KeyCode::Char('P')));
+    app.update(Action::PersonsLoaded {
+        seq,
+        result: Ok(persons_page(&[("p1", "Ana Gómez")], 1, None)),
+    });
+    assert_eq!(app.person_list.page_label(), "page 1");
+    assert!(
+        press(&mut app, KeyCode::Char('n')).is_empty(),
+        "short page is the last"
+    );
+}
+
+#[test]
+fn persons_error_is_plain_words_and_r_retries() {
+    let mut app = app();
+    let (seq, _) = list_seq(&press(&mut app, KeyCode::Char('P')));
+    let err = ApiError::Status {
+        status: 500,
+        code: None,
+        message: Some("database down".into()),
+        data: None,
+    };
+    let words = err.to_string();
+    app.update(Action::PersonsLoaded {
+        seq,
+        result: Err(err),
+    });
+    assert!(!app.person_list.loading);
+    assert_eq!(app.person_list.error.as_deref(), Some(words.as_str()));
+    assert!(words.contains("database down"), "{words}");
+    let (_, q) = list_seq(&press(&mut app, KeyCode::Char('r')));
+    assert_eq!(q.page, 1);
+    assert!(app.person_list.error.is_none());
+}
+
+#[test]
+fn persons_filter_by_name_and_enter_opens_the_record() {
+    let mut app = app();
+    open_persons(&mut app);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "ana");
+    assert_eq!(app.person_list.visible(), [0, 2]);
+    press(&mut app, KeyCode::Enter); // leaves the filter
+    press(&mut app, KeyCode::Down);
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "record is known"
+    );
+    assert_eq!(
+        app.popup,
+        Some(Popup::Detail {
+            person_id: "p3".into(),
+            scroll: 0
+        })
+    );
+    assert_eq!(app.persons["p3"].name.as_deref(), Some("Ana Ruiz"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, Some(Popup::Persons), "back to the list");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+}
+
+#[test]
+fn delete_asks_then_removes_the_row_without_reload() {
+    let mut app = app();
+    open_persons(&mut app);
+    press(&mut app, KeyCode::Down); // Luis Pérez
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert_eq!(
+        app.popup,
+        Some(Popup::ConfirmDelete {
+            id: "p2".into(),
+            name: "Luis Pérez".into()
+        })
+    );
+    // n keeps it.
+    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.popup, Some(Popup::Persons));
+    press(&mut app, KeyCode::Char('d'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(fx, [Effect::DeletePerson { id: "p2".into() }]);
+    assert_eq!(app.popup, Some(Popup::Persons));
+    app.update(Action::PersonDeleted {
+        id: "p2".into(),
+        result: Ok(()),
+    });
+    let ids: Vec<_> = app
+        .person_list
+        .items
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    assert_eq!(ids, ["p1", "p3"]);
+    assert_eq!(app.person_list.page_label(), "page 1 of 3 · 52 persons");
+    assert_eq!(app.notice.as_deref(), Some("deleted Luis Pérez"));
+}
+
+#[test]
+fn failed_delete_keeps_the_row_and_says_why() {
+    let mut app = app();
+    open_persons(&mut app);
+    press(&mut app, KeyCode::Char('d'));
+    press(&mut app, KeyCode::Char('y'));
+    let err = ApiError::Status {
+        status: 404,
+        code: None,
+        message: Some("person not found".into()),
+        data: None,
+    };
+    let words = err.to_string();
+    app.update(Action::PersonDeleted {
+        id: "p1".into(),
+        result: Err(err),
+    });
+    assert_eq!(app.person_list.items.len(), 3);
+    let shown = app.person_list.error.clone().unwrap();
+    assert!(shown.contains(&words), "{shown}");
+    assert!(app.person_list.deleting.is_empty());
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::model::{Collection, Person, SearchOutcome};
+use crate::api::model::{Collection, Page, Person, SearchOutcome};
 use crate::api::ApiError;
 use crate::history::ProbeStamp;
 
@@ -99,6 +99,15 @@ pub enum Action {
     PersonLoaded {
         id: String,
         result: Result<Person, String>,
+    },
+    /// A page of the persons list; `seq` drops answers to superseded requests.
+    PersonsLoaded {
+        seq: u64,
+        result: Result<Page<Person>, ApiError>,
+    },
+    PersonDeleted {
+        id: String,
+        result: Result<(), ApiError>,
     },
     /// A background step failed in a way the user should see (e.g. history not saved).
     Warning(String),

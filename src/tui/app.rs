@@ -11,7 +11,8 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 use crate::api::model::{
-    parse_threshold, Collection, Os, Person, SearchMode, SearchOutcome, SearchParams,
+    parse_threshold, Collection, Os, Page, Pagination, Person, PersonQuery, SearchMode,
+    SearchOutcome, SearchParams,
 };
 use crate::api::{ApiError, ErrorKind};
 use crate::history::{self, Outcome, ProbeStamp, Run, RunMatch};
@@ -272,6 +273,82 @@ pub fn collection_key(c: &Collection) -> &str {
     c.code.as_deref().unwrap_or(&c.id)
 }
 
+/// Rows per page of the persons list.
+pub const PERSONS_PAGE: u64 = 20;
+
+/// The persons list popup (`P`): one server page at a time, filtered locally by name.
+#[derive(Debug, Default)]
+pub struct PersonList {
+    /// The page shown, or being loaded (1-based).
+    pub page: u64,
+    /// Id of the newest list request; older answers are dropped.
+    pub seq: u64,
+    pub loading: bool,
+    /// The last failure, in plain words.
+    pub error: Option<String>,
+    pub items: Vec<Person>,
+    pub pagination: Option<Pagination>,
+    /// Index into `visible()`.
+    pub selected: usize,
+    pub filter: Input,
+    pub filtering: bool,
+    /// Ids whose delete request is in flight.
+    pub deleting: Vec<String>,
+    /// The collection the list was asked for (`None`: all).
+    pub collection: Option<String>,
+    /// Reopen the list when the detail popup it opened closes.
+    reopen: bool,
+}
+
+impl PersonList {
+    /// Indexes into `items` of the persons whose name matches the filter.
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.filter.value().to_lowercase();
+        self.items
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| contains_ignore_case(person_label(p), &needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn current(&self) -> Option<&Person> {
+        self.visible().get(self.selected).map(|i| &self.items[*i])
+    }
+
+    /// The number of pages, when the server says (or its total implies it).
+    pub fn pages(&self) -> Option<u64> {
+        let p = self.pagination?;
+        p.pages.or_else(|| {
+            let limit = if p.limit == 0 { PERSONS_PAGE } else { p.limit };
+            p.total.map(|t| t.div_ceil(limit).max(1))
+        })
+    }
+
+    /// "page 2 of 5 · 93 persons", or just "page 2" without pagination.
+    pub fn page_label(&self) -> String {
+        let mut s = format!("page {}", self.page);
+        if let Some(pages) = self.pages() {
+            s.push_str(&format!(" of {pages}"));
+        }
+        if let Some(total) = self.pagination.and_then(|p| p.total) {
+            s.push_str(&format!(
+                " · {total} person{}",
+                if total == 1 { "" } else { "s" }
+            ));
+        }
+        s
+    }
+
+    fn has_next(&self) -> bool {
+        match self.pages() {
+            Some(pages) => self.page < pages,
+            // Without pagination: a full page suggests there is more.
+            None => self.items.len() as u64 >= PERSONS_PAGE,
+        }
+    }
+}
+
 /// The probe picked for the next search.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProbeState {
@@ -301,12 +378,30 @@ pub struct InFlight {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Popup {
-    Help { scroll: usize },
+    Help {
+        scroll: usize,
+    },
     ConfirmQuit,
-    Detail { person_id: String, scroll: usize },
-    Compare { a: u64, b: u64, scroll: usize },
-    Sweep { run: u64 },
+    Detail {
+        person_id: String,
+        scroll: usize,
+    },
+    Compare {
+        a: u64,
+        b: u64,
+        scroll: usize,
+    },
+    Sweep {
+        run: u64,
+    },
     Preview,
+    /// The persons list; its state is `App::person_list`.
+    Persons,
+    /// "Delete Ana Gómez from every collection? y/n"
+    ConfirmDelete {
+        id: String,
+        name: String,
+    },
 }
 
 /// Everything the dashboard shows.
@@ -323,6 +418,7 @@ pub struct App {
     pub history_selected: usize,
     pub marked: Option<u64>,
     pub persons: HashMap<String, Person>,
+    pub person_list: PersonList,
     pub in_flight: Option<InFlight>,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
@@ -383,6 +479,10 @@ impl App {
             history_selected,
             marked: None,
             persons: HashMap::new(),
+            person_list: PersonList {
+                page: 1,
+                ..PersonList::default()
+            },
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -445,6 +545,9 @@ impl App {
     pub fn contexts(&self) -> Vec<Ctx> {
         match &self.popup {
             Some(Popup::ConfirmQuit) => vec![Ctx::Confirm],
+            Some(Popup::Persons) if self.person_list.filtering => vec![Ctx::Input],
+            Some(Popup::Persons) => vec![Ctx::Persons],
+            Some(Popup::ConfirmDelete { .. }) => vec![Ctx::ConfirmDelete],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -456,6 +559,8 @@ impl App {
         self.in_flight.is_some()
             || self.collections.load == Loading::Loading
             || self.browser.loading
+            || self.person_list.loading
+            || !self.person_list.deleting.is_empty()
             || matches!(self.probe, ProbeState::Loading(_))
     }
 
@@ -497,6 +602,14 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::PersonsLoaded { seq, result } => {
+                self.on_persons_loaded(seq, result);
+                Vec::new()
+            }
+            Action::PersonDeleted { id, result } => {
+                self.on_person_deleted(id, result);
+                Vec::new()
+            }
             Action::Warning(w) => {
                 self.last_error = Some(w);
                 Vec::new()
@@ -531,6 +644,12 @@ impl App {
     /// A key that goes into the focused text input.
     fn edit_input(&mut self, key: KeyEvent) {
         let event = Event::Key(key);
+        if self.popup == Some(Popup::Persons) {
+            if self.person_list.filter.handle_event(&event).is_some() {
+                self.person_list.selected = 0;
+            }
+            return;
+        }
         match self.focus {
             Pane::Browser if self.browser.filter.handle_event(&event).is_some() => {
                 self.browser.selected = 0;
@@ -554,6 +673,7 @@ impl App {
             Command::ForceQuit => return self.quit_now(),
             Command::Search => return self.start_search(false),
             Command::ForceSearch => return self.start_search(true),
+            Command::Persons => return self.open_persons(),
             _ => {}
         }
         if let Some(popup) = self.popup.clone() {
@@ -619,6 +739,22 @@ impl App {
 
     fn on_popup_command(&mut self, popup: Popup, cmd: Command) -> Vec<Effect> {
         match (popup, cmd) {
+            (Popup::Persons, cmd) => return self.on_persons_command(cmd),
+            (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
+                self.popup = Some(Popup::Persons);
+                self.person_list.error = None;
+                if !self.person_list.deleting.contains(&id) {
+                    self.person_list.deleting.push(id.clone());
+                }
+                return vec![Effect::DeletePerson { id }];
+            }
+            (Popup::ConfirmDelete { .. }, Command::No | Command::Cancel) => {
+                self.popup = Some(Popup::Persons)
+            }
+            (Popup::Detail { .. }, Command::Cancel) if self.person_list.reopen => {
+                self.person_list.reopen = false;
+                self.popup = Some(Popup::Persons);
+            }
             (Popup::ConfirmQuit, Command::Yes) => return self.quit_now(),
             (Popup::ConfirmQuit, Command::No) => self.popup = None,
             (_, Command::Cancel) => self.popup = None,
@@ -794,6 +930,151 @@ impl App {
             _ => {}
         }
         Vec::new()
+    }
+
+    // ---- persons list ----------------------------------------------------------
+
+    /// `P`: show the list, loading the current page when nothing is loaded yet.
+    fn open_persons(&mut self) -> Vec<Effect> {
+        self.popup = Some(Popup::Persons);
+        self.person_list.reopen = false;
+        if self.form_collection() != self.person_list.collection {
+            // Another collection was chosen since: start over on its first page.
+            self.person_list.items.clear();
+            self.person_list.pagination = None;
+            return vec![self.load_persons(1)];
+        }
+        if self.person_list.items.is_empty() && !self.person_list.loading {
+            let page = self.person_list.page.max(1);
+            return vec![self.load_persons(page)];
+        }
+        Vec::new()
+    }
+
+    /// The collection chosen in the form, if any.
+    fn form_collection(&self) -> Option<String> {
+        let c = self.form.collection.value().trim();
+        (!c.is_empty()).then(|| c.to_string())
+    }
+
+    /// Asks for one page; a newer request supersedes any in flight, so paging never waits.
+    fn load_persons(&mut self, page: u64) -> Effect {
+        let collection = self.form_collection();
+        let l = &mut self.person_list;
+        l.seq += 1;
+        l.page = page;
+        l.loading = true;
+        l.error = None;
+        l.collection = collection.clone();
+        Effect::ListPersons {
+            seq: l.seq,
+            query: PersonQuery {
+                page,
+                limit: PERSONS_PAGE,
+                collection,
+                status: None,
+            },
+        }
+    }
+
+    fn on_persons_command(&mut self, cmd: Command) -> Vec<Effect> {
+        let l = &mut self.person_list;
+        match cmd {
+            Command::Cancel => self.popup = None,
+            Command::Done => l.filtering = false,
+            Command::Filter => l.filtering = true,
+            Command::Up => l.selected = l.selected.saturating_sub(1),
+            Command::Down => {
+                let n = l.visible().len();
+                l.selected = (l.selected + 1).min(n.saturating_sub(1));
+            }
+            Command::NextPage => {
+                if l.has_next() {
+                    let page = l.page + 1;
+                    return vec![self.load_persons(page)];
+                }
+                self.notice = Some("no next page".into());
+            }
+            Command::PrevPage => {
+                if l.page > 1 {
+                    let page = l.page - 1;
+                    return vec![self.load_persons(page)];
+                }
+                self.notice = Some("already on the first page".into());
+            }
+            Command::Retry => {
+                let page = l.page.max(1);
+                return vec![self.load_persons(page)];
+            }
+            Command::Enter => {
+                if let Some(p) = l.current().cloned() {
+                    l.reopen = true;
+                    let id = p.id.clone();
+                    self.persons.insert(id.clone(), p);
+                    self.popup = Some(Popup::Detail {
+                        person_id: id,
+                        scroll: 0,
+                    });
+                }
+            }
+            Command::Delete => {
+                if let Some(p) = l.current() {
+                    self.popup = Some(Popup::ConfirmDelete {
+                        id: p.id.clone(),
+                        name: person_label(p).to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn on_persons_loaded(&mut self, seq: u64, result: Result<Page<Person>, ApiError>) {
+        let l = &mut self.person_list;
+        if seq != l.seq {
+            return; // a newer page was asked for
+        }
+        l.loading = false;
+        match result {
+            Ok(page) => {
+                l.items = page.items;
+                l.pagination = page.pagination;
+                l.selected = 0;
+                l.error = None;
+            }
+            Err(e) => l.error = Some(error_words(&e)),
+        }
+    }
+
+    fn on_person_deleted(&mut self, id: String, result: Result<(), ApiError>) {
+        let l = &mut self.person_list;
+        l.deleting.retain(|d| *d != id);
+        match result {
+            Ok(()) => {
+                let name = l
+                    .items
+                    .iter()
+                    .find(|p| p.id == id)
+                    .map(|p| person_label(p).to_string())
+                    .unwrap_or_else(|| id.clone());
+                let before = l.items.len();
+                l.items.retain(|p| p.id != id);
+                if l.items.len() < before {
+                    if let Some(total) = l.pagination.as_mut().and_then(|p| p.total.as_mut()) {
+                        *total = total.saturating_sub(1);
+                    }
+                }
+                let n = l.visible().len();
+                l.selected = l.selected.min(n.saturating_sub(1));
+                self.persons.remove(&id);
+                self.notice = Some(format!("deleted {name}"));
+            }
+            Err(e) => {
+                let words = format!("cannot delete {id}: {}", error_words(&e));
+                l.error = Some(words);
+            }
+        }
     }
 
     // ---- browser ---------------------------------------------------------------
@@ -1079,6 +1360,11 @@ pub fn error_words(e: &ApiError) -> String {
     } else {
         text
     }
+}
+
+/// A person's name, else the id.
+pub fn person_label(p: &Person) -> &str {
+    p.name.as_deref().unwrap_or(&p.id)
 }
 
 /// The last path component, for compact lists.

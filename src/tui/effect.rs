@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::api::model::SearchParams;
+use crate::api::model::{PersonQuery, SearchParams};
 use crate::history::Run;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,15 @@ pub enum Effect {
         id: u64,
     },
     FetchPerson {
+        id: String,
+    },
+    /// One page of `GET /persons`.
+    ListPersons {
+        seq: u64,
+        query: PersonQuery,
+    },
+    /// `DELETE /persons/{id}` from every collection.
+    DeletePerson {
         id: String,
     },
     SaveRun(Box<Run>),

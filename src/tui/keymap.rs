@@ -20,6 +20,10 @@ pub enum Ctx {
     Popup,
     /// The quit confirmation.
     Confirm,
+    /// The persons list popup.
+    Persons,
+    /// The delete-person confirmation.
+    ConfirmDelete,
 }
 
 impl Ctx {
@@ -44,6 +48,8 @@ impl Ctx {
             Ctx::Input => "Text inputs",
             Ctx::Popup => "Popups",
             Ctx::Confirm => "Quit question",
+            Ctx::Persons => "Persons list",
+            Ctx::ConfirmDelete => "Delete question",
         }
     }
 }
@@ -87,6 +93,13 @@ pub enum Command {
     /// Confirm: yes / no.
     Yes,
     No,
+    /// Open the persons list.
+    Persons,
+    /// Persons list: next / previous page.
+    NextPage,
+    PrevPage,
+    /// Persons list: delete the selected person (asks first).
+    Delete,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -173,6 +186,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('?'), Global, C::Help, "help"),
     b(F(1), Global, C::Help, ""),
     b(Char('T'), Global, C::CycleTheme, "next theme"),
+    b(Char('P'), Global, C::Persons, "persons list"),
     b(
         Char('q'),
         Global,
@@ -247,6 +261,38 @@ pub const BINDINGS: &[Binding] = &[
         Char('c'),
         KeyModifiers::CONTROL,
         Popup,
+        C::ForceQuit,
+        "quit now",
+    ),
+    b(Char('P'), Popup, C::Persons, "persons list"),
+    // persons list
+    b(Esc, Persons, C::Cancel, "close"),
+    b(Char('q'), Persons, C::Cancel, ""),
+    b(Up, Persons, C::Up, "move up"),
+    b(Char('k'), Persons, C::Up, ""),
+    b(Down, Persons, C::Down, "move down"),
+    b(Char('j'), Persons, C::Down, ""),
+    b(Enter, Persons, C::Enter, "full record"),
+    b(Char('n'), Persons, C::NextPage, "next page"),
+    b(Char('p'), Persons, C::PrevPage, "previous page"),
+    b(Char('/'), Persons, C::Filter, "filter by name"),
+    b(Char('d'), Persons, C::Delete, "delete (asks first)"),
+    b(Char('r'), Persons, C::Retry, "reload"),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Persons,
+        C::ForceQuit,
+        "quit now",
+    ),
+    // delete question
+    b(Char('y'), ConfirmDelete, C::Yes, "delete"),
+    b(Char('n'), ConfirmDelete, C::No, "keep"),
+    b(Esc, ConfirmDelete, C::No, ""),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        ConfirmDelete,
         C::ForceQuit,
         "quit now",
     ),
@@ -351,7 +397,7 @@ pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
 }
 
 /// The contexts the help overlay lists, in order.
-pub const HELP_CONTEXTS: [Ctx; 9] = [
+pub const HELP_CONTEXTS: [Ctx; 11] = [
     Global,
     Browser,
     Form,
@@ -360,6 +406,8 @@ pub const HELP_CONTEXTS: [Ctx; 9] = [
     History,
     Input,
     Popup,
+    Persons,
+    ConfirmDelete,
     Confirm,
 ];
 

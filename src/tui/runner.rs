@@ -112,6 +112,20 @@ impl Runner {
                     let _ = tx.send(Action::PersonLoaded { id, result });
                 });
             }
+            Effect::ListPersons { seq, query } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.list_persons(&query).await;
+                    let _ = tx.send(Action::PersonsLoaded { seq, result });
+                });
+            }
+            Effect::DeletePerson { id } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.delete_person(&id, None).await;
+                    let _ = tx.send(Action::PersonDeleted { id, result });
+                });
+            }
             Effect::SaveRun(run) => {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {

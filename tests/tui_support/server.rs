@@ -83,12 +83,35 @@ async fn person(Path(id): Path<String>) -> (StatusCode, Json<Value>) {
     }
 }
 
+async fn persons() -> Json<Value> {
+    let items: Vec<Value> = GALLERY
+        .iter()
+        .map(|(p, name, _)| json!({"_id": p, "name": name, "gender": "F"}))
+        .collect();
+    Json(json!({"data": items, "pagination": {"page": 1, "limit": 20, "total": 4, "pages": 1}}))
+}
+
+async fn delete_person(Path(id): Path<String>) -> (StatusCode, Json<Value>) {
+    if GALLERY.iter().any(|(p, _, _)| *p == id) {
+        (StatusCode::OK, Json(json!({"data": {"_id": id}})))
+    } else {
+        (
+            StatusCode::NOT_FOUND,
+            Json(json!({"code": "NotFound", "message": "Person not found"})),
+        )
+    }
+}
+
 /// Starts the server on a free port of 127.0.0.1; returns its base URL.
 pub async fn start(counters: Counters) -> String {
     let app = Router::new()
         .route("/v2/face-recognition/search-live-face", post(search))
         .route("/v2/face-recognition/collections", get(collections))
-        .route("/v2/face-recognition/persons/{id}", get(person))
+        .route("/v2/face-recognition/persons", get(persons))
+        .route(
+            "/v2/face-recognition/persons/{id}",
+            get(person).delete(delete_person),
+        )
         .with_state(counters);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

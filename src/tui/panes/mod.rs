@@ -8,6 +8,7 @@ pub mod detail;
 pub mod form;
 pub mod help;
 pub mod history;
+pub mod persons;
 pub mod preview;
 pub mod results;
 pub mod status;
@@ -90,6 +91,11 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
         Some(Popup::Preview) => preview::render(app, frame, area),
+        Some(Popup::Persons) => persons::render(app, frame, area),
+        Some(Popup::ConfirmDelete { name, .. }) => {
+            persons::render(app, frame, area);
+            persons::confirm_delete(app, frame, area, name);
+        }
     }
 }
 

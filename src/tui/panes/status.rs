@@ -47,7 +47,10 @@ pub fn hints(app: &App) -> String {
         .take(4)
         .map(|l| format!("{} {}", l.keys, l.desc))
         .collect();
-    if ctx != Ctx::Input && ctx != Ctx::Popup && ctx != Ctx::Confirm {
+    if !matches!(
+        ctx,
+        Ctx::Input | Ctx::Popup | Ctx::Confirm | Ctx::Persons | Ctx::ConfirmDelete
+    ) {
         parts.push("F5 search · ? help".into());
     }
     parts.join(" · ")

@@ -1,0 +1,154 @@
+//! The persons list popup (`P`): one page of `GET /persons`, filtered by name.
+
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{clip, popup_area, popup_block, scroll_offset, spinner};
+use crate::api::model::Person;
+use crate::tui::app::{person_label, App};
+
+const GENDER_W: usize = 6;
+const BORN_W: usize = 10;
+const NAT_W: usize = 11;
+
+fn collections_text(p: &Person) -> String {
+    p.collections
+        .iter()
+        .map(|c| c.name.as_deref().or(c.code.as_deref()).unwrap_or(&c.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One row: `name  gender  born  nationality  collections`, clipped to `w`.
+fn row(w: usize, cells: [&str; 5]) -> String {
+    let fixed = 2 + GENDER_W + 1 + BORN_W + 1 + NAT_W + 1;
+    let rest = w.saturating_sub(fixed);
+    let name_w = (rest * 3 / 5).max(4);
+    let coll_w = rest.saturating_sub(name_w + 1);
+    let [name, gender, born, nat, coll] = cells;
+    let line = format!(
+        "{:<name_w$} {:<GENDER_W$} {:<BORN_W$} {:<NAT_W$} {}",
+        clip(name, name_w),
+        clip(gender, GENDER_W),
+        clip(born, BORN_W),
+        clip(nat, NAT_W),
+        clip(coll, coll_w),
+    );
+    clip(line.trim_end(), w.saturating_sub(2))
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let l = &app.person_list;
+    let wide = area.width >= 110;
+    let r = popup_area(
+        area,
+        if wide { 110 } else { 76 },
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, r);
+    let block = popup_block(app, "Persons");
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let w = inner.width as usize;
+    let t = &app.theme;
+
+    let mut status = vec![Span::styled(l.page_label(), t.accent())];
+    if l.loading {
+        status.push(Span::styled(
+            format!("  {} loading…", spinner(app)),
+            t.dim(),
+        ));
+    }
+    if !l.deleting.is_empty() {
+        status.push(Span::styled(
+            format!("  {} deleting…", spinner(app)),
+            t.dim(),
+        ));
+    }
+    let mut lines = vec![Line::from(status)];
+    if l.filtering || !l.filter.value().is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("/", t.accent()),
+            Span::raw(l.filter.value().to_string()),
+        ]));
+    }
+    if let Some(e) = &l.error {
+        lines.push(Line::from(Span::styled(clip(e, w), t.error())));
+    }
+    lines.push(Line::from(Span::styled(
+        format!(
+            "  {}",
+            row(w, ["name", "gender", "born", "nationality", "collections"])
+        ),
+        t.dim(),
+    )));
+    let visible = l.visible();
+    let rows = (inner.height as usize).saturating_sub(lines.len() + 1);
+    let offset = scroll_offset(l.selected, rows);
+    for (i, idx) in visible.iter().enumerate().skip(offset).take(rows) {
+        let p = &l.items[*idx];
+        let born = p.date_of_birth.map(|d| d.to_string()).unwrap_or_default();
+        let mark = if l.deleting.contains(&p.id) {
+            "× "
+        } else {
+            "  "
+        };
+        let text = row(
+            w,
+            [
+                person_label(p),
+                p.gender.as_deref().unwrap_or(""),
+                &born,
+                p.nationality.as_deref().unwrap_or(""),
+                &collections_text(p),
+            ],
+        );
+        let mut line = Line::from(format!("{mark}{text}"));
+        if i == l.selected {
+            line = line.style(t.selection());
+        }
+        lines.push(line);
+    }
+    if visible.is_empty() && !l.loading {
+        let msg = if l.items.is_empty() {
+            "no persons on this page"
+        } else {
+            "no name matches the filter"
+        };
+        lines.push(Line::from(Span::styled(format!("  {msg}"), t.dim())));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    let hints = "n/p page · / filter · Enter record · d delete · r reload";
+    let hint_area = Rect {
+        y: inner.y + inner.height.saturating_sub(1),
+        height: 1.min(inner.height),
+        ..inner
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(clip(hints, w), t.dim())),
+        hint_area,
+    );
+    if l.filtering {
+        let x = inner.x + 1 + l.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
+        frame.set_cursor_position(Position::new(x, inner.y + 1));
+    }
+}
+
+pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect, name: &str) {
+    let r = popup_area(area, 56, 5);
+    frame.render_widget(Clear, r);
+    let p = Paragraph::new(vec![
+        Line::from(format!("Delete {name} from every collection? y/n")),
+        Line::from(vec![
+            Span::styled("y", app.theme.accent()),
+            Span::raw(" delete   "),
+            Span::styled("n", app.theme.accent()),
+            Span::raw(" keep"),
+        ]),
+    ])
+    .wrap(Wrap { trim: true })
+    .block(popup_block(app, "Delete person?"));
+    frame.render_widget(p, r);
+}

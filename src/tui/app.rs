@@ -507,6 +507,15 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // No binding uses Alt. Terminals send Esc-then-key typed quickly (or over a slow
+        // SSH link) as Alt+key, so treat it as exactly that: Esc, then the key.
+        if key.modifiers.contains(KeyModifiers::ALT) {
+            let mut fx = self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            let mut plain = key;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            fx.extend(self.on_key(plain));
+            return fx;
+        }
         let ctxs = self.contexts();
         match keymap::lookup(&key, &ctxs) {
             Some(cmd) => self.on_command(cmd),

@@ -831,3 +831,15 @@ fn failed_delete_keeps_the_row_and_says_why() {
     assert!(shown.contains(&words), "{shown}");
     assert!(app.person_list.deleting.is_empty());
 }
+
+#[test]
+fn alt_key_is_esc_then_key() {
+    let mut app = app();
+    load_dir(&mut app);
+    press(&mut app, KeyCode::Char('/'));
+    // Esc then 3, typed fast: leaves the filter, then jumps to pane 3.
+    key_mod(&mut app, KeyCode::Char('3'), KeyModifiers::ALT);
+    assert!(!app.in_text_input());
+    assert_eq!(app.focus, Pane::Collections);
+    assert_eq!(app.browser.filter.value(), "");
+}

@@ -630,6 +630,15 @@ impl App {
     }
 
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        // No binding uses Alt. Terminals send Esc-then-key typed quickly (or over a slow
+        // SSH link) as Alt+key, so treat it as exactly that: Esc, then the key.
+        if key.modifiers.contains(KeyModifiers::ALT) {
+            let mut fx = self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            let mut plain = key;
+            plain.modifiers.remove(KeyModifiers::ALT);
+            fx.extend(self.on_key(plain));
+            return fx;
+        }
         let ctxs = self.contexts();
         match keymap::lookup(&key, &ctxs) {
             Some(cmd) => self.on_command(cmd),
@@ -1372,9 +1381,4 @@ pub fn file_name(p: &Path) -> String {
     p.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| p.display().to_string())
-}
-
-/// Used by tests and the loop: a key press event.
-pub fn key(code: KeyCode) -> Action {
-    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }

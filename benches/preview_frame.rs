@@ -19,7 +19,7 @@
 use std::hint::black_box;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use image::{DynamicImage, Rgb, RgbImage};
 use liveface::api::model::Thumbnail;
@@ -37,9 +37,12 @@ const W: u16 = 200;
 const H: u16 = 60;
 const THUMBS: usize = 10;
 
+mod common;
+use common::{iterations, median, ms, sorted, time};
+
 fn main() {
     let benching = std::env::args().any(|a| a == "--bench");
-    let iters = if benching { iterations() } else { 3 };
+    let iters = if benching { iterations(200) } else { 3 };
     let (pw, ph) = if benching { (6000, 4000) } else { (600, 400) };
     if !benching {
         println!("smoke run only (figures come from `cargo bench --bench preview_frame`)");
@@ -269,51 +272,6 @@ fn image_frame(
     let matched =
         cache.request_thumbnail("person-0", 0, thumbs.first(), preview_cells(side.matched));
     draw_side_by_side(buf, l.side, &probe, &matched, 0.873, "Person number 0");
-}
-
-fn iterations() -> usize {
-    let mut args = std::env::args().skip(1);
-    let mut n = std::env::var("BENCH_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    while let Some(a) = args.next() {
-        if a == "--iters" {
-            n = args.next().and_then(|v| v.parse().ok());
-        }
-    }
-    n.unwrap_or(200).max(1)
-}
-
-/// One warm-up run, then `iters` timed runs, in milliseconds.
-fn time(iters: usize, mut f: impl FnMut()) -> Vec<f64> {
-    f();
-    (0..iters)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            ms(t.elapsed())
-        })
-        .collect()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn sorted(xs: &[f64]) -> Vec<f64> {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    v
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let v = sorted(xs);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn p99(xs: &[f64]) -> f64 {

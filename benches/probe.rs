@@ -21,7 +21,7 @@
 //! they hold on any machine (absolute ms do not).
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use image::imageops::FilterType;
 use image::{DynamicImage, Rgb, RgbImage};
@@ -32,11 +32,14 @@ const FULL: (u32, u32, u32) = (6000, 4000, 1600);
 /// Outside `cargo bench` (e.g. `cargo test --benches`) only a quick smoke run.
 const SMOKE: (u32, u32, u32) = (600, 400, 160);
 
+mod common;
+use common::{iterations, median, ms, time};
+
 fn main() {
     // `cargo bench` passes `--bench`; anything else is a smoke run, not a measurement.
     let benching = std::env::args().any(|a| a == "--bench");
     let (width, height, max_side) = if benching { FULL } else { SMOKE };
-    let iters = if benching { iterations() } else { 1 };
+    let iters = if benching { iterations(5) } else { 1 };
     if !benching {
         println!("smoke run only (figures come from `cargo bench --bench probe`)");
     }
@@ -136,47 +139,6 @@ fn main() {
         upload.jpeg_bytes as f64 / 1e3,
         upload.base64.len()
     );
-}
-
-/// `--iters N` (or `BENCH_ITERS`), default 5. Unknown flags (cargo passes `--bench`) are ignored.
-fn iterations() -> usize {
-    let mut args = std::env::args().skip(1);
-    let mut n = std::env::var("BENCH_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    while let Some(a) = args.next() {
-        if a == "--iters" {
-            n = args.next().and_then(|v| v.parse().ok());
-        }
-    }
-    n.unwrap_or(5).max(1)
-}
-
-/// One warm-up run, then `iters` timed runs, in milliseconds.
-fn time(iters: usize, mut f: impl FnMut()) -> Vec<f64> {
-    f();
-    (0..iters)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            ms(t.elapsed())
-        })
-        .collect()
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
 }
 
 fn row(name: &str, xs: &[f64], ratio: String) {

@@ -618,12 +618,17 @@ async fn list_collections(State(s): State<AppState>) -> Response {
     .await
 }
 
+/// `name` (required on create and on every update, as documented) and `description`.
+fn collection_fields(b: &v::Body) -> Result<(&str, Option<&str>), Failure> {
+    let name = v::optional_text(b, "name", 200)?
+        .ok_or_else(|| Failure::missing("\"name\" is required"))?;
+    Ok((name, v::optional_text(b, "description", 2000)?))
+}
+
 async fn create_collection(State(s): State<AppState>, JsonBody(body): JsonBody) -> Response {
     blocking(move || {
         let b = v::object(body)?;
-        let name = v::optional_text(&b, "name", 200)?
-            .ok_or_else(|| Failure::missing("\"name\" is required"))?;
-        let description = v::optional_text(&b, "description", 2000)?;
+        let (name, description) = collection_fields(&b)?;
         let c = s.store.create_collection(name.trim(), description)?;
         Ok(Reply::Plain(collection_json(&c)))
     })
@@ -653,9 +658,7 @@ async fn update_collection(
     blocking(move || {
         let id = path_id(id)?;
         let b = v::object(body)?;
-        let name = v::optional_text(&b, "name", 200)?
-            .ok_or_else(|| Failure::missing("\"name\" is required"))?;
-        let description = v::optional_text(&b, "description", 2000)?;
+        let (name, description) = collection_fields(&b)?;
         let people = match b.get("people").filter(|p| !p.is_null()) {
             None => None,
             Some(Value::Array(items)) => Some(

@@ -2,7 +2,7 @@
 //! in raw base64, ready for `search_live_face`.
 
 use std::io::{Cursor, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use image::codecs::jpeg::JpegEncoder;
@@ -116,6 +116,28 @@ fn prepare_bytes(bytes: &[u8], max_side: u32) -> Result<Probe, PrepareError> {
         sent,
         jpeg_bytes: jpeg.len(),
     })
+}
+
+/// Most faces one enrolment or update sends (the API takes 1–3 images).
+pub const MAX_FACES: usize = 3;
+
+/// Prepares 1–3 face images as base64 JPEGs (blocking); any bad file stops everything,
+/// and the error names the file.
+pub fn prepare_faces(paths: &[PathBuf], max_side: u32) -> Result<Vec<String>, String> {
+    if paths.len() > MAX_FACES {
+        return Err(format!(
+            "give at most {MAX_FACES} images (got {})",
+            paths.len()
+        ));
+    }
+    paths
+        .iter()
+        .map(|p| {
+            prepare(p, max_side)
+                .map(|p| p.base64)
+                .map_err(|e| e.to_string())
+        })
+        .collect()
 }
 
 /// Shrinks so the longest side is at most `max_side`; smaller images are left alone.

@@ -171,14 +171,18 @@ async fn persons_list_and_delete_over_http() {
     assert_eq!(page.items.len(), 4);
     assert_eq!(page.items[0].name.as_deref(), Some("Ana Gómez"));
     assert_eq!(page.pagination.and_then(|p| p.total), Some(4));
-    runner.run(Effect::DeletePerson { id: "p2".into() });
-    let Action::PersonDeleted { id, result } = next(&mut rx).await else {
+    runner.run(Effect::DeletePerson {
+        id: "p2".into(),
+        collection: None,
+    });
+    let Action::PersonDeleted { id, result, .. } = next(&mut rx).await else {
         panic!()
     };
     assert_eq!(id, "p2");
     result.unwrap();
     runner.run(Effect::DeletePerson {
         id: "nobody".into(),
+        collection: None,
     });
     let Action::PersonDeleted { result, .. } = next(&mut rx).await else {
         panic!()

@@ -784,7 +784,8 @@ fn delete_asks_then_removes_the_row_without_reload() {
         app.popup,
         Some(Popup::ConfirmDelete {
             id: "p2".into(),
-            name: "Luis Pérez".into()
+            name: "Luis Pérez".into(),
+            collection: None,
         })
     );
     // n keeps it.
@@ -792,10 +793,17 @@ fn delete_asks_then_removes_the_row_without_reload() {
     assert_eq!(app.popup, Some(Popup::Persons));
     press(&mut app, KeyCode::Char('d'));
     let fx = press(&mut app, KeyCode::Char('y'));
-    assert_eq!(fx, [Effect::DeletePerson { id: "p2".into() }]);
+    assert_eq!(
+        fx,
+        [Effect::DeletePerson {
+            id: "p2".into(),
+            collection: None
+        }]
+    );
     assert_eq!(app.popup, Some(Popup::Persons));
     app.update(Action::PersonDeleted {
         id: "p2".into(),
+        collection: None,
         result: Ok(()),
     });
     let ids: Vec<_> = app
@@ -824,6 +832,7 @@ fn failed_delete_keeps_the_row_and_says_why() {
     let words = err.to_string();
     app.update(Action::PersonDeleted {
         id: "p1".into(),
+        collection: None,
         result: Err(err),
     });
     assert_eq!(app.person_list.items.len(), 3);

@@ -187,6 +187,19 @@ impl DateOfBirth {
         DateOfBirth::new(year, month, day)
     }
 
+    /// Parses exactly `YYYY-MM-DD`, a real date: what forms and flags accept.
+    pub fn parse_date(s: &str) -> Option<DateOfBirth> {
+        let s = s.trim();
+        let digits_at = |r: std::ops::Range<usize>| s[r].bytes().all(|b| b.is_ascii_digit());
+        if s.len() != 10 || !s.is_ascii() || &s[4..5] != "-" || &s[7..8] != "-" {
+            return None;
+        }
+        if !(digits_at(0..4) && digits_at(5..7) && digits_at(8..10)) {
+            return None;
+        }
+        DateOfBirth::parse(s)
+    }
+
     pub fn new(year: i32, month: u32, day: u32) -> Option<DateOfBirth> {
         chrono::NaiveDate::from_ymd_opt(year, month, day)?;
         Some(DateOfBirth { year, month, day })

@@ -25,13 +25,9 @@ fn check_fields(f: &PersonFields) -> Result<Fields, String> {
     };
     let dob = match &f.dob {
         None => None,
-        Some(d) => Some(
-            DateOfBirth::parse(d)
-                .filter(|_| d.trim().len() == 10)
-                .ok_or_else(|| {
-                    format!("date of birth must be a real date as YYYY-MM-DD (got {d:?})")
-                })?,
-        ),
+        Some(d) => Some(DateOfBirth::parse_date(d).ok_or_else(|| {
+            format!("date of birth must be a real date as YYYY-MM-DD (got {d:?})")
+        })?),
     };
     Ok(Fields {
         gender,
@@ -41,24 +37,12 @@ fn check_fields(f: &PersonFields) -> Result<Fields, String> {
     })
 }
 
-/// Prepares 1–3 image files as base64 JPEGs; any bad file stops everything.
+/// Prepares the image files off the async runtime.
 async fn read_images(paths: &[PathBuf], max_side: u32) -> Result<Vec<String>, String> {
-    if paths.len() > 3 {
-        return Err(format!("give at most 3 images (got {})", paths.len()));
-    }
     let paths = paths.to_vec();
-    tokio::task::spawn_blocking(move || {
-        paths
-            .iter()
-            .map(|p| {
-                crate::probe::prepare(p, max_side)
-                    .map(|p| p.base64)
-                    .map_err(|e| e.to_string())
-            })
-            .collect()
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    tokio::task::spawn_blocking(move || crate::probe::prepare_faces(&paths, max_side))
+        .await
+        .map_err(|e| e.to_string())?
 }
 
 fn print_person(p: &Person, json: bool) {

@@ -107,8 +107,12 @@ pub enum Action {
     },
     PersonDeleted {
         id: String,
+        /// The collection it was detached from; `None`: deleted everywhere.
+        collection: Option<String>,
         result: Result<(), ApiError>,
     },
+    /// The answer to an enrol or edit form.
+    PersonSaved(Result<Person, ApiError>),
     /// A background step failed in a way the user should see (e.g. history not saved).
     Warning(String),
     /// A picture finished decoding off the render path.

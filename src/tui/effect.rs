@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::api::model::{PersonQuery, SearchParams};
+use crate::api::model::{NewLivePerson, NewPerson, PersonQuery, PersonUpdate, SearchParams};
 use crate::history::Run;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,10 +37,29 @@ pub enum Effect {
         seq: u64,
         query: PersonQuery,
     },
-    /// `DELETE /persons/{id}` from every collection.
+    /// `DELETE /persons/{id}`: from every collection, or detached from one.
     DeletePerson {
         id: String,
+        collection: Option<String>,
+    },
+    /// Prepare `images` (1–3 files) on a blocking thread, then create or update.
+    SavePerson {
+        request: PersonSave,
+        images: Vec<PathBuf>,
     },
     SaveRun(Box<Run>),
     Quit,
+}
+
+/// Which person write a form sends; the runner fills in the prepared images.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PersonSave {
+    Create(NewPerson),
+    /// `POST /persons/search-live-face`: liveness and duplicate check, then create.
+    CreateLive(NewLivePerson),
+    /// `PUT /persons/{id}` with only the changed fields (images replace all faces).
+    Update {
+        id: String,
+        update: PersonUpdate,
+    },
 }

@@ -24,6 +24,8 @@ pub enum Ctx {
     Persons,
     /// The delete-person confirmation.
     ConfirmDelete,
+    /// An edit form popup (person, collection) while no text field has the keys.
+    Editor,
 }
 
 impl Ctx {
@@ -50,6 +52,7 @@ impl Ctx {
             Ctx::Confirm => "Quit question",
             Ctx::Persons => "Persons list",
             Ctx::ConfirmDelete => "Delete question",
+            Ctx::Editor => "Edit forms",
         }
     }
 }
@@ -98,8 +101,23 @@ pub enum Command {
     /// Persons list: next / previous page.
     NextPage,
     PrevPage,
-    /// Persons list: delete the selected person (asks first).
+    /// Delete the selected item (asks first).
     Delete,
+    /// Open a form for a new item (enrol a person, create a collection).
+    New,
+    /// Open the edit form for the selected item.
+    Edit,
+    /// Delete question: detach from the listed collection only.
+    Detach,
+    /// Persons list: cycle the status / collection filter.
+    StatusFilter,
+    CollectionFilter,
+    /// Browser: mark an image as a face to enrol.
+    MarkImage,
+    /// Edit form: send it.
+    Save,
+    /// Edit form: open the existing person a duplicate refusal named.
+    OpenExisting,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -207,6 +225,12 @@ pub const BINDINGS: &[Binding] = &[
         C::ToggleHidden,
         "show/hide hidden files",
     ),
+    b(
+        Char('m'),
+        Browser,
+        C::MarkImage,
+        "mark/unmark image as a face to enrol (up to 3)",
+    ),
     // form
     b(Left, Form, C::Left, "previous value"),
     b(Char('h'), Form, C::Left, ""),
@@ -239,6 +263,13 @@ pub const BINDINGS: &[Binding] = &[
         Input,
         C::ForceSearch,
         "run with a real request",
+    ),
+    m(
+        Char('s'),
+        KeyModifiers::CONTROL,
+        Input,
+        C::Save,
+        "save (edit forms)",
     ),
     m(
         Char('c'),
@@ -276,7 +307,16 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('n'), Persons, C::NextPage, "next page"),
     b(Char('p'), Persons, C::PrevPage, "previous page"),
     b(Char('/'), Persons, C::Filter, "filter by name"),
+    b(Char('a'), Persons, C::New, "enrol a new person"),
+    b(Char('e'), Persons, C::Edit, "edit the person"),
     b(Char('d'), Persons, C::Delete, "delete (asks first)"),
+    b(Char('s'), Persons, C::StatusFilter, "filter by status"),
+    b(
+        Char('c'),
+        Persons,
+        C::CollectionFilter,
+        "filter by collection",
+    ),
     b(Char('r'), Persons, C::Retry, "reload"),
     m(
         Char('c'),
@@ -287,12 +327,47 @@ pub const BINDINGS: &[Binding] = &[
     ),
     // delete question
     b(Char('y'), ConfirmDelete, C::Yes, "delete"),
+    b(
+        Char('c'),
+        ConfirmDelete,
+        C::Detach,
+        "detach from the listed collection only",
+    ),
     b(Char('n'), ConfirmDelete, C::No, "keep"),
     b(Esc, ConfirmDelete, C::No, ""),
     m(
         Char('c'),
         KeyModifiers::CONTROL,
         ConfirmDelete,
+        C::ForceQuit,
+        "quit now",
+    ),
+    // edit forms
+    b(Up, Editor, C::Up, "previous field"),
+    b(Char('k'), Editor, C::Up, ""),
+    b(BackTab, Editor, C::Up, ""),
+    b(Down, Editor, C::Down, "next field"),
+    b(Char('j'), Editor, C::Down, ""),
+    b(Tab, Editor, C::Down, ""),
+    b(Enter, Editor, C::Enter, "edit / choose / toggle / save"),
+    b(Char(' '), Editor, C::Cycle, "toggle a check / next value"),
+    b(Right, Editor, C::Right, "next value"),
+    b(Char('l'), Editor, C::Right, ""),
+    b(Left, Editor, C::Left, "previous value"),
+    b(Char('h'), Editor, C::Left, ""),
+    m(Char('s'), KeyModifiers::CONTROL, Editor, C::Save, "save"),
+    b(F(2), Editor, C::Save, ""),
+    b(
+        Char('o'),
+        Editor,
+        C::OpenExisting,
+        "open the existing person a duplicate names",
+    ),
+    b(Esc, Editor, C::Cancel, "close without saving"),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Editor,
         C::ForceQuit,
         "quit now",
     ),
@@ -397,7 +472,7 @@ pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
 }
 
 /// The contexts the help overlay lists, in order.
-pub const HELP_CONTEXTS: [Ctx; 11] = [
+pub const HELP_CONTEXTS: [Ctx; 12] = [
     Global,
     Browser,
     Form,
@@ -407,6 +482,7 @@ pub const HELP_CONTEXTS: [Ctx; 11] = [
     Input,
     Popup,
     Persons,
+    Editor,
     ConfirmDelete,
     Confirm,
 ];

@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+pub mod editform;
 pub mod effect;
 pub mod fsview;
 pub mod keymap;

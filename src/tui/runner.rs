@@ -2,18 +2,20 @@
 //! tokio tasks. Every result comes back as an `Action` on the app's channel.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::AbortHandle;
 
+use crate::api::model::Person;
 use crate::api::{ApiError, Client};
 use crate::history::{HistoryStore, ProbeStamp};
 
 use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
-use super::effect::Effect;
+use super::effect::{Effect, PersonSave};
 use super::fsview::read_dir_sorted;
 
 /// Person lookups in flight at once, so a long result list doesn't flood the server.
@@ -119,11 +121,23 @@ impl Runner {
                     let _ = tx.send(Action::PersonsLoaded { seq, result });
                 });
             }
-            Effect::DeletePerson { id } => {
+            Effect::DeletePerson { id, collection } => {
                 let client = self.client.clone();
                 tokio::spawn(async move {
-                    let result = client.delete_person(&id, None).await;
-                    let _ = tx.send(Action::PersonDeleted { id, result });
+                    let result = client.delete_person(&id, collection.as_deref()).await;
+                    let _ = tx.send(Action::PersonDeleted {
+                        id,
+                        collection,
+                        result,
+                    });
+                });
+            }
+            Effect::SavePerson { request, images } => {
+                let client = self.client.clone();
+                let max_side = self.max_side;
+                tokio::spawn(async move {
+                    let result = save_person(&client, request, images, max_side).await;
+                    let _ = tx.send(Action::PersonSaved(result));
                 });
             }
             Effect::SaveRun(run) => {
@@ -145,6 +159,38 @@ impl Runner {
     pub fn abort_all(&mut self) {
         for (_, h) in self.searches.drain() {
             h.abort();
+        }
+    }
+}
+
+/// Prepares the face images off the runtime, then sends the write.
+async fn save_person(
+    client: &Client,
+    request: PersonSave,
+    images: Vec<PathBuf>,
+    max_side: u32,
+) -> Result<Person, ApiError> {
+    let images = if images.is_empty() {
+        None
+    } else {
+        let prepared =
+            tokio::task::spawn_blocking(move || crate::probe::prepare_faces(&images, max_side))
+                .await
+                .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        Some(prepared.map_err(ApiError::InvalidInput)?)
+    };
+    match request {
+        PersonSave::Create(mut p) => {
+            p.images = images.unwrap_or_default();
+            client.create_person(&p).await
+        }
+        PersonSave::CreateLive(mut p) => {
+            p.images = images.unwrap_or_default();
+            client.create_person_live(&p).await
+        }
+        PersonSave::Update { id, mut update } => {
+            update.images = images;
+            client.update_person(&id, &update).await
         }
     }
 }

@@ -84,6 +84,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             EntryKind::File if e.is_image() => (e.name.clone(), app.theme.image()),
             EntryKind::File => (e.name.clone(), app.theme.dim()),
         };
+        // Faces marked for enrolment carry their order: "✓1 ana.jpg".
+        let path = b.dir.join(&e.name);
+        if let Some(i) = b.marked.iter().position(|p| *p == path) {
+            name = format!("✓{} {name}", i + 1);
+        }
         name = clip(&name, name_w.saturating_sub(1));
         let mut spans = vec![Span::styled(format!("{name:<name_w$}"), style)];
         if show_size {

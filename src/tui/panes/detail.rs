@@ -41,13 +41,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
         field("status", p.status.clone()),
         field(
             "collections",
-            Some(
-                p.collections
-                    .iter()
-                    .map(|c| c.label().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            Some(super::persons::collections_text(app, p)),
         ),
         field("notes", p.notes.clone()),
         field("created", p.created_at.clone()),

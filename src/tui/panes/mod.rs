@@ -5,6 +5,8 @@ pub mod browser;
 pub mod collections;
 pub mod compare;
 pub mod detail;
+pub mod editform;
+pub mod editor;
 pub mod form;
 pub mod help;
 pub mod history;
@@ -92,9 +94,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
         Some(Popup::Preview) => preview::render(app, frame, area),
         Some(Popup::Persons) => persons::render(app, frame, area),
-        Some(Popup::ConfirmDelete { name, .. }) => {
+        Some(Popup::ConfirmDelete {
+            name, collection, ..
+        }) => {
             persons::render(app, frame, area);
-            persons::confirm_delete(app, frame, area, name);
+            persons::confirm_delete(app, frame, area, name, collection.as_ref().map(|c| &c.1));
+        }
+        Some(Popup::Editor) => editor::render(app, frame, area),
+        Some(Popup::ConfirmReplaceFaces) => {
+            editor::render(app, frame, area);
+            editor::confirm_replace(app, frame, area);
         }
     }
 }

@@ -13,10 +13,14 @@ const GENDER_W: usize = 6;
 const BORN_W: usize = 10;
 const NAT_W: usize = 11;
 
-fn collections_text(p: &Person) -> String {
+/// A person's collections by name; ids the server did not name are looked up.
+pub fn collections_text(app: &App, p: &Person) -> String {
     p.collections
         .iter()
-        .map(|c| c.name.as_deref().or(c.code.as_deref()).unwrap_or(&c.id))
+        .map(|c| match &c.name {
+            Some(n) => n.clone(),
+            None => app.collection_name(&c.id),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -54,7 +58,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let w = inner.width as usize;
     let t = &app.theme;
 
-    let mut status = vec![Span::styled(l.page_label(), t.accent())];
+    let filters = format!(
+        "  {} · status: {}",
+        l.collection
+            .as_deref()
+            .map_or("all collections".to_string(), |c| app.collection_name(c)),
+        l.status.unwrap_or("any")
+    );
+    let mut status = vec![
+        Span::styled(l.page_label(), t.accent()),
+        Span::styled(filters, t.dim()),
+    ];
     if l.loading {
         status.push(Span::styled(
             format!("  {} loading…", spinner(app)),
@@ -102,7 +116,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 p.gender.as_deref().unwrap_or(""),
                 &born,
                 p.nationality.as_deref().unwrap_or(""),
-                &collections_text(p),
+                &collections_text(app, p),
             ],
         );
         let mut line = Line::from(format!("{mark}{text}"));
@@ -120,7 +134,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(format!("  {msg}"), t.dim())));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-    let hints = "n/p page · / filter · Enter record · d delete · r reload";
+    let hints = "a enrol · e edit · d delete · c/s filter · n/p page · / name · Enter record";
     let hint_area = Rect {
         y: inner.y + inner.height.saturating_sub(1),
         height: 1.min(inner.height),
@@ -136,19 +150,32 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 }
 
-pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect, name: &str) {
-    let r = popup_area(area, 56, 5);
+pub fn confirm_delete(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    name: &str,
+    collection: Option<&String>,
+) {
+    let t = &app.theme;
+    let r = popup_area(area, 60, if collection.is_some() { 7 } else { 5 });
     frame.render_widget(Clear, r);
-    let p = Paragraph::new(vec![
-        Line::from(format!("Delete {name} from every collection? y/n")),
-        Line::from(vec![
-            Span::styled("y", app.theme.accent()),
-            Span::raw(" delete   "),
-            Span::styled("n", app.theme.accent()),
-            Span::raw(" keep"),
-        ]),
-    ])
-    .wrap(Wrap { trim: true })
-    .block(popup_block(app, "Delete person?"));
+    let mut lines = vec![Line::from(format!("Delete {name}?"))];
+    let mut keys = vec![
+        Span::styled("y", t.accent()),
+        Span::raw(" delete from every collection   "),
+    ];
+    if let Some(c) = collection {
+        lines.push(Line::from(vec![
+            Span::styled("c", t.accent()),
+            Span::raw(format!(" detach from {c} only")),
+        ]));
+    }
+    keys.push(Span::styled("n", t.accent()));
+    keys.push(Span::raw(" keep"));
+    lines.insert(1, Line::from(keys));
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .block(popup_block(app, "Delete person?"));
     frame.render_widget(p, r);
 }

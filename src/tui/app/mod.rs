@@ -11,17 +11,22 @@ use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
 use crate::api::model::{
-    parse_threshold, Collection, Os, Page, Pagination, Person, PersonQuery, SearchMode,
-    SearchOutcome, SearchParams,
+    parse_threshold, Collection, Os, Person, SearchMode, SearchOutcome, SearchParams,
 };
 use crate::api::{ApiError, ErrorKind};
 use crate::history::{self, Outcome, ProbeStamp, Run, RunMatch};
 
-use super::action::{Action, Pane, ProbeInfo};
-use super::effect::Effect;
-use super::fsview::{Entry, EntryKind};
-use super::keymap::{self, Command, Ctx};
-use super::theme::Theme;
+use crate::tui::action::{Action, Pane, ProbeInfo};
+use crate::tui::effect::Effect;
+use crate::tui::fsview::{Entry, EntryKind};
+use crate::tui::keymap::{self, Command, Ctx};
+use crate::tui::theme::Theme;
+
+mod editor;
+mod persons;
+
+pub use editor::{Editor, EditorKind};
+pub use persons::{PersonList, PERSONS_PAGE};
 
 /// How many rows PageUp/PageDown move.
 const PAGE: usize = 10;
@@ -53,6 +58,8 @@ pub struct Browser {
     pub seq: u64,
     /// The entry to select once the listing arrives (the dir we came up from).
     reselect: Option<String>,
+    /// Images marked (`m`) as faces to enrol, in marking order.
+    pub marked: Vec<PathBuf>,
 }
 
 impl Browser {
@@ -69,6 +76,7 @@ impl Browser {
             message: None,
             seq: 0,
             reselect: None,
+            marked: Vec::new(),
         }
     }
 
@@ -273,82 +281,6 @@ pub fn collection_key(c: &Collection) -> &str {
     c.code.as_deref().unwrap_or(&c.id)
 }
 
-/// Rows per page of the persons list.
-pub const PERSONS_PAGE: u64 = 20;
-
-/// The persons list popup (`P`): one server page at a time, filtered locally by name.
-#[derive(Debug, Default)]
-pub struct PersonList {
-    /// The page shown, or being loaded (1-based).
-    pub page: u64,
-    /// Id of the newest list request; older answers are dropped.
-    pub seq: u64,
-    pub loading: bool,
-    /// The last failure, in plain words.
-    pub error: Option<String>,
-    pub items: Vec<Person>,
-    pub pagination: Option<Pagination>,
-    /// Index into `visible()`.
-    pub selected: usize,
-    pub filter: Input,
-    pub filtering: bool,
-    /// Ids whose delete request is in flight.
-    pub deleting: Vec<String>,
-    /// The collection the list was asked for (`None`: all).
-    pub collection: Option<String>,
-    /// Reopen the list when the detail popup it opened closes.
-    reopen: bool,
-}
-
-impl PersonList {
-    /// Indexes into `items` of the persons whose name matches the filter.
-    pub fn visible(&self) -> Vec<usize> {
-        let needle = self.filter.value().to_lowercase();
-        self.items
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| contains_ignore_case(person_label(p), &needle))
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    pub fn current(&self) -> Option<&Person> {
-        self.visible().get(self.selected).map(|i| &self.items[*i])
-    }
-
-    /// The number of pages, when the server says (or its total implies it).
-    pub fn pages(&self) -> Option<u64> {
-        let p = self.pagination?;
-        p.pages.or_else(|| {
-            let limit = if p.limit == 0 { PERSONS_PAGE } else { p.limit };
-            p.total.map(|t| t.div_ceil(limit).max(1))
-        })
-    }
-
-    /// "page 2 of 5 · 93 persons", or just "page 2" without pagination.
-    pub fn page_label(&self) -> String {
-        let mut s = format!("page {}", self.page);
-        if let Some(pages) = self.pages() {
-            s.push_str(&format!(" of {pages}"));
-        }
-        if let Some(total) = self.pagination.and_then(|p| p.total) {
-            s.push_str(&format!(
-                " · {total} person{}",
-                if total == 1 { "" } else { "s" }
-            ));
-        }
-        s
-    }
-
-    fn has_next(&self) -> bool {
-        match self.pages() {
-            Some(pages) => self.page < pages,
-            // Without pagination: a full page suggests there is more.
-            None => self.items.len() as u64 >= PERSONS_PAGE,
-        }
-    }
-}
-
 /// The probe picked for the next search.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProbeState {
@@ -397,11 +329,17 @@ pub enum Popup {
     Preview,
     /// The persons list; its state is `App::person_list`.
     Persons,
-    /// "Delete Ana Gómez from every collection? y/n"
+    /// "Delete Ana Gómez from every collection? y/n", or detach from the listed one.
     ConfirmDelete {
         id: String,
         name: String,
+        /// The collection the list shows (id or code) and its name: `c` detaches.
+        collection: Option<(String, String)>,
     },
+    /// The open edit form; its state is `App::editor`.
+    Editor,
+    /// "Replace Ana's faces? The old faces will be replaced." for the editor's save.
+    ConfirmReplaceFaces,
 }
 
 /// Everything the dashboard shows.
@@ -419,6 +357,8 @@ pub struct App {
     pub marked: Option<u64>,
     pub persons: HashMap<String, Person>,
     pub person_list: PersonList,
+    /// The open edit form (person or collection), shown by `Popup::Editor`.
+    pub editor: Option<Editor>,
     pub in_flight: Option<InFlight>,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
@@ -483,6 +423,7 @@ impl App {
                 page: 1,
                 ..PersonList::default()
             },
+            editor: None,
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -548,6 +489,9 @@ impl App {
             Some(Popup::Persons) if self.person_list.filtering => vec![Ctx::Input],
             Some(Popup::Persons) => vec![Ctx::Persons],
             Some(Popup::ConfirmDelete { .. }) => vec![Ctx::ConfirmDelete],
+            Some(Popup::Editor) if self.editor_typing() => vec![Ctx::Input],
+            Some(Popup::Editor) => vec![Ctx::Editor],
+            Some(Popup::ConfirmReplaceFaces) => vec![Ctx::Confirm],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -561,6 +505,7 @@ impl App {
             || self.browser.loading
             || self.person_list.loading
             || !self.person_list.deleting.is_empty()
+            || self.editor.as_ref().is_some_and(|e| e.saving)
             || matches!(self.probe, ProbeState::Loading(_))
     }
 
@@ -606,8 +551,16 @@ impl App {
                 self.on_persons_loaded(seq, result);
                 Vec::new()
             }
-            Action::PersonDeleted { id, result } => {
-                self.on_person_deleted(id, result);
+            Action::PersonDeleted {
+                id,
+                collection,
+                result,
+            } => {
+                self.on_person_deleted(id, collection, result);
+                Vec::new()
+            }
+            Action::PersonSaved(result) => {
+                self.on_person_saved(result);
                 Vec::new()
             }
             Action::Warning(w) => {
@@ -653,6 +606,10 @@ impl App {
     /// A key that goes into the focused text input.
     fn edit_input(&mut self, key: KeyEvent) {
         let event = Event::Key(key);
+        if self.popup == Some(Popup::Editor) {
+            self.editor_key(key);
+            return;
+        }
         if self.popup == Some(Popup::Persons) {
             if self.person_list.filter.handle_event(&event).is_some() {
                 self.person_list.selected = 0;
@@ -750,15 +707,28 @@ impl App {
         match (popup, cmd) {
             (Popup::Persons, cmd) => return self.on_persons_command(cmd),
             (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
-                self.popup = Some(Popup::Persons);
-                self.person_list.error = None;
-                if !self.person_list.deleting.contains(&id) {
-                    self.person_list.deleting.push(id.clone());
-                }
-                return vec![Effect::DeletePerson { id }];
+                return self.delete_person(id, None).into_iter().collect();
+            }
+            (
+                Popup::ConfirmDelete {
+                    id,
+                    collection: Some((c, _)),
+                    ..
+                },
+                Command::Detach,
+            ) => {
+                return self.delete_person(id, Some(c)).into_iter().collect();
             }
             (Popup::ConfirmDelete { .. }, Command::No | Command::Cancel) => {
                 self.popup = Some(Popup::Persons)
+            }
+            (Popup::Editor, cmd) => return self.on_editor_command(cmd),
+            (Popup::ConfirmReplaceFaces, Command::Yes) => return self.on_confirm_replace(true),
+            (Popup::ConfirmReplaceFaces, Command::No | Command::Cancel) => {
+                return self.on_confirm_replace(false)
+            }
+            (Popup::Detail { .. }, Command::Cancel) if self.editor.is_some() => {
+                self.popup = Some(Popup::Editor);
             }
             (Popup::Detail { .. }, Command::Cancel) if self.person_list.reopen => {
                 self.person_list.reopen = false;
@@ -846,6 +816,7 @@ impl App {
                 }
             }
             (Pane::Browser, Command::Filter) => self.browser.filtering = true,
+            (Pane::Browser, Command::MarkImage) => self.mark_image(),
             (Pane::Browser, Command::ToggleHidden) => {
                 self.browser.show_hidden = !self.browser.show_hidden;
                 self.browser.refresh_visible();
@@ -941,151 +912,6 @@ impl App {
         Vec::new()
     }
 
-    // ---- persons list ----------------------------------------------------------
-
-    /// `P`: show the list, loading the current page when nothing is loaded yet.
-    fn open_persons(&mut self) -> Vec<Effect> {
-        self.popup = Some(Popup::Persons);
-        self.person_list.reopen = false;
-        if self.form_collection() != self.person_list.collection {
-            // Another collection was chosen since: start over on its first page.
-            self.person_list.items.clear();
-            self.person_list.pagination = None;
-            return vec![self.load_persons(1)];
-        }
-        if self.person_list.items.is_empty() && !self.person_list.loading {
-            let page = self.person_list.page.max(1);
-            return vec![self.load_persons(page)];
-        }
-        Vec::new()
-    }
-
-    /// The collection chosen in the form, if any.
-    fn form_collection(&self) -> Option<String> {
-        let c = self.form.collection.value().trim();
-        (!c.is_empty()).then(|| c.to_string())
-    }
-
-    /// Asks for one page; a newer request supersedes any in flight, so paging never waits.
-    fn load_persons(&mut self, page: u64) -> Effect {
-        let collection = self.form_collection();
-        let l = &mut self.person_list;
-        l.seq += 1;
-        l.page = page;
-        l.loading = true;
-        l.error = None;
-        l.collection = collection.clone();
-        Effect::ListPersons {
-            seq: l.seq,
-            query: PersonQuery {
-                page,
-                limit: PERSONS_PAGE,
-                collection,
-                status: None,
-            },
-        }
-    }
-
-    fn on_persons_command(&mut self, cmd: Command) -> Vec<Effect> {
-        let l = &mut self.person_list;
-        match cmd {
-            Command::Cancel => self.popup = None,
-            Command::Done => l.filtering = false,
-            Command::Filter => l.filtering = true,
-            Command::Up => l.selected = l.selected.saturating_sub(1),
-            Command::Down => {
-                let n = l.visible().len();
-                l.selected = (l.selected + 1).min(n.saturating_sub(1));
-            }
-            Command::NextPage => {
-                if l.has_next() {
-                    let page = l.page + 1;
-                    return vec![self.load_persons(page)];
-                }
-                self.notice = Some("no next page".into());
-            }
-            Command::PrevPage => {
-                if l.page > 1 {
-                    let page = l.page - 1;
-                    return vec![self.load_persons(page)];
-                }
-                self.notice = Some("already on the first page".into());
-            }
-            Command::Retry => {
-                let page = l.page.max(1);
-                return vec![self.load_persons(page)];
-            }
-            Command::Enter => {
-                if let Some(p) = l.current().cloned() {
-                    l.reopen = true;
-                    let id = p.id.clone();
-                    self.persons.insert(id.clone(), p);
-                    self.popup = Some(Popup::Detail {
-                        person_id: id,
-                        scroll: 0,
-                    });
-                }
-            }
-            Command::Delete => {
-                if let Some(p) = l.current() {
-                    self.popup = Some(Popup::ConfirmDelete {
-                        id: p.id.clone(),
-                        name: person_label(p).to_string(),
-                    });
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn on_persons_loaded(&mut self, seq: u64, result: Result<Page<Person>, ApiError>) {
-        let l = &mut self.person_list;
-        if seq != l.seq {
-            return; // a newer page was asked for
-        }
-        l.loading = false;
-        match result {
-            Ok(page) => {
-                l.items = page.items;
-                l.pagination = page.pagination;
-                l.selected = 0;
-                l.error = None;
-            }
-            Err(e) => l.error = Some(error_words(&e)),
-        }
-    }
-
-    fn on_person_deleted(&mut self, id: String, result: Result<(), ApiError>) {
-        let l = &mut self.person_list;
-        l.deleting.retain(|d| *d != id);
-        match result {
-            Ok(()) => {
-                let name = l
-                    .items
-                    .iter()
-                    .find(|p| p.id == id)
-                    .map(|p| person_label(p).to_string())
-                    .unwrap_or_else(|| id.clone());
-                let before = l.items.len();
-                l.items.retain(|p| p.id != id);
-                if l.items.len() < before {
-                    if let Some(total) = l.pagination.as_mut().and_then(|p| p.total.as_mut()) {
-                        *total = total.saturating_sub(1);
-                    }
-                }
-                let n = l.visible().len();
-                l.selected = l.selected.min(n.saturating_sub(1));
-                self.persons.remove(&id);
-                self.notice = Some(format!("deleted {name}"));
-            }
-            Err(e) => {
-                let words = format!("cannot delete {id}: {}", error_words(&e));
-                l.error = Some(words);
-            }
-        }
-    }
-
     // ---- browser ---------------------------------------------------------------
 
     fn open_dir(&mut self, dir: PathBuf, reselect: Option<String>) -> Effect {
@@ -1122,6 +948,38 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// `m`: marks the image under the cursor as a face to enrol, or unmarks it.
+    fn mark_image(&mut self) {
+        let Some(entry) = self.browser.current() else {
+            return;
+        };
+        if !entry.is_image() {
+            self.notice = Some(format!(
+                "{} is not an image: only images can be faces",
+                entry.name
+            ));
+            return;
+        }
+        let path = self.browser.dir.join(&entry.name);
+        let marked = &mut self.browser.marked;
+        if let Some(i) = marked.iter().position(|p| *p == path) {
+            marked.remove(i);
+        } else if marked.len() >= crate::probe::MAX_FACES {
+            self.notice = Some(format!(
+                "at most {} faces: unmark one first",
+                crate::probe::MAX_FACES
+            ));
+            return;
+        } else {
+            marked.push(path);
+        }
+        self.notice = Some(format!(
+            "{} face image{} marked for enrolment (P, then a)",
+            marked.len(),
+            if marked.len() == 1 { "" } else { "s" }
+        ));
     }
 
     fn on_dir_loaded(&mut self, seq: u64, dir: PathBuf, result: Result<Vec<Entry>, String>) {

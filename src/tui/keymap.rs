@@ -18,7 +18,7 @@ pub enum Ctx {
     Input,
     /// A popup is open (help, compare, sweep, detail).
     Popup,
-    /// The quit confirmation.
+    /// A yes/no question (quit while searching, replace faces).
     Confirm,
     /// The persons list popup.
     Persons,
@@ -49,7 +49,7 @@ impl Ctx {
             Ctx::History => "5 History",
             Ctx::Input => "Text inputs",
             Ctx::Popup => "Popups",
-            Ctx::Confirm => "Quit question",
+            Ctx::Confirm => "Questions (quit, replace faces)",
             Ctx::Persons => "Persons list",
             Ctx::ConfirmDelete => "Delete question",
             Ctx::Editor => "Edit forms",
@@ -371,10 +371,10 @@ pub const BINDINGS: &[Binding] = &[
         C::ForceQuit,
         "quit now",
     ),
-    // quit question
-    b(Char('y'), Confirm, C::Yes, "quit"),
+    // yes/no questions
+    b(Char('y'), Confirm, C::Yes, "yes"),
     b(Enter, Confirm, C::Yes, ""),
-    b(Char('n'), Confirm, C::No, "stay"),
+    b(Char('n'), Confirm, C::No, "no"),
     b(Esc, Confirm, C::No, ""),
     m(
         Char('c'),

@@ -47,6 +47,8 @@ pub struct Editor {
     pub error: Option<String>,
     /// The person a duplicate refusal named; `o` opens it.
     pub existing: Option<Person>,
+    /// How similar the refused face was to theirs, when the server says.
+    pub existing_score: Option<f64>,
     /// A save that waits for a yes (replacing faces).
     pub pending: Option<Effect>,
     /// The popup Esc returns to.
@@ -69,6 +71,7 @@ impl Editor {
             saving: false,
             error: None,
             existing: None,
+            existing_score: None,
             pending: None,
             back,
         }
@@ -365,6 +368,10 @@ impl App {
             }
             Err(err) => {
                 e.existing = err.data().and_then(Person::from_value);
+                e.existing_score = err
+                    .data()
+                    .and_then(|d| d.get("score"))
+                    .and_then(crate::api::model::score);
                 e.error = Some(error_words(&err));
             }
         }

@@ -14,7 +14,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let t = &app.theme;
-    let rows = e.form.total_rows() as u16 + 6;
+    let rows = e.form.total_rows() as u16 + 7;
     let r = popup_area(area, 84, rows.max(14).min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, r);
     let title = e.title();
@@ -22,7 +22,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let [body, status] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(inner);
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(inner);
     editform::render(app, frame, body, &e.form);
 
     let mut lines = Vec::new();
@@ -58,7 +58,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let mut spans = vec![Span::raw(format!("existing person: {who} — "))];
         spans.push(Span::styled("o", t.accent()));
         spans.push(Span::raw(" opens it"));
-        if let Some(score) = p.extra.get("score").and_then(|v| v.as_f64()) {
+        if let Some(score) = e.existing_score {
             spans.push(Span::styled(
                 format!("  (similarity {})", fmt_threshold(score)),
                 t.dim(),
@@ -86,7 +86,7 @@ pub fn confirm_replace(app: &App, frame: &mut Frame, area: Rect) {
         EditorKind::EditPerson { original } => person_label(original).to_string(),
         EditorKind::Enroll => "this person".to_string(),
     };
-    let r = popup_area(area, 60, 7);
+    let r = popup_area(area, 60, 6);
     frame.render_widget(Clear, r);
     let n = e.images.len();
     let p = Paragraph::new(vec![

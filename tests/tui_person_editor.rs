@@ -539,3 +539,28 @@ fn snapshots_of_the_person_forms() {
     save(&mut app);
     snap("confirm_replace_faces", &app);
 }
+
+#[test]
+fn after_an_enrolment_the_same_search_is_sent_not_refiltered() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Esc);
+    search_and_answer(&mut app, outcome(0.9, &[]));
+    let again = press(&mut app, KeyCode::F(5));
+    assert!(
+        !again.iter().any(|e| matches!(e, Effect::Search { .. })),
+        "unchanged query: re-filtered locally"
+    );
+    assert_eq!(app.runs.last().unwrap().refiltered_from, Some(1));
+
+    press(&mut app, KeyCode::Char('P'));
+    press(&mut app, KeyCode::Char('a'));
+    fill(&mut app, "Name", "Eva Díaz");
+    save(&mut app);
+    app.update(Action::PersonSaved(Ok(person("p9", "Eva Díaz"))));
+    press(&mut app, KeyCode::Esc);
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Search { .. })),
+        "the gallery changed: a real request, got {fx:?}"
+    );
+}

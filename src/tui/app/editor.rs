@@ -363,6 +363,7 @@ impl App {
                     self.browser.marked.clear();
                 }
                 self.person_list.upsert(p.clone(), created);
+                self.gallery_changed();
                 self.persons.insert(p.id.clone(), p);
                 self.close_editor();
             }

@@ -360,6 +360,9 @@ pub struct App {
     /// The open edit form (person or collection), shown by `Popup::Editor`.
     pub editor: Option<Editor>,
     pub in_flight: Option<InFlight>,
+    /// Runs with a smaller id predate a change to the gallery made here (enrol, edit,
+    /// delete), so their matches are stale and never re-filtered.
+    refilter_floor: u64,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
     next_search_id: u64,
@@ -424,6 +427,7 @@ impl App {
                 ..PersonList::default()
             },
             editor: None,
+            refilter_floor: 0,
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -1096,9 +1100,12 @@ impl App {
             }
         };
         if !force {
-            if let Some((source, matches)) =
-                history::find_refilter(&self.runs, &info.stamp, &params)
-            {
+            let fresh = self
+                .runs
+                .iter()
+                .position(|r| r.id >= self.refilter_floor)
+                .map_or(&[][..], |i| &self.runs[i..]);
+            if let Some((source, matches)) = history::find_refilter(fresh, &info.stamp, &params) {
                 let run = Run {
                     id: history::next_id(&self.runs),
                     time: (self.clock)(),
@@ -1129,6 +1136,12 @@ impl App {
             image: info.base64.clone(),
             params,
         }]
+    }
+
+    /// The gallery changed (a person or collection was written): earlier results are
+    /// stale, so the next search sends a real request.
+    pub(super) fn gallery_changed(&mut self) {
+        self.refilter_floor = history::next_id(&self.runs);
     }
 
     fn cancel_search(&mut self) -> Vec<Effect> {

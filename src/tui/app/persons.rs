@@ -331,6 +331,7 @@ impl App {
                 let n = l.visible().len();
                 l.selected = l.selected.min(n.saturating_sub(1));
                 self.persons.remove(&id);
+                self.gallery_changed();
                 self.notice = Some(match from {
                     Some(c) => format!("detached {name} from {c}"),
                     None => format!("deleted {name}"),

@@ -328,3 +328,63 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     assert!(ok.success());
     check_restored_after(&tmux, "EXIT=0");
 }
+
+#[test]
+fn enrol_search_delete_round_trip() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let probes = tmp.path().join("data/liveface/sandbox/probes");
+    let tmux = launch(
+        tmp.path(),
+        "enrol",
+        &format!("--dir '{}'", probes.display()),
+    );
+    tmux.wait_for("stranger.jpg");
+    tmux.wait_for("Demo staff");
+    tmux.keys(&["1", "/"]);
+    tmux.text("stranger");
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.wait_for("upload");
+    tmux.keys(&["F5"]);
+    tmux.wait_for("no match at or above 0.75");
+
+    // Enrol the probe as a new person from the persons list.
+    tmux.keys(&["P"]);
+    tmux.wait_for("page 1 of 1");
+    tmux.keys(&["a"]);
+    let s = tmux.wait_for("Enrol a person");
+    assert!(s.contains("stranger.jpg"), "the probe is the face:\n{s}");
+    tmux.keys(&["Enter"]);
+    tmux.text("Zoe Tester");
+    tmux.keys(&["Enter", "C-s"]);
+    tmux.wait_for("enrolled Zoe Tester");
+
+    // The same search now finds her first; it is sent, not re-filtered.
+    tmux.keys(&["Escape", "F5"]);
+    let s = tmux.wait_for("Results run #2");
+    let results: Vec<&str> = s
+        .lines()
+        .skip_while(|l| !l.contains("Results run #2"))
+        .collect();
+    let first = results
+        .iter()
+        .find(|l| l.contains("Zoe Tester") || l.contains("Alice") || l.contains("Bob"))
+        .unwrap_or_else(|| panic!("no match listed:\n{s}"));
+    assert!(first.contains("Zoe Tester"), "Zoe is not first:\n{s}");
+    assert!(!s.contains("re-filtered"), "{s}");
+
+    // Delete her, and search again.
+    tmux.keys(&["P"]);
+    tmux.wait_for("Zoe Tester");
+    tmux.keys(&["d"]);
+    tmux.wait_for("Delete Zoe Tester?");
+    tmux.keys(&["y"]);
+    tmux.wait_for("deleted Zoe Tester");
+    tmux.keys(&["Escape", "F5"]);
+    let s = tmux.wait_for("Results run #3");
+    assert!(s.contains("no match at or above 0.75"), "{s}");
+
+    quit_and_check_restored(&tmux);
+}

@@ -6,7 +6,7 @@ mod tui_support;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use liveface::api::model::{Collection, CollectionRef, DateOfBirth, Page, Person, SearchMode};
+use liveface::api::model::{Collection, CollectionRef, DateOfBirth, Page, SearchMode};
 use liveface::api::ApiError;
 use liveface::tui::action::Action;
 use liveface::tui::app::{App, Popup};
@@ -563,4 +563,32 @@ fn after_an_enrolment_the_same_search_is_sent_not_refiltered() {
         fx.iter().any(|e| matches!(e, Effect::Search { .. })),
         "the gallery changed: a real request, got {fx:?}"
     );
+}
+
+#[test]
+fn e_in_a_person_record_edits_it_and_returns_there() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Enter); // Ana's record
+    assert!(matches!(&app.popup, Some(Popup::Detail { person_id, .. }) if person_id == "p1"));
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.popup, Some(Popup::Editor));
+    fill(&mut app, "Nationality", "AR");
+    let fx = save(&mut app);
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SavePerson {
+            request: PersonSave::Update { .. },
+            ..
+        }]
+    ));
+    let mut saved = person("p1", "Ana Gómez");
+    saved.nationality = Some("AR".into());
+    app.update(Action::PersonSaved(Ok(saved)));
+    assert!(matches!(&app.popup, Some(Popup::Detail { person_id, .. }) if person_id == "p1"));
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("AR"),
+        "the record shows the saved value:\n{screen}"
+    );
+    assert_eq!(app.persons["p1"].nationality.as_deref(), Some("AR"));
 }

@@ -296,6 +296,7 @@ pub const BINDINGS: &[Binding] = &[
         "quit now",
     ),
     b(Char('P'), Popup, C::Persons, "persons list"),
+    b(Char('e'), Popup, C::Edit, "edit the person (person record)"),
     // persons list
     b(Esc, Persons, C::Cancel, "close"),
     b(Char('q'), Persons, C::Cancel, ""),

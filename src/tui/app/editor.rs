@@ -63,6 +63,16 @@ impl Editor {
         }
     }
 
+    /// What a save writes, for the status bar: the name typed, or the kind of record.
+    pub fn subject(&self) -> String {
+        let name = self.form.text(NAME);
+        if name.is_empty() {
+            "person".to_string()
+        } else {
+            name
+        }
+    }
+
     fn new(kind: EditorKind, form: EditForm, images: Vec<PathBuf>, back: Option<Popup>) -> Editor {
         Editor {
             kind,

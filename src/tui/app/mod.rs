@@ -731,6 +731,12 @@ impl App {
             (Popup::ConfirmReplaceFaces, Command::No | Command::Cancel) => {
                 return self.on_confirm_replace(false)
             }
+            (Popup::Detail { person_id, .. }, Command::Edit) => {
+                if let Some(p) = self.persons.get(&person_id).cloned() {
+                    return self.open_edit_person(p);
+                }
+                self.notice = Some("the record is still loading".into());
+            }
             (Popup::Detail { .. }, Command::Cancel) if self.editor.is_some() => {
                 self.popup = Some(Popup::Editor);
             }

@@ -23,6 +23,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.accent(),
         ));
     }
+    // Writes in flight, so a slow server never looks like a frozen form.
+    if let Some(e) = app.editor.as_ref().filter(|e| e.saving) {
+        spans.push(Span::styled(
+            format!("│ {} saving {} ", spinner(app), e.subject()),
+            t.accent(),
+        ));
+    }
+    let deleting = app.person_list.deleting.len();
+    if deleting > 0 {
+        spans.push(Span::styled(
+            format!("│ {} deleting {deleting} ", spinner(app)),
+            t.accent(),
+        ));
+    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(used);
     let tail = if let Some(e) = &app.last_error {
@@ -49,7 +63,7 @@ pub fn hints(app: &App) -> String {
         .collect();
     if !matches!(
         ctx,
-        Ctx::Input | Ctx::Popup | Ctx::Confirm | Ctx::Persons | Ctx::ConfirmDelete
+        Ctx::Input | Ctx::Popup | Ctx::Confirm | Ctx::Persons | Ctx::ConfirmDelete | Ctx::Editor
     ) {
         parts.push("F5 search · ? help".into());
     }

@@ -125,6 +125,13 @@ fn launch(tmp: &Path, name: &str, args: &str) -> Tmux {
     tmux
 }
 
+/// The dashboard against the embedded sandbox, its file browser in the demo probes
+/// (the sandbox seeds them there before the dashboard opens).
+fn launch_in_demo_probes(tmp: &Path, name: &str) -> Tmux {
+    let probes = tmp.join("data/liveface/sandbox/probes");
+    launch(tmp, name, &format!("--dir '{}'", probes.display()))
+}
+
 /// `q`, then: exit code 0, raw mode and the alternate screen undone.
 fn quit_and_check_restored(tmux: &Tmux) {
     tmux.keys(&["q"]);
@@ -163,13 +170,7 @@ fn dashboard_against_the_embedded_sandbox() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    // The sandbox seeds its demo probes here before the dashboard opens.
-    let probes = tmp.path().join("data/liveface/sandbox/probes");
-    let tmux = launch(
-        tmp.path(),
-        "sandbox",
-        &format!("--dir '{}'", probes.display()),
-    );
+    let tmux = launch_in_demo_probes(tmp.path(), "sandbox");
 
     let s = tmux.wait_for("match_alice_exact.jpg");
     assert!(s.contains("SANDBOX"), "{s}");
@@ -335,12 +336,7 @@ fn enrol_search_delete_round_trip() {
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let probes = tmp.path().join("data/liveface/sandbox/probes");
-    let tmux = launch(
-        tmp.path(),
-        "enrol",
-        &format!("--dir '{}'", probes.display()),
-    );
+    let tmux = launch_in_demo_probes(tmp.path(), "enrol");
     tmux.wait_for("stranger.jpg");
     tmux.wait_for("Demo staff");
     tmux.keys(&["1", "/"]);

@@ -10,7 +10,7 @@ use std::time::Duration;
 use liveface::api::model::{
     CollectionInput, DateOfBirth, NewLivePerson, NewPerson, Person, PersonUpdate, SearchMode,
 };
-use liveface::api::ApiError;
+use liveface::api::{ApiError, Client};
 use liveface::history::HistoryStore;
 use liveface::sandbox::synth::{self, Variant};
 use liveface::tui::action::Action;
@@ -28,6 +28,12 @@ async fn saved(rx: &mut mpsc::UnboundedReceiver<Action>) -> Result<Person, ApiEr
         Action::PersonSaved(result) => result,
         other => panic!("expected PersonSaved, got {other:?}"),
     }
+}
+
+fn runner_for(client: &Client, dir: &Path) -> (Runner, mpsc::UnboundedReceiver<Action>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let store = HistoryStore::new(dir.join("h.jsonl"));
+    (Runner::new(client.clone(), tx, 1600, store), rx)
 }
 
 /// A synthetic portrait written as a JPEG file.
@@ -57,13 +63,7 @@ fn live(name: &str, collection: &str) -> NewLivePerson {
 async fn enrol_duplicate_edit_and_detach_over_http() {
     let h = harness().await;
     let files = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(
-        h.client.clone(),
-        tx,
-        1600,
-        HistoryStore::new(files.path().join("h.jsonl")),
-    );
+    let (mut runner, mut rx) = runner_for(&h.client, files.path());
     let gate = h
         .client
         .create_collection(&CollectionInput {
@@ -148,13 +148,7 @@ async fn enrol_duplicate_edit_and_detach_over_http() {
 async fn a_bad_image_file_is_refused_before_anything_is_sent() {
     let h = harness().await;
     let files = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(
-        h.client.clone(),
-        tx,
-        1600,
-        HistoryStore::new(files.path().join("h.jsonl")),
-    );
+    let (mut runner, mut rx) = runner_for(&h.client, files.path());
     let before = h.client.list_persons(&Default::default()).await.unwrap();
     let corrupt = files.path().join("broken.jpg");
     std::fs::write(&corrupt, b"\xff\xd8\xff not really a jpeg").unwrap();

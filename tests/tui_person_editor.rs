@@ -6,7 +6,7 @@ mod tui_support;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use liveface::api::model::{Collection, CollectionRef, DateOfBirth, Page, SearchMode};
+use liveface::api::model::{Collection, CollectionRef, DateOfBirth, Page, SearchMode, Thumbnail};
 use liveface::api::ApiError;
 use liveface::tui::action::Action;
 use liveface::tui::app::{App, Popup};
@@ -488,13 +488,23 @@ fn s_cycles_the_status_filter() {
 }
 
 #[test]
-fn the_detail_shows_collections_by_name() {
+fn the_detail_shows_collections_by_name_and_lists_thumbnails() {
     let mut app = persons_open();
     let mut p = person("p5", "Eva Díaz");
     p.collections = vec![CollectionRef {
         id: "c2".into(),
         ..CollectionRef::default()
     }];
+    p.thumbnails = vec![
+        Thumbnail {
+            id: Some("t1".into()),
+            image: Ok(vec![0; 2048]),
+        },
+        Thumbnail {
+            id: None,
+            image: Err("not base64".into()),
+        },
+    ];
     app.persons.insert("p5".into(), p);
     app.popup = Some(Popup::Detail {
         person_id: "p5".into(),
@@ -502,6 +512,8 @@ fn the_detail_shows_collections_by_name() {
     });
     let screen = render(&app, 120, 40);
     assert!(screen.contains("Visitors"), "{screen}");
+    assert!(screen.contains("1. t1 · 2.0 KB"), "{screen}");
+    assert!(screen.contains("2. unavailable: not base64"), "{screen}");
 }
 
 // ---- snapshots ---------------------------------------------------------------------
@@ -591,4 +603,17 @@ fn e_in_a_person_record_edits_it_and_returns_there() {
         "the record shows the saved value:\n{screen}"
     );
     assert_eq!(app.persons["p1"].nationality.as_deref(), Some("AR"));
+}
+
+#[test]
+fn capital_l_cycles_the_page_size_from_page_one() {
+    let mut app = persons_open();
+    let limits: Vec<(u64, u64)> = (0..4)
+        .map(|_| match press(&mut app, KeyCode::Char('L')).as_slice() {
+            [Effect::ListPersons { query, .. }] => (query.limit, query.page),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(limits, [(50, 1), (100, 1), (10, 1), (20, 1)]);
+    assert_eq!(app.notice.as_deref(), Some("20 persons per page"));
 }

@@ -112,6 +112,8 @@ pub enum Command {
     /// Persons list: cycle the status / collection filter.
     StatusFilter,
     CollectionFilter,
+    /// Persons list: the next page size.
+    PageSize,
     /// Browser: mark an image as a face to enrol.
     MarkImage,
     /// Edit form: send it.
@@ -317,6 +319,12 @@ pub const BINDINGS: &[Binding] = &[
         Persons,
         C::CollectionFilter,
         "filter by collection",
+    ),
+    b(
+        Char('L'),
+        Persons,
+        C::PageSize,
+        "rows per page (10/20/50/100)",
     ),
     b(Char('r'), Persons, C::Retry, "reload"),
     m(

@@ -12,7 +12,9 @@ pub const STATUSES: [Option<&str>; 4] = [None, Some("active"), Some("inactive"),
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 
-/// Rows per page of the persons list.
+/// Rows per page of the persons list, as `L` cycles them (the API allows 1–100).
+pub const PAGE_SIZES: [u64; 4] = [10, 20, 50, 100];
+/// The page size the list starts with.
 pub const PERSONS_PAGE: u64 = 20;
 
 /// The persons list popup (`P`): one server page at a time, filtered locally by name.
@@ -35,6 +37,8 @@ pub struct PersonList {
     pub deleting: Vec<String>,
     /// The collection filter (id or code; `None`: all).
     pub collection: Option<String>,
+    /// Rows per page asked for; 0 means `PERSONS_PAGE`.
+    pub page_size: u64,
     /// The status filter (`None`: any).
     pub status: Option<&'static str>,
     /// The search form's collection when the list last followed it.
@@ -63,7 +67,7 @@ impl PersonList {
     pub fn pages(&self) -> Option<u64> {
         let p = self.pagination?;
         p.pages.or_else(|| {
-            let limit = if p.limit == 0 { PERSONS_PAGE } else { p.limit };
+            let limit = if p.limit == 0 { self.limit() } else { p.limit };
             p.total.map(|t| t.div_ceil(limit).max(1))
         })
     }
@@ -102,11 +106,19 @@ impl PersonList {
         }
     }
 
+    pub fn limit(&self) -> u64 {
+        if self.page_size == 0 {
+            PERSONS_PAGE
+        } else {
+            self.page_size
+        }
+    }
+
     fn has_next(&self) -> bool {
         match self.pages() {
             Some(pages) => self.page < pages,
             // Without pagination: a full page suggests there is more.
-            None => self.items.len() as u64 >= PERSONS_PAGE,
+            None => self.items.len() as u64 >= self.limit(),
         }
     }
 }
@@ -149,7 +161,7 @@ impl App {
             seq: l.seq,
             query: PersonQuery {
                 page,
-                limit: PERSONS_PAGE,
+                limit: l.limit(),
                 collection: l.collection.clone(),
                 status: l.status.map(str::to_string),
             },
@@ -186,6 +198,17 @@ impl App {
             .position(|k| *k == l.collection)
             .map_or(0, |i| (i + 1) % keys.len());
         l.collection = keys[next].clone();
+        l.items.clear();
+        l.pagination = None;
+        vec![self.load_persons(1)]
+    }
+
+    /// `L`: the next page size; starts over on page 1.
+    fn cycle_page_size(&mut self) -> Vec<Effect> {
+        let l = &mut self.person_list;
+        let i = PAGE_SIZES.iter().position(|s| *s == l.limit()).unwrap_or(0);
+        l.page_size = PAGE_SIZES[(i + 1) % PAGE_SIZES.len()];
+        self.notice = Some(format!("{} persons per page", l.page_size));
         l.items.clear();
         l.pagination = None;
         vec![self.load_persons(1)]
@@ -281,6 +304,7 @@ impl App {
                 }
             }
             Command::StatusFilter => return self.cycle_status_filter(),
+            Command::PageSize => return self.cycle_page_size(),
             Command::CollectionFilter => return self.cycle_collection_filter(),
             _ => {}
         }

@@ -46,8 +46,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
         field("notes", p.notes.clone()),
         field("created", p.created_at.clone()),
         field("updated", p.updated_at.clone()),
-        field("thumbnails", Some(p.thumbnails.len().to_string())),
     ];
+    // One line per enrolled face: its id and size, or why it cannot be shown.
+    if p.thumbnails.is_empty() {
+        lines.push(field("thumbnails", Some("none sent".into())));
+    }
+    for (i, t) in p.thumbnails.iter().enumerate() {
+        let what = match &t.image {
+            Ok(bytes) => super::human_bytes(bytes.len() as u64),
+            Err(why) => format!("unavailable: {why}"),
+        };
+        let id =
+            t.id.as_deref()
+                .map_or(String::new(), |id| format!("{id} · "));
+        let label = if i == 0 { "thumbnails" } else { "" };
+        lines.push(field(label, Some(format!("{}. {id}{what}", i + 1))));
+    }
     for (k, v) in &p.extra {
         lines.push(field(k, Some(v.to_string())));
     }

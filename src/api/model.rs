@@ -631,6 +631,25 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn form_dates_are_exactly_yyyy_mm_dd_and_real() {
+        assert_eq!(
+            DateOfBirth::parse_date(" 1990-01-15 "),
+            DateOfBirth::new(1990, 1, 15)
+        );
+        for bad in [
+            "1990-1-15",
+            "1990-01-15T00:00:00Z",
+            "1990-02-30",
+            "90-01-15xx",
+            "１９９０-01-15",
+            "1990/01/15",
+            "",
+        ] {
+            assert_eq!(DateOfBirth::parse_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn thresholds_accept_the_closed_range_only() {
         assert_eq!(validate_threshold("min_score", 0.5), Ok(0.5));
         assert_eq!(validate_threshold("min_score", 1.0), Ok(1.0));

@@ -617,3 +617,26 @@ fn capital_l_cycles_the_page_size_from_page_one() {
     assert_eq!(limits, [(50, 1), (100, 1), (10, 1), (20, 1)]);
     assert_eq!(app.notice.as_deref(), Some("20 persons per page"));
 }
+
+#[test]
+fn a_404_on_save_is_plain_words_and_keeps_the_form() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('e'));
+    fill(&mut app, "Notes", "moved to HQ");
+    save(&mut app);
+    let err = ApiError::Status {
+        status: 404,
+        code: Some("NotFound".into()),
+        message: Some("person_not_found".into()),
+        data: None,
+    };
+    app.update(Action::PersonSaved(Err(err)));
+    let e = app.editor.as_ref().unwrap();
+    let words = e.error.clone().unwrap();
+    assert!(words.to_lowercase().contains("not found"), "{words}");
+    assert!(e.existing.is_none());
+    assert_eq!(e.form.text("Notes"), "moved to HQ", "nothing typed is lost");
+    assert_eq!(app.popup, Some(Popup::Editor));
+    // Saving again is allowed once the answer came.
+    assert_eq!(save(&mut app).len(), 1);
+}

@@ -22,7 +22,7 @@ pub enum Ctx {
     Confirm,
     /// The persons list popup.
     Persons,
-    /// The delete-person confirmation.
+    /// A delete question (person or collection).
     ConfirmDelete,
     /// An edit form popup (person, collection) while no text field has the keys.
     Editor,
@@ -107,7 +107,7 @@ pub enum Command {
     New,
     /// Open the edit form for the selected item.
     Edit,
-    /// Delete question: detach from the listed collection only.
+    /// Delete-person question: detach from the listed collection only.
     Detach,
     /// Persons list: cycle the status / collection filter.
     StatusFilter,
@@ -243,6 +243,19 @@ pub const BINDINGS: &[Binding] = &[
     b(Enter, Collections, C::Enter, "choose collection"),
     b(Char('/'), Collections, C::Filter, "filter"),
     b(Char('r'), Collections, C::Retry, "reload"),
+    b(Char('a'), Collections, C::New, "new collection"),
+    b(
+        Char('e'),
+        Collections,
+        C::Edit,
+        "rename / describe the collection",
+    ),
+    b(
+        Char('d'),
+        Collections,
+        C::Delete,
+        "delete the collection (asks first; its persons stay enrolled)",
+    ),
     // results
     b(Enter, Results, C::Enter, "full record"),
     // history

@@ -10,8 +10,10 @@ use super::{clip, pane_block, popup_area, popup_block, scroll_offset, spinner};
 use crate::tui::action::Pane;
 use crate::tui::app::{collection_key, collection_label, App, Loading};
 
-/// The pane keeps at least this many rows for the list before it shows the key hint.
-const HINT_NEEDS_ROWS: u16 = 4;
+/// A pane this tall always has a row to spare for the key hint; a shorter one shows
+/// it only when the whole list fits above it.
+const ROOMY: u16 = 8;
+const HINTS: [&str; 4] = ["a new", "e edit", "d delete", "Enter choose"];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let c = &app.collections;
@@ -19,10 +21,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = inner.width as usize;
-    let hint = inner.height >= HINT_NEEDS_ROWS;
+    let filter_row = c.filtering || !c.filter.value().is_empty();
+    let visible = c.visible();
+    let no_match = visible.len() == 1 && !c.filter.value().is_empty();
+    let needed = usize::from(filter_row)
+        + match &c.load {
+            Loading::Loading | Loading::Idle => 1,
+            Loading::Failed(_) => 2,
+            Loading::Loaded(_) => visible.len() + usize::from(no_match),
+        };
+    let hint = inner.height >= ROOMY || needed < inner.height as usize;
     let list_height = inner.height.saturating_sub(u16::from(hint)) as usize;
     let mut lines = Vec::new();
-    if c.filtering || !c.filter.value().is_empty() {
+    if filter_row {
         lines.push(Line::from(vec![
             Span::styled("/", app.theme.accent()),
             Span::raw(c.filter.value().to_string()),
@@ -45,7 +56,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         Loading::Loaded(_) => {
             let chosen = app.form.collection.value().trim();
-            let visible = c.visible();
             let rows = list_height.saturating_sub(lines.len());
             let offset = scroll_offset(c.selected, rows);
             for (i, item) in visible.iter().enumerate().skip(offset).take(rows) {
@@ -65,7 +75,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 }
                 lines.push(line);
             }
-            if visible.len() == 1 && !c.filter.value().is_empty() {
+            if no_match {
                 lines.push(Line::from(Span::styled(
                     "no collection matches",
                     app.theme.dim(),
@@ -82,10 +92,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ..inner
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                clip("a new · e edit · d delete · Enter choose", w),
-                app.theme.dim(),
-            )),
+            Paragraph::new(Span::styled(hint_text(w), app.theme.dim())),
             hint_area,
         );
     }
@@ -93,6 +100,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let x = inner.x + 1 + c.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
         frame.set_cursor_position(Position::new(x, inner.y));
     }
+}
+
+/// As many whole hints as fit in `w` columns.
+fn hint_text(w: usize) -> String {
+    let mut out = String::new();
+    for h in HINTS {
+        let next = if out.is_empty() {
+            h.to_string()
+        } else {
+            format!("{out} · {h}")
+        };
+        if next.chars().count() > w {
+            break;
+        }
+        out = next;
+    }
+    out
 }
 
 /// "Delete collection Staff?": what happens to its persons, the search form's choice,

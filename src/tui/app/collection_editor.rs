@@ -37,11 +37,6 @@ impl App {
             .cloned()
     }
 
-    /// True when `key` (an id or code, as the form and the persons list keep it) names `c`.
-    fn names_collection(key: Option<&str>, c: &Collection) -> bool {
-        key.is_some_and(|k| k == c.id || k == collection_key(c))
-    }
-
     /// `a`, `e` and `d` in pane 3.
     pub(super) fn on_collection_command(&mut self, cmd: Command) -> Vec<Effect> {
         if cmd == Command::New {
@@ -132,7 +127,7 @@ impl App {
     }
 
     /// Marks the form's failure in plain words; the form keeps what was typed.
-    fn collection_form_failed(&mut self, id: Option<&str>, what: String, err: &ApiError) {
+    fn collection_form_failed(&mut self, id: Option<&str>, what: &str, err: &ApiError) {
         let words = error_words(err);
         match self.waiting_collection_form(id) {
             Some(e) => {
@@ -158,7 +153,7 @@ impl App {
                 vec![self.load_collections()]
             }
             Err(err) => {
-                self.collection_form_failed(None, "collection not created".into(), &err);
+                self.collection_form_failed(None, "collection not created", &err);
                 Vec::new()
             }
         }
@@ -189,7 +184,7 @@ impl App {
                     format!("renamed {old_name} to {name}")
                 };
                 // The form keeps the id or code, which a rename does not change.
-                if Self::names_collection(self.form_collection().as_deref(), &c) {
+                if names(self.form_collection().as_deref(), &c) {
                     notice.push_str(" (still chosen in the search form)");
                 }
                 self.notice = Some(notice);
@@ -197,7 +192,7 @@ impl App {
                 vec![self.load_collections()]
             }
             Err(err) => {
-                self.collection_form_failed(Some(&id), format!("{old_name} not saved"), &err);
+                self.collection_form_failed(Some(&id), &format!("{old_name} not saved"), &err);
                 self.reload_if_gone(&err)
             }
         }
@@ -236,12 +231,12 @@ impl App {
             self.popup = None;
         }
         let mut notice = format!("deleted collection {name}; its persons stay enrolled");
-        if Self::names_collection(self.form_collection().as_deref(), &gone) {
+        if names(self.form_collection().as_deref(), &gone) {
             self.form.collection = Input::default();
             notice.push_str(" · the search form now searches all collections");
         }
         let l = &mut self.person_list;
-        if Self::names_collection(l.collection.as_deref(), &gone) {
+        if names(l.collection.as_deref(), &gone) {
             // A filter on a collection that no longer exists would only fail: drop it.
             l.collection = None;
             l.items.clear();
@@ -249,7 +244,7 @@ impl App {
             l.page = 1;
             notice.push_str(" · the persons list shows all collections");
         }
-        if Self::names_collection(l.followed_form.as_deref(), &gone) {
+        if names(l.followed_form.as_deref(), &gone) {
             l.followed_form = None;
         }
         self.notice = Some(notice);
@@ -344,6 +339,12 @@ pub(super) fn collection_request(
             },
         }),
     })
+}
+
+/// True when `key` (an id or code, as the search form and the persons list keep it)
+/// names `c`.
+fn names(key: Option<&str>, c: &Collection) -> bool {
+    key.is_some_and(|k| k == c.id || k == collection_key(c))
 }
 
 /// The name of another loaded collection called `name` (ignoring case), if any.

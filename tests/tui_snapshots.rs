@@ -370,5 +370,6 @@ fn collection_form_and_delete_question() {
             && screen.contains("y delete"),
         "{screen}"
     );
+    assert!(!screen.contains("detach"), "no person-only keys: {screen}");
     snap("collection_delete", &app);
 }

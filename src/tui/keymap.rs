@@ -464,6 +464,11 @@ pub struct HelpLine {
 
 /// Help lines for one context, aliases joined with `/`.
 pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
+    help_lines_of(ctx).into_iter().map(|(_, l)| l).collect()
+}
+
+/// Help lines for one context with the command each one runs.
+pub fn help_lines_of(ctx: Ctx) -> Vec<(Command, HelpLine)> {
     let mut out: Vec<(Command, HelpLine)> = Vec::new();
     for b in BINDINGS.iter().filter(|b| b.ctx == ctx) {
         let name = key_name(b.code, b.mods);
@@ -481,7 +486,7 @@ pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
             )),
         }
     }
-    out.into_iter().map(|(_, l)| l).collect()
+    out
 }
 
 /// The contexts the help overlay lists, in order.

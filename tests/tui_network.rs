@@ -1,16 +1,20 @@
 //! The effect runner against a real HTTP server on 127.0.0.1: search, cancel,
-//! collections, person lookups, probe preparation and history saving.
+//! collections, person lookups, probe preparation and history saving; collection
+//! writes against the real sandbox (its own temporary store).
 
+mod sandbox_common;
 mod tui_support;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use liveface::api::model::{PersonQuery, SearchParams};
+use crossterm::event::KeyCode;
+use liveface::api::model::{CollectionInput, PersonQuery, SearchParams};
 use liveface::api::{Client, ClientConfig};
 use liveface::history::HistoryStore;
 use liveface::tui::action::Action;
+use liveface::tui::app::{error_words, App, Loading};
 use liveface::tui::effect::Effect;
 use liveface::tui::runner::Runner;
 use tokio::sync::mpsc;
@@ -189,4 +193,171 @@ async fn persons_list_and_delete_over_http() {
     };
     let words = result.unwrap_err().to_string();
     assert!(words.to_lowercase().contains("not found"), "{words}");
+}
+
+fn sandbox_runner(h: &sandbox_common::Harness) -> (Runner, mpsc::UnboundedReceiver<Action>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let store = HistoryStore::new(h.dir.path().join("h.jsonl"));
+    (Runner::new(h.client.clone(), tx, 1600, store), rx)
+}
+
+#[tokio::test]
+async fn collection_create_rename_delete_through_the_runner_against_the_sandbox() {
+    let h = sandbox_common::harness().await;
+    let (mut runner, mut rx) = sandbox_runner(&h);
+    runner.run(Effect::CreateCollection {
+        input: CollectionInput {
+            name: "Night shift".into(),
+            description: Some("after 22:00".into()),
+        },
+    });
+    let Action::CollectionCreated(result) = next(&mut rx).await else {
+        panic!()
+    };
+    let made = result.unwrap();
+    assert_eq!(
+        (made.name.as_str(), made.description.as_deref()),
+        ("Night shift", Some("after 22:00"))
+    );
+    let ana = h
+        .client
+        .create_person(&sandbox_common::person("Ana Gómez", 3, &[&made.id]))
+        .await
+        .unwrap();
+
+    // A rename without a description keeps the old one.
+    runner.run(Effect::UpdateCollection {
+        id: made.id.clone(),
+        input: CollectionInput {
+            name: "Late shift".into(),
+            description: None,
+        },
+    });
+    let Action::CollectionUpdated { id, result } = next(&mut rx).await else {
+        panic!()
+    };
+    let renamed = result.unwrap();
+    assert_eq!(id, made.id);
+    assert_eq!(
+        (renamed.name.as_str(), renamed.description.as_deref()),
+        ("Late shift", Some("after 22:00"))
+    );
+    assert_eq!(renamed.code, made.code, "the search key survives a rename");
+
+    runner.run(Effect::DeleteCollection {
+        id: made.id.clone(),
+    });
+    let Action::CollectionDeleted { id, result } = next(&mut rx).await else {
+        panic!()
+    };
+    assert_eq!(id, made.id);
+    result.unwrap();
+    // What the delete question promises: the person stays, only out of the collection.
+    let ana = h.client.get_person(&ana.id).await.unwrap();
+    assert!(ana.collections.is_empty(), "{:?}", ana.collections);
+    runner.run(Effect::LoadCollections);
+    let Action::CollectionsLoaded(Ok(list)) = next(&mut rx).await else {
+        panic!()
+    };
+    assert!(list.is_empty(), "{list:?}");
+
+    // Gone now: a second delete and a rename answer 404 in plain words.
+    runner.run(Effect::DeleteCollection {
+        id: made.id.clone(),
+    });
+    let Action::CollectionDeleted { result, .. } = next(&mut rx).await else {
+        panic!()
+    };
+    let e = result.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    assert!(error_words(&e).contains("collection not found"), "{e}");
+    runner.run(Effect::UpdateCollection {
+        id: made.id.clone(),
+        input: CollectionInput {
+            name: "Again".into(),
+            description: None,
+        },
+    });
+    let Action::CollectionUpdated { result, .. } = next(&mut rx).await else {
+        panic!()
+    };
+    assert_eq!(result.unwrap_err().status(), Some(404));
+}
+
+/// True for the effects whose answer comes back as one action.
+fn answers(e: &Effect) -> bool {
+    matches!(
+        e,
+        Effect::LoadCollections
+            | Effect::CreateCollection { .. }
+            | Effect::UpdateCollection { .. }
+            | Effect::DeleteCollection { .. }
+    )
+}
+
+/// Runs `fx` and feeds every answer back into the app until nothing is outstanding.
+async fn settle(
+    app: &mut App,
+    runner: &mut Runner,
+    rx: &mut mpsc::UnboundedReceiver<Action>,
+    fx: Vec<Effect>,
+) {
+    let mut outstanding = 0;
+    let mut queue = fx;
+    loop {
+        for e in queue.drain(..).filter(answers) {
+            outstanding += 1;
+            runner.run(e);
+        }
+        if outstanding == 0 {
+            return;
+        }
+        let action = next(rx).await;
+        outstanding -= 1;
+        queue = app.update(action);
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    tui_support::press(app, code)
+}
+
+#[tokio::test]
+async fn the_dashboard_creates_and_deletes_a_collection_in_the_sandbox() {
+    let h = sandbox_common::harness().await;
+    let (mut runner, mut rx) = sandbox_runner(&h);
+    let (mut app, _) = tui_support::app_with(Vec::new());
+    settle(
+        &mut app,
+        &mut runner,
+        &mut rx,
+        vec![Effect::LoadCollections],
+    )
+    .await;
+    assert_eq!(app.collections.load, Loading::Loaded(Vec::new()));
+
+    press(&mut app, KeyCode::Char('3'));
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Enter);
+    tui_support::type_text(&mut app, "Visitors");
+    press(&mut app, KeyCode::Enter);
+    let fx = press(&mut app, KeyCode::F(2));
+    settle(&mut app, &mut runner, &mut rx, fx).await;
+    assert_eq!(app.notice.as_deref(), Some("created collection Visitors"));
+    let Loading::Loaded(list) = &app.collections.load else {
+        panic!("{:?}", app.collections.load)
+    };
+    assert_eq!(list.len(), 1, "the list was reloaded from the sandbox");
+    assert_eq!(app.collections.selected, 1, "the cursor is on it");
+
+    // Chosen in the search form, then deleted: the form goes back to all collections.
+    press(&mut app, KeyCode::Enter);
+    assert!(!app.form.collection.value().is_empty());
+    press(&mut app, KeyCode::Char('d'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    settle(&mut app, &mut runner, &mut rx, fx).await;
+    assert_eq!(app.popup, None);
+    assert_eq!(app.form.collection.value(), "");
+    assert_eq!(app.collections.load, Loading::Loaded(Vec::new()));
+    assert!(h.client.list_collections().await.unwrap().is_empty());
 }

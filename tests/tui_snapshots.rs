@@ -310,3 +310,66 @@ fn persons_list() {
         "{screen}"
     );
 }
+
+#[test]
+fn collection_form_and_delete_question() {
+    let mut app = with_results();
+    press(&mut app, KeyCode::Char('3'));
+    // A new collection saved without a name: the field says why, nothing is sent.
+    press(&mut app, KeyCode::Char('a'));
+    assert!(press(&mut app, KeyCode::F(2)).is_empty());
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("New collection") && screen.contains("✗ required"),
+        "{screen}"
+    );
+    snap("collection_form", &app);
+
+    // Renaming Staff, refused by the server: the words and the typed name stay.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, " team");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Everyone on the payroll");
+    press(&mut app, KeyCode::Enter);
+    let fx = press(&mut app, KeyCode::F(2));
+    assert!(
+        matches!(&fx[..], [Effect::UpdateCollection { .. }]),
+        "{fx:?}"
+    );
+    app.update(Action::CollectionUpdated {
+        id: "c0".into(),
+        result: Err(ApiError::Status {
+            status: 409,
+            code: Some("MissingParameter".into()),
+            message: Some("name is already taken".into()),
+            data: None,
+        }),
+    });
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("Edit collection Staff")
+            && screen.contains("Staff team")
+            && screen.contains("name is already taken"),
+        "{screen}"
+    );
+    snap("collection_form_error", &app);
+
+    // Deleting the collection the search form uses: the question says what happens.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter); // choose Staff in the search form
+    press(&mut app, KeyCode::Char('d'));
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("Delete collection Staff?")
+            && screen.contains("persons stay enrolled")
+            && screen.contains("y delete"),
+        "{screen}"
+    );
+    assert!(!screen.contains("detach"), "no person-only keys: {screen}");
+    snap("collection_delete", &app);
+}

@@ -3,7 +3,9 @@
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use liveface::api::model::{Collection, Os, Page, Pagination, Person, PersonQuery, SearchMode};
+use liveface::api::model::{
+    Collection, CollectionInput, Os, Page, Pagination, Person, PersonQuery, SearchMode,
+};
 use liveface::api::ApiError;
 use liveface::history::Outcome;
 use liveface::tui::action::{Action, Pane};
@@ -851,4 +853,452 @@ fn alt_key_is_esc_then_key() {
     assert!(!app.in_text_input());
     assert_eq!(app.focus, Pane::Collections);
     assert_eq!(app.browser.filter.value(), "");
+}
+
+// ---- collections (pane 3: a / e / d) ----------------------------------------------
+
+fn staff() -> Collection {
+    Collection {
+        id: "c1".into(),
+        name: "Staff".into(),
+        description: Some("Front desk".into()),
+        code: Some("uuid-staff".into()),
+        ..Collection::default()
+    }
+}
+
+fn visitors() -> Collection {
+    Collection {
+        id: "c2".into(),
+        name: "Visitors".into(),
+        ..Collection::default()
+    }
+}
+
+/// Pane 3 focused with Staff and Visitors loaded; the cursor on "all collections".
+fn collections_app() -> App {
+    let mut app = app();
+    app.update(Action::CollectionsLoaded(Ok(vec![staff(), visitors()])));
+    press(&mut app, KeyCode::Char('3'));
+    app
+}
+
+fn editor_error(app: &App) -> Option<String> {
+    app.editor.as_ref().and_then(|e| e.error.clone())
+}
+
+fn field_error(app: &App, label: &str) -> Option<String> {
+    let e = app.editor.as_ref().expect("a form is open");
+    e.form.field(label).and_then(|f| f.error.clone())
+}
+
+/// In the open form: edit the text field under the cursor, replacing it with `text`.
+fn retype(app: &mut App, text: &str) {
+    press(app, KeyCode::Enter);
+    for _ in 0..40 {
+        press(app, KeyCode::Backspace);
+    }
+    type_text(app, text);
+    press(app, KeyCode::Enter);
+}
+
+fn save(app: &mut App) -> Vec<Effect> {
+    press(app, KeyCode::F(2))
+}
+
+#[test]
+fn a_opens_an_empty_form_and_an_empty_name_sends_nothing() {
+    let mut app = collections_app();
+    assert!(press(&mut app, KeyCode::Char('a')).is_empty());
+    assert_eq!(app.popup, Some(Popup::Editor));
+    assert_eq!(app.editor.as_ref().unwrap().title(), "New collection");
+    assert!(save(&mut app).is_empty(), "nothing is sent without a name");
+    assert_eq!(field_error(&app, "Name").as_deref(), Some("required"));
+    assert_eq!(editor_error(&app).as_deref(), Some("fix the marked fields"));
+    assert!(!app.editor.as_ref().unwrap().saving);
+    // A name another collection has (in any case) is refused too.
+    retype(&mut app, "  staff ");
+    assert!(save(&mut app).is_empty());
+    assert_eq!(
+        field_error(&app, "Name").as_deref(),
+        Some("another collection is already called Staff")
+    );
+
+    retype(&mut app, "Guests");
+    press(&mut app, KeyCode::Down);
+    retype(&mut app, "Weekend visitors");
+    let fx = save(&mut app);
+    assert_eq!(
+        fx,
+        [Effect::CreateCollection {
+            input: CollectionInput {
+                name: "Guests".into(),
+                description: Some("Weekend visitors".into()),
+            }
+        }]
+    );
+    assert!(app.editor.as_ref().unwrap().saving);
+    assert_eq!(field_error(&app, "Name"), None);
+    assert!(save(&mut app).is_empty(), "one request at a time");
+    // Ctrl-s from inside a text field saves as well; without a description none is sent.
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('a'));
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "Guests");
+    let fx = key_mod(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    assert_eq!(
+        fx,
+        [Effect::CreateCollection {
+            input: CollectionInput {
+                name: "Guests".into(),
+                description: None,
+            }
+        }]
+    );
+}
+
+#[test]
+fn a_created_collection_closes_the_form_reloads_and_is_selected() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('a'));
+    retype(&mut app, "Guests");
+    save(&mut app);
+    let guests = Collection {
+        id: "c3".into(),
+        name: "Guests".into(),
+        ..Collection::default()
+    };
+    let fx = app.update(Action::CollectionCreated(Ok(guests.clone())));
+    assert_eq!(fx, [Effect::LoadCollections]);
+    assert_eq!(app.collections.load, Loading::Loading);
+    assert_eq!((app.popup.clone(), app.editor.is_none()), (None, true));
+    assert_eq!(app.notice.as_deref(), Some("created collection Guests"));
+    app.update(Action::CollectionsLoaded(Ok(vec![
+        staff(),
+        visitors(),
+        guests,
+    ])));
+    assert_eq!(app.collections.selected, 3, "the cursor is on Guests");
+    assert_eq!(
+        app.form.collection.value(),
+        "",
+        "the search form keeps its choice"
+    );
+}
+
+#[test]
+fn e_fills_the_form_and_sends_only_when_something_changed() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.popup, None, "the first row is all collections");
+    assert!(app
+        .notice
+        .as_deref()
+        .unwrap()
+        .contains("move to a collection"));
+    press(&mut app, KeyCode::Down); // Staff
+    press(&mut app, KeyCode::Char('e'));
+    let e = app.editor.as_ref().unwrap();
+    assert_eq!(e.title(), "Edit collection Staff");
+    assert_eq!(
+        (e.form.text("Name"), e.form.text("Description")),
+        ("Staff".to_string(), "Front desk".to_string())
+    );
+    assert!(save(&mut app).is_empty());
+    assert_eq!(app.notice.as_deref(), Some("nothing changed"));
+    assert_eq!(app.popup, Some(Popup::Editor), "the form stays open");
+
+    // Emptying the description is refused before sending: the API cannot clear it.
+    press(&mut app, KeyCode::Down);
+    retype(&mut app, "");
+    assert!(save(&mut app).is_empty());
+    assert!(field_error(&app, "Description")
+        .unwrap()
+        .contains("cannot be emptied"));
+    retype(&mut app, "Front desk");
+
+    // A rename sends the name (always required) and no unchanged description.
+    press(&mut app, KeyCode::Up);
+    retype(&mut app, "Crew");
+    assert_eq!(
+        save(&mut app),
+        [Effect::UpdateCollection {
+            id: "c1".into(),
+            input: CollectionInput {
+                name: "Crew".into(),
+                description: None,
+            }
+        }]
+    );
+    // Keeping its own name (changing only the description) is no clash with itself.
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('e'));
+    press(&mut app, KeyCode::Down);
+    retype(&mut app, "Reception");
+    assert_eq!(
+        save(&mut app),
+        [Effect::UpdateCollection {
+            id: "c1".into(),
+            input: CollectionInput {
+                name: "Staff".into(),
+                description: Some("Reception".into()),
+            }
+        }]
+    );
+}
+
+#[test]
+fn a_renamed_collection_stays_chosen_in_the_search_form() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.collection.value(), "uuid-staff");
+    press(&mut app, KeyCode::Char('e'));
+    retype(&mut app, "Crew");
+    save(&mut app);
+    let crew = Collection {
+        name: "Crew".into(),
+        ..staff()
+    };
+    let fx = app.update(Action::CollectionUpdated {
+        id: "c1".into(),
+        result: Ok(crew.clone()),
+    });
+    assert_eq!(fx, [Effect::LoadCollections]);
+    assert!(app.editor.is_none(), "the form closed");
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("renamed Staff to Crew (still chosen in the search form)")
+    );
+    assert_eq!(app.form.collection.value(), "uuid-staff");
+    app.update(Action::CollectionsLoaded(Ok(vec![visitors(), crew])));
+    assert_eq!(app.collections.selected, 2, "the cursor follows Crew");
+}
+
+#[test]
+fn save_errors_stay_in_the_form_with_what_was_typed() {
+    let status = |status: u16, code: Option<&str>, message: &str| ApiError::Status {
+        status,
+        code: code.map(str::to_owned),
+        message: Some(message.into()),
+        data: None,
+    };
+    let errors = [
+        status(401, Some("UNAUTHORIZED"), "Authentication required"),
+        status(409, Some("MissingParameter"), "name is already taken"),
+        status(500, Some("ERROR"), "internal_error"),
+        ApiError::NotJson {
+            host: "api.verifik.co".into(),
+            status: 502,
+            what: "an HTML page".into(),
+        },
+        ApiError::Timeout {
+            host: "api.verifik.co".into(),
+            after: std::time::Duration::from_secs(30),
+        },
+    ];
+    for err in errors {
+        let mut app = collections_app();
+        press(&mut app, KeyCode::Char('a'));
+        retype(&mut app, "Guests");
+        save(&mut app);
+        let words = liveface::tui::app::error_words(&err);
+        let fx = app.update(Action::CollectionCreated(Err(err)));
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(app.popup, Some(Popup::Editor));
+        let e = app.editor.as_ref().unwrap();
+        assert_eq!(e.error.as_deref(), Some(words.as_str()));
+        assert!(!e.saving, "Save works again");
+        assert_eq!(e.form.text("Name"), "Guests", "nothing typed is lost");
+    }
+    // The 409 words name the server's reason; 401 names the token.
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('a'));
+    retype(&mut app, "Guests");
+    save(&mut app);
+    app.update(Action::CollectionCreated(Err(status(
+        409,
+        Some("MissingParameter"),
+        "name is already taken",
+    ))));
+    assert!(editor_error(&app)
+        .unwrap()
+        .contains("name is already taken"));
+
+    // A 404 on a rename: the collection is gone, so the list reloads; the form stays.
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('e'));
+    retype(&mut app, "Crew");
+    save(&mut app);
+    let fx = app.update(Action::CollectionUpdated {
+        id: "c1".into(),
+        result: Err(status(404, Some("ERROR"), "invalid_collection")),
+    });
+    assert_eq!(fx, [Effect::LoadCollections]);
+    assert!(editor_error(&app).unwrap().contains("collection not found"));
+    assert_eq!(app.editor.as_ref().unwrap().form.text("Name"), "Crew");
+
+    // Closed while saving: the answer still shows, in the status bar.
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('a'));
+    retype(&mut app, "Guests");
+    save(&mut app);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+    app.update(Action::CollectionCreated(Err(status(
+        500,
+        Some("ERROR"),
+        "internal_error",
+    ))));
+    assert!(app
+        .last_error
+        .as_deref()
+        .unwrap()
+        .starts_with("collection not created: the server failed"));
+}
+
+#[test]
+fn d_asks_and_n_keeps_the_collection() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(
+        app.popup, None,
+        "nothing to delete on the all-collections row"
+    );
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down); // Visitors
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert_eq!(app.popup, Some(Popup::ConfirmDeleteCollection));
+    assert_eq!(
+        app.collections.delete.as_ref().unwrap().collection.name,
+        "Visitors"
+    );
+    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(
+        (app.popup.clone(), app.collections.delete.clone()),
+        (None, None)
+    );
+    press(&mut app, KeyCode::Char('d'));
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.popup, None);
+}
+
+#[test]
+fn deleting_the_chosen_collection_clears_the_form_and_the_persons_filter() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter); // Staff chosen in the search form
+    app.person_list.collection = Some("uuid-staff".into());
+    app.person_list.items = vec![person("p1", "Ana Gómez")];
+    press(&mut app, KeyCode::Char('d'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert_eq!(fx, [Effect::DeleteCollection { id: "c1".into() }]);
+    assert!(app.collections.delete.as_ref().unwrap().sending);
+    assert!(app.is_busy());
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty(), "sent once");
+    let fx = app.update(Action::CollectionDeleted {
+        id: "c1".into(),
+        result: Ok(()),
+    });
+    assert_eq!(fx, [Effect::LoadCollections]);
+    assert_eq!(app.popup, None);
+    assert_eq!(app.collections.delete, None);
+    assert_eq!(app.form.collection.value(), "", "the form searches all now");
+    assert_eq!(app.form.params().unwrap().collection_id, None);
+    assert_eq!(app.person_list.collection, None);
+    assert!(app.person_list.items.is_empty(), "reloads when opened");
+    assert_eq!(
+        app.notice.as_deref(),
+        Some(
+            "deleted collection Staff; its persons stay enrolled · the search form now searches all collections · the persons list shows all collections"
+        )
+    );
+    // Opening the persons list now asks for every collection.
+    let (_, q) = list_seq(&press(&mut app, KeyCode::Char('P')));
+    assert_eq!((q.page, q.collection), (1, None));
+}
+
+#[test]
+fn deleting_another_collection_keeps_the_form_choice() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter); // Staff chosen
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('d')); // Visitors
+    press(&mut app, KeyCode::Char('y'));
+    app.update(Action::CollectionDeleted {
+        id: "c2".into(),
+        result: Ok(()),
+    });
+    assert_eq!(app.form.collection.value(), "uuid-staff");
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("deleted collection Visitors; its persons stay enrolled")
+    );
+}
+
+#[test]
+fn a_failed_delete_stays_in_the_question_and_y_tries_again() {
+    let mut app = collections_app();
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('d'));
+    press(&mut app, KeyCode::Char('y'));
+    let err = ApiError::Status {
+        status: 500,
+        code: Some("ERROR".into()),
+        message: Some("internal_error".into()),
+        data: None,
+    };
+    let words = liveface::tui::app::error_words(&err);
+    let fx = app.update(Action::CollectionDeleted {
+        id: "c1".into(),
+        result: Err(err),
+    });
+    assert!(fx.is_empty());
+    assert_eq!(app.popup, Some(Popup::ConfirmDeleteCollection));
+    let d = app.collections.delete.clone().unwrap();
+    assert_eq!((d.sending, d.error), (false, Some(words)));
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        [Effect::DeleteCollection { id: "c1".into() }]
+    );
+    // 404: it is gone already; the list reloads so it disappears.
+    let fx = app.update(Action::CollectionDeleted {
+        id: "c1".into(),
+        result: Err(ApiError::Status {
+            status: 404,
+            code: Some("ERROR".into()),
+            message: Some("invalid_collection".into()),
+            data: None,
+        }),
+    });
+    assert_eq!(fx, [Effect::LoadCollections]);
+    assert!(app
+        .collections
+        .delete
+        .as_ref()
+        .unwrap()
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("collection not found"));
+    // Closed with n while the request runs: the failure goes to the status bar.
+    press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.popup, None);
+    app.update(Action::CollectionDeleted {
+        id: "c1".into(),
+        result: Err(ApiError::Timeout {
+            host: "api.verifik.co".into(),
+            after: std::time::Duration::from_secs(30),
+        }),
+    });
+    assert!(app
+        .last_error
+        .as_deref()
+        .unwrap()
+        .starts_with("collection Staff not deleted: no answer from api.verifik.co"));
+    assert_eq!(app.collections.delete, None);
 }

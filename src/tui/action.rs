@@ -113,6 +113,17 @@ pub enum Action {
     },
     /// The answer to an enrol or edit form.
     PersonSaved(Result<Person, ApiError>),
+    /// The answer to the new-collection form.
+    CollectionCreated(Result<Collection, ApiError>),
+    /// The answer to a rename/describe of collection `id`.
+    CollectionUpdated {
+        id: String,
+        result: Result<Collection, ApiError>,
+    },
+    CollectionDeleted {
+        id: String,
+        result: Result<(), ApiError>,
+    },
     /// A background step failed in a way the user should see (e.g. history not saved).
     Warning(String),
     /// A picture finished decoding off the render path.

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::api::model::{NewLivePerson, NewPerson, PersonQuery, PersonUpdate, SearchParams};
+use crate::api::model::{
+    CollectionInput, NewLivePerson, NewPerson, PersonQuery, PersonUpdate, SearchParams,
+};
 use crate::history::Run;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,6 +48,19 @@ pub enum Effect {
     SavePerson {
         request: PersonSave,
         images: Vec<PathBuf>,
+    },
+    /// `POST /collections`.
+    CreateCollection {
+        input: CollectionInput,
+    },
+    /// `PUT /collections/{id}`: the name (always sent, the API requires it) and description.
+    UpdateCollection {
+        id: String,
+        input: CollectionInput,
+    },
+    /// `DELETE /collections/{id}`: the persons stay enrolled, only unlinked from it.
+    DeleteCollection {
+        id: String,
     },
     SaveRun(Box<Run>),
     Quit,

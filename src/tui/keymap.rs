@@ -22,7 +22,7 @@ pub enum Ctx {
     Confirm,
     /// The persons list popup.
     Persons,
-    /// The delete-person confirmation.
+    /// A delete question (person or collection).
     ConfirmDelete,
     /// An edit form popup (person, collection) while no text field has the keys.
     Editor,
@@ -107,7 +107,7 @@ pub enum Command {
     New,
     /// Open the edit form for the selected item.
     Edit,
-    /// Delete question: detach from the listed collection only.
+    /// Delete-person question: detach from the listed collection only.
     Detach,
     /// Persons list: cycle the status / collection filter.
     StatusFilter,
@@ -245,6 +245,19 @@ pub const BINDINGS: &[Binding] = &[
     b(Enter, Collections, C::Enter, "choose collection"),
     b(Char('/'), Collections, C::Filter, "filter"),
     b(Char('r'), Collections, C::Retry, "reload"),
+    b(Char('a'), Collections, C::New, "new collection"),
+    b(
+        Char('e'),
+        Collections,
+        C::Edit,
+        "rename / describe the collection",
+    ),
+    b(
+        Char('d'),
+        Collections,
+        C::Delete,
+        "delete the collection (asks first; its persons stay enrolled)",
+    ),
     // results
     b(Enter, Results, C::Enter, "full record"),
     // history
@@ -460,6 +473,11 @@ pub struct HelpLine {
 
 /// Help lines for one context, aliases joined with `/`.
 pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
+    help_lines_of(ctx).into_iter().map(|(_, l)| l).collect()
+}
+
+/// Help lines for one context with the command each one runs.
+pub fn help_lines_of(ctx: Ctx) -> Vec<(Command, HelpLine)> {
     let mut out: Vec<(Command, HelpLine)> = Vec::new();
     for b in BINDINGS.iter().filter(|b| b.ctx == ctx) {
         let name = key_name(b.code, b.mods);
@@ -477,7 +495,7 @@ pub fn help_lines(ctx: Ctx) -> Vec<HelpLine> {
             )),
         }
     }
-    out.into_iter().map(|(_, l)| l).collect()
+    out
 }
 
 /// The contexts the help overlay lists, in order.

@@ -140,6 +140,27 @@ impl Runner {
                     let _ = tx.send(Action::PersonSaved(result));
                 });
             }
+            Effect::CreateCollection { input } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.create_collection(&input).await;
+                    let _ = tx.send(Action::CollectionCreated(result));
+                });
+            }
+            Effect::UpdateCollection { id, input } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.update_collection(&id, &input).await;
+                    let _ = tx.send(Action::CollectionUpdated { id, result });
+                });
+            }
+            Effect::DeleteCollection { id } => {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let result = client.delete_collection(&id).await;
+                    let _ = tx.send(Action::CollectionDeleted { id, result });
+                });
+            }
             Effect::SaveRun(run) => {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {

@@ -1,19 +1,23 @@
 //! The edit-form popup: one `Editor` at a time. This file owns the plumbing every form
 //! shares (keys, text input, closing) and the person forms (enrol, edit); Save turns the
-//! form into an effect, and the answer comes back as `PersonSaved`.
+//! form into an effect, and the answer comes back as `PersonSaved`. The collection form
+//! lives in `collection_editor.rs`.
 
 use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::model::{DateOfBirth, NewLivePerson, NewPerson, Person, PersonUpdate};
+use crate::api::model::{Collection, DateOfBirth, NewLivePerson, NewPerson, Person, PersonUpdate};
 use crate::api::ApiError;
 use crate::probe::MAX_FACES;
 use crate::tui::editform::{Check, EditForm, FormField, Outcome};
 use crate::tui::effect::{Effect, PersonSave};
 use crate::tui::keymap::Command;
 
-use super::{error_words, file_name, person_label, App, Loading, Popup, ProbeState};
+use super::collection_editor::collection_request;
+use super::{
+    collection_label, error_words, file_name, person_label, App, Loading, Popup, ProbeState,
+};
 
 pub const NAME: &str = "Name";
 pub const GENDER: &str = "Gender";
@@ -34,6 +38,8 @@ pub enum EditorKind {
     Enroll,
     /// An existing person, as the server last sent it.
     EditPerson { original: Box<Person> },
+    /// A collection: `None` creates one, `Some` renames/describes it.
+    Collection { original: Option<Box<Collection>> },
 }
 
 #[derive(Clone, Debug)]
@@ -60,6 +66,10 @@ impl Editor {
         match &self.kind {
             EditorKind::Enroll => "Enrol a person".to_string(),
             EditorKind::EditPerson { original } => format!("Edit {}", person_label(original)),
+            EditorKind::Collection { original: None } => "New collection".to_string(),
+            EditorKind::Collection { original: Some(c) } => {
+                format!("Edit collection {}", collection_label(c))
+            }
         }
     }
 
@@ -67,13 +77,21 @@ impl Editor {
     pub fn subject(&self) -> String {
         let name = self.form.text(NAME);
         if name.is_empty() {
-            "person".to_string()
+            match self.kind {
+                EditorKind::Collection { .. } => "collection".to_string(),
+                _ => "person".to_string(),
+            }
         } else {
             name
         }
     }
 
-    fn new(kind: EditorKind, form: EditForm, images: Vec<PathBuf>, back: Option<Popup>) -> Editor {
+    pub(super) fn new(
+        kind: EditorKind,
+        form: EditForm,
+        images: Vec<PathBuf>,
+        back: Option<Popup>,
+    ) -> Editor {
         Editor {
             kind,
             form,
@@ -228,7 +246,7 @@ impl App {
     }
 
     /// Closes the form and returns to where it was opened from.
-    fn close_editor(&mut self) {
+    pub(super) fn close_editor(&mut self) {
         self.popup = self.editor.take().and_then(|e| e.back);
     }
 
@@ -295,6 +313,7 @@ impl App {
                 let original = original.clone();
                 update_request(e, &original)
             }
+            EditorKind::Collection { .. } => collection_request(e, &self.collections.load),
         };
         let effect = match effect {
             Ok(Some(effect)) => effect,

@@ -22,9 +22,11 @@ use crate::tui::fsview::{Entry, EntryKind};
 use crate::tui::keymap::{self, Command, Ctx};
 use crate::tui::theme::Theme;
 
+mod collection_editor;
 mod editor;
 mod persons;
 
+pub use collection_editor::CollectionDelete;
 pub use editor::{Editor, EditorKind};
 pub use persons::{PersonList, PERSONS_PAGE};
 
@@ -254,6 +256,10 @@ pub struct Collections {
     pub filtering: bool,
     /// Index into `visible()`; 0 is "all collections".
     pub selected: usize,
+    /// The delete question of pane 3 (`Popup::ConfirmDeleteCollection`) and its request.
+    pub delete: Option<CollectionDelete>,
+    /// The collection (by id) to put the cursor on when the list next loads.
+    pub reselect: Option<String>,
 }
 
 impl Collections {
@@ -279,6 +285,15 @@ impl Collections {
 /// The id a collection is searched by: its face-engine code when it has one.
 pub fn collection_key(c: &Collection) -> &str {
     c.code.as_deref().unwrap_or(&c.id)
+}
+
+/// A collection's name, else its id.
+pub fn collection_label(c: &Collection) -> &str {
+    if c.name.is_empty() {
+        &c.id
+    } else {
+        &c.name
+    }
 }
 
 /// The probe picked for the next search.
@@ -338,6 +353,8 @@ pub enum Popup {
     },
     /// The open edit form; its state is `App::editor`.
     Editor,
+    /// "Delete collection Staff?"; its state is `App::collections.delete`.
+    ConfirmDeleteCollection,
     /// "Replace Ana's faces? The old faces will be replaced." for the editor's save.
     ConfirmReplaceFaces,
 }
@@ -415,6 +432,8 @@ impl App {
                 filter: Input::default(),
                 filtering: false,
                 selected: 0,
+                delete: None,
+                reselect: None,
             },
             results: ResultsView::Empty,
             results_selected: 0,
@@ -492,7 +511,9 @@ impl App {
             Some(Popup::ConfirmQuit) => vec![Ctx::Confirm],
             Some(Popup::Persons) if self.person_list.filtering => vec![Ctx::Input],
             Some(Popup::Persons) => vec![Ctx::Persons],
-            Some(Popup::ConfirmDelete { .. }) => vec![Ctx::ConfirmDelete],
+            Some(Popup::ConfirmDelete { .. } | Popup::ConfirmDeleteCollection) => {
+                vec![Ctx::ConfirmDelete]
+            }
             Some(Popup::Editor) if self.editor_typing() => vec![Ctx::Input],
             Some(Popup::Editor) => vec![Ctx::Editor],
             Some(Popup::ConfirmReplaceFaces) => vec![Ctx::Confirm],
@@ -510,6 +531,7 @@ impl App {
             || self.person_list.loading
             || !self.person_list.deleting.is_empty()
             || self.editor.as_ref().is_some_and(|e| e.saving)
+            || self.collections.delete.as_ref().is_some_and(|d| d.sending)
             || matches!(self.probe, ProbeState::Loading(_))
     }
 
@@ -535,6 +557,7 @@ impl App {
                     Err(e) => Loading::Failed(e),
                 };
                 self.collections.selected = 0;
+                self.reselect_collection();
                 Vec::new()
             }
             Action::SearchDone {
@@ -567,6 +590,9 @@ impl App {
                 self.on_person_saved(result);
                 Vec::new()
             }
+            Action::CollectionCreated(result) => self.on_collection_created(result),
+            Action::CollectionUpdated { id, result } => self.on_collection_updated(id, result),
+            Action::CollectionDeleted { id, result } => self.on_collection_deleted(id, result),
             Action::Warning(w) => {
                 self.last_error = Some(w);
                 Vec::new()
@@ -727,6 +753,7 @@ impl App {
                 self.popup = Some(Popup::Persons)
             }
             (Popup::Editor, cmd) => return self.on_editor_command(cmd),
+            (Popup::ConfirmDeleteCollection, cmd) => return self.on_delete_collection_command(cmd),
             (Popup::ConfirmReplaceFaces, Command::Yes) => return self.on_confirm_replace(true),
             (Popup::ConfirmReplaceFaces, Command::No | Command::Cancel) => {
                 return self.on_confirm_replace(false)
@@ -855,6 +882,9 @@ impl App {
             },
             (Pane::Collections, Command::Filter) => self.collections.filtering = true,
             (Pane::Collections, Command::Retry) => return vec![self.load_collections()],
+            (Pane::Collections, Command::New | Command::Edit | Command::Delete) => {
+                return self.on_collection_command(cmd)
+            }
             (Pane::Collections, Command::Enter) => {
                 let chosen = self
                     .collections

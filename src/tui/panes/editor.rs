@@ -84,7 +84,7 @@ pub fn confirm_replace(app: &App, frame: &mut Frame, area: Rect) {
     };
     let who = match &e.kind {
         EditorKind::EditPerson { original } => person_label(original).to_string(),
-        EditorKind::Enroll => "this person".to_string(),
+        EditorKind::Enroll | EditorKind::Collection { .. } => "this person".to_string(),
     };
     let r = popup_area(area, 60, 6);
     frame.render_widget(Clear, r);

@@ -101,6 +101,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             persons::confirm_delete(app, frame, area, name, collection.as_ref().map(|c| &c.1));
         }
         Some(Popup::Editor) => editor::render(app, frame, area),
+        Some(Popup::ConfirmDeleteCollection) => collections::confirm_delete(app, frame, area),
         Some(Popup::ConfirmReplaceFaces) => {
             editor::render(app, frame, area);
             editor::confirm_replace(app, frame, area);

@@ -7,8 +7,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{clip, spinner};
-use crate::tui::app::App;
-use crate::tui::keymap::{self, Ctx};
+use crate::tui::app::{App, Popup};
+use crate::tui::keymap::{self, Command, Ctx};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -56,10 +56,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 /// `Enter open · / filter · ? help` for the current context.
 pub fn hints(app: &App) -> String {
     let ctx = app.contexts()[0];
-    let mut parts: Vec<String> = keymap::help_lines(ctx)
+    // `c` detaches only when the person question names a collection.
+    let no_detach = matches!(
+        app.popup,
+        Some(
+            Popup::ConfirmDeleteCollection
+                | Popup::ConfirmDelete {
+                    collection: None,
+                    ..
+                }
+        )
+    );
+    let mut parts: Vec<String> = keymap::help_lines_of(ctx)
         .into_iter()
+        .filter(|(cmd, _)| !(no_detach && *cmd == Command::Detach))
         .take(4)
-        .map(|l| format!("{} {}", l.keys, l.desc))
+        .map(|(_, l)| format!("{} {}", l.keys, l.desc))
         .collect();
     if !matches!(
         ctx,

@@ -640,3 +640,17 @@ fn a_404_on_save_is_plain_words_and_keeps_the_form() {
     // Saving again is allowed once the answer came.
     assert_eq!(save(&mut app).len(), 1);
 }
+
+#[test]
+fn the_status_bar_message_is_the_newest_notice_or_error() {
+    let mut app = persons_open();
+    app.update(Action::Warning("history not saved".into()));
+    assert_eq!(app.notice, None);
+    press(&mut app, KeyCode::Char('L')); // sets a notice
+    assert_eq!(app.notice.as_deref(), Some("50 persons per page"));
+    assert_eq!(app.last_error, None, "the older error gives way");
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("50 persons per page"), "{screen}");
+    app.update(Action::Warning("run #4 not saved".into()));
+    assert_eq!(app.notice, None, "the newer error shows");
+}

@@ -276,8 +276,7 @@ pub fn explain_status(status: u16, code: Option<&str>, message: Option<&str>) ->
         "the image is not usable for liveness: use a clear, front-facing, well-lit photo"
             .to_string()
     } else if status == 404 && (msg.contains("collection") || code == Some("ERROR")) {
-        "collection not found: check the collection id (`liveface collections` lists them)"
-            .to_string()
+        "collection not found: check the collection id (it may have been deleted)".to_string()
     } else if status == 404 {
         "not found: no such person (or it belongs to another client)".to_string()
     } else if status == 409 {

@@ -286,6 +286,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Save,
         "save (edit forms)",
     ),
+    b(F(2), Input, C::Save, ""),
     m(
         Char('c'),
         KeyModifiers::CONTROL,

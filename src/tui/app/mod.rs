@@ -538,6 +538,18 @@ impl App {
     // ---- update --------------------------------------------------------------
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        let (notice, error) = (self.notice.clone(), self.last_error.clone());
+        let fx = self.apply(action);
+        // The status bar shows one message: the newest, whether a notice or an error.
+        if self.notice.is_some() && self.notice != notice {
+            self.last_error = None;
+        } else if self.last_error.is_some() && self.last_error != error {
+            self.notice = None;
+        }
+        fx
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Key(key) => self.on_key(key),
             Action::Resize => Vec::new(),

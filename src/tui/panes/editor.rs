@@ -15,7 +15,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let t = &app.theme;
     let rows = e.form.total_rows() as u16 + 7;
-    let r = popup_area(area, 84, rows.max(14).min(area.height.saturating_sub(2)));
+    let r = popup_area(area, 84, rows.max(10).min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, r);
     let title = e.title();
     let block = popup_block(app, &title);

@@ -227,6 +227,8 @@ impl App {
             }
             return self.reload_if_gone(&err);
         }
+        // Its persons were in earlier results; those runs must not be re-filtered.
+        self.gallery_changed();
         if question_open {
             self.popup = None;
         }

@@ -14,17 +14,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let t = &app.theme;
-    let rows = e.form.total_rows() as u16 + 7;
-    let r = popup_area(area, 84, rows.max(10).min(area.height.saturating_sub(2)));
-    frame.render_widget(Clear, r);
-    let title = e.title();
-    let block = popup_block(app, &title);
-    let inner = block.inner(r);
-    frame.render_widget(block, r);
-    let [body, status] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(4)]).areas(inner);
-    editform::render(app, frame, body, &e.form);
-
     let mut lines = Vec::new();
     if e.saving {
         lines.push(Line::from(Span::styled(
@@ -74,6 +63,19 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled("Esc", t.accent()),
         Span::raw(" close"),
     ]));
+    // The popup fits the form and the status lines (an error may wrap to two).
+    let width = 84.min(area.width).saturating_sub(2).max(1) as usize;
+    let status_h: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let rows = (e.form.total_rows() + 1 + status_h + 2) as u16;
+    let r = popup_area(area, 84, rows.min(area.height.saturating_sub(2)));
+    frame.render_widget(Clear, r);
+    let title = e.title();
+    let block = popup_block(app, &title);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let [body, status] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(status_h as u16)]).areas(inner);
+    editform::render(app, frame, body, &e.form);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), status);
 }
 

@@ -39,6 +39,14 @@ impl Tmux {
         }
     }
 
+    /// Keys in one write, as a fast typist or a laggy SSH link delivers them.
+    fn keys_at_once(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
     fn text(&self, text: &str) {
         self.cmd(&["send-keys", "-t", "e2e", "-l", text]);
         std::thread::sleep(Duration::from_millis(60));
@@ -378,9 +386,12 @@ fn enrol_search_delete_round_trip() {
     tmux.wait_for("Delete Zoe Tester?");
     tmux.keys(&["y"]);
     tmux.wait_for("deleted Zoe Tester");
-    tmux.keys(&["Escape", "F5"]);
+    // Esc and F5 in one read: crossterm alone would type "[15~" (and `1`/`5` would jump
+    // between panes); the dashboard repairs it.
+    tmux.keys_at_once(&["Escape", "F5"]);
     let s = tmux.wait_for("Results run #3");
     assert!(s.contains("no match at or above 0.75"), "{s}");
+    assert!(s.contains("╔ 1 Files"), "focus must stay on Files:\n{s}");
 
     quit_and_check_restored(&tmux);
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod editform;
 pub mod effect;
 pub mod fsview;
+pub mod keyburst;
 pub mod keymap;
 pub mod panes;
 pub mod runner;
@@ -23,7 +24,7 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use chrono::Offset;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -164,21 +165,17 @@ async fn event_loop(
     terminal.draw(|f| panes::render(&app, f))?;
     spawn_preview_jobs(&app, &tx);
     loop {
-        let first = tokio::select! {
+        let mut batch = tokio::select! {
             ev = events.next() => match ev {
-                // Key release events (Windows, kitty protocol) would double every key.
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
-                Some(Ok(Event::Resize(..))) => Action::Resize,
-                Some(Ok(_)) => continue,
+                Some(Ok(ev)) => keyburst::actions(read_burst(ev, &mut events).await?),
                 Some(Err(e)) => return Err(e),
                 None => return Ok(()),
             },
-            Some(a) = rx.recv() => a,
-            _ = tick.tick(), if app.is_busy() => Action::Tick,
-            _ = signals.recv() => Action::Terminate,
+            Some(a) = rx.recv() => vec![a],
+            _ = tick.tick(), if app.is_busy() => vec![Action::Tick],
+            _ = signals.recv() => vec![Action::Terminate],
         };
         // Handle everything already queued before drawing once.
-        let mut batch = vec![first];
         while let Ok(a) = rx.try_recv() {
             batch.push(a);
         }
@@ -197,6 +194,22 @@ async fn event_loop(
         terminal.draw(|f| panes::render(&app, f))?;
         spawn_preview_jobs(&app, &tx);
     }
+}
+
+/// `first` and every terminal event the same read already delivered: a key split into
+/// characters can only be repaired while its pieces are together.
+async fn read_burst(first: Event, events: &mut EventStream) -> io::Result<Vec<Event>> {
+    let mut burst = vec![first];
+    // A zero timeout polls once with this task's waker, so nothing waits and no wake-up
+    // is lost (a bare `now_or_never` would leave the stream holding a no-op waker).
+    while let Ok(next) = tokio::time::timeout(Duration::ZERO, events.next()).await {
+        match next {
+            Some(Ok(ev)) => burst.push(ev),
+            Some(Err(e)) => return Err(e),
+            None => break,
+        }
+    }
+    Ok(burst)
 }
 
 /// SIGTERM and SIGHUP as one stream (nothing on non-Unix platforms).

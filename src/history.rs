@@ -8,7 +8,7 @@
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,17 +29,23 @@ pub struct ProbeStamp {
 impl ProbeStamp {
     /// Stamps a file as it is on disk now.
     pub fn of(path: &Path) -> io::Result<ProbeStamp> {
-        let meta = fs::metadata(path)?;
-        let mtime_ms = meta
-            .modified()
-            .ok()
+        Ok(ProbeStamp::from_meta(path, &fs::metadata(path)?))
+    }
+
+    /// Stamps a file from metadata already read.
+    pub fn from_meta(path: &Path, meta: &fs::Metadata) -> ProbeStamp {
+        ProbeStamp::from_parts(path, meta.modified().ok(), meta.len())
+    }
+
+    pub fn from_parts(path: &Path, mtime: Option<SystemTime>, size: u64) -> ProbeStamp {
+        let mtime_ms = mtime
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| d.as_millis() as i64);
-        Ok(ProbeStamp {
+        ProbeStamp {
             path: path.to_path_buf(),
-            size: meta.len(),
+            size,
             mtime_ms,
-        })
+        }
     }
 }
 

@@ -21,12 +21,14 @@
 //!    [`thumbs::list_thumbnail_rows`] says the terminal is tall enough.
 
 pub mod cache;
+pub mod facebox;
 pub mod job;
 pub mod mode;
 pub mod thumbs;
 pub mod widgets;
 
 pub use cache::{PreviewCache, PreviewKey, PreviewState, SourceId};
+pub use facebox::{FaceMark, Stroke};
 pub use job::{PreviewDone, PreviewJob};
 pub use mode::{make_picker, ImageMode};
 pub use widgets::{

@@ -12,6 +12,7 @@ pub mod effect;
 pub mod fsview;
 pub mod keymap;
 pub mod panes;
+pub mod probe_preview;
 pub mod runner;
 pub mod theme;
 

@@ -19,6 +19,10 @@
 //! 4. The render functions in [`widgets`] draw whatever state the cache holds.
 //!    Results-list rows carry thumbnails only when
 //!    [`thumbs::list_thumbnail_rows`] says the terminal is tall enough.
+//! 5. A run's face box is a [`FaceMark`] in the request
+//!    ([`PreviewCache::request_probe`]); the job draws it into the fitted pixels
+//!    ([`facebox`]) before encoding, and the mark is part of the key, so the boxed and
+//!    the plain picture of one file are separate entries.
 
 pub mod cache;
 pub mod facebox;

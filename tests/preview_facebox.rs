@@ -20,7 +20,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
 use ratatui::style::Color;
 use ratatui::Terminal;
-use ratatui_image::picker::Picker;
+use ratatui_image::picker::{Picker, ProtocolType};
 use tui_support::*;
 
 /// The probe: one flat colour no theme uses, so its dots are easy to tell apart.
@@ -211,6 +211,26 @@ fn a_probe_changed_since_the_run_is_shown_without_its_box() {
     );
     assert!(shown.len() > 100, "the picture is drawn");
     assert_eq!(box_dots(&shown), 0, "the box belonged to another version");
+}
+
+#[test]
+fn every_graphics_protocol_encodes_the_boxed_probe() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = write_probe(dir.path());
+    for protocol in [
+        ProtocolType::Kitty,
+        ProtocolType::Sixel,
+        ProtocolType::Iterm2,
+    ] {
+        let mut picker = Picker::halfblocks();
+        picker.set_protocol_type(protocol);
+        let mut cache = PreviewCache::new(Some(picker));
+        let mark = FaceMark::new(&FACE, GREEN);
+        cache.request_probe(&stamp, Some(mark), Size::new(20, 10));
+        settle(&mut cache);
+        let state = cache.request_probe(&stamp, Some(mark), Size::new(20, 10));
+        assert!(state.is_ready(), "{protocol:?}: {state:?}");
+    }
 }
 
 // ---- the dashboard -------------------------------------------------------------------

@@ -55,9 +55,20 @@ impl FaceMark {
         if w == 0 || h == 0 {
             return;
         }
+        // A grey picture would turn the colour grey: give it colour channels first.
+        if !matches!(
+            img,
+            DynamicImage::ImageRgb8(_) | DynamicImage::ImageRgba8(_)
+        ) {
+            *img = if img.color().has_alpha() {
+                DynamicImage::ImageRgba8(img.to_rgba8())
+            } else {
+                DynamicImage::ImageRgb8(img.to_rgb8())
+            };
+        }
         let [l, t, r, b] = self.fractions();
-        let cols = stroke.span(l * f64::from(w), r * f64::from(w), stroke.dot.0, w);
-        let rows = stroke.span(t * f64::from(h), b * f64::from(h), stroke.dot.1, h);
+        let cols = dot_span(l * f64::from(w), r * f64::from(w), stroke.dot.0, w);
+        let rows = dot_span(t * f64::from(h), b * f64::from(h), stroke.dot.1, h);
         let (Some((c0, c1)), Some((r0, r1))) = (cols, rows) else {
             return;
         };
@@ -71,8 +82,8 @@ impl FaceMark {
             (c0, c1, r1.saturating_sub(k - 1).max(r0), r1),
         ];
         for (dc0, dc1, dr0, dr1) in sides {
-            let (x0, x1) = stroke.pixels(dc0, dc1, stroke.dot.0, w);
-            let (y0, y1) = stroke.pixels(dr0, dr1, stroke.dot.1, h);
+            let (x0, x1) = dot_pixels(dc0, dc1, stroke.dot.0, w);
+            let (y0, y1) = dot_pixels(dr0, dr1, stroke.dot.1, h);
             for y in y0..y1 {
                 for x in x0..x1 {
                     img.put_pixel(x, y, colour);
@@ -117,21 +128,21 @@ impl Stroke {
             },
         }
     }
+}
 
-    /// The dots a box edge range `from..to` (pixels) covers, inclusive; `None` when
-    /// the picture has no dot there.
-    fn span(&self, from: f64, to: f64, dot: f64, len: u32) -> Option<(u32, u32)> {
-        let last = ((f64::from(len) / dot).round() as u32).max(1) - 1;
-        let first = ((from / dot).floor().max(0.0) as u32).min(last);
-        let end = (((to / dot).ceil() as u32).saturating_sub(1)).min(last);
-        (first <= end).then_some((first, end))
-    }
+/// The dots (of `dot` pixels, along a side of `len` pixels) that the pixel range
+/// `from..to` touches, inclusive; `None` when none does.
+fn dot_span(from: f64, to: f64, dot: f64, len: u32) -> Option<(u32, u32)> {
+    let last = ((f64::from(len) / dot).round() as u32).max(1) - 1;
+    let first = ((from / dot).floor().max(0.0) as u32).min(last);
+    let end = ((to / dot).ceil() as u32).saturating_sub(1).min(last);
+    (first <= end).then_some((first, end))
+}
 
-    /// The pixels of dots `d0..=d1`, as a half-open range.
-    fn pixels(&self, d0: u32, d1: u32, dot: f64, len: u32) -> (u32, u32) {
-        let at = |d: u32| ((f64::from(d) * dot).round() as u32).min(len);
-        (at(d0), at(d1 + 1).max(at(d0) + 1).min(len))
-    }
+/// The pixels of dots `d0..=d1`, as a half-open range, at least one pixel wide.
+fn dot_pixels(d0: u32, d1: u32, dot: f64, len: u32) -> (u32, u32) {
+    let at = |d: u32| ((f64::from(d) * dot).round() as u32).min(len);
+    (at(d0), at(d1 + 1).max(at(d0) + 1).min(len))
 }
 
 #[cfg(test)]
@@ -231,6 +242,23 @@ mod tests {
         assert!(is_box(&img, 25, 20));
         let mut empty = DynamicImage::new_rgb8(0, 0);
         FaceMark::new(&region(0.1, 0.1, 0.5, 0.5), GREEN).draw(&mut empty, stroke);
+    }
+
+    #[test]
+    fn a_grey_picture_gets_a_coloured_box() {
+        let mut img =
+            DynamicImage::ImageLuma8(image::GrayImage::from_pixel(100, 100, image::Luma([90])));
+        let stroke = Stroke {
+            dot: (1.0, 1.0),
+            dots: 2,
+        };
+        FaceMark::new(&region(0.2, 0.2, 0.6, 0.6), GREEN).draw(&mut img, stroke);
+        assert!(
+            is_box(&img, 20, 50),
+            "{:?}",
+            img.to_rgb8().get_pixel(20, 50)
+        );
+        assert_eq!(img.to_rgb8().get_pixel(50, 50).0, [90, 90, 90]);
     }
 
     #[test]

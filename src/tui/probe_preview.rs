@@ -23,8 +23,11 @@ pub struct Preview {
     /// The fitted pixels `plain` was encoded from.
     pixels: Arc<DynamicImage>,
     /// The last boxed version. Cloned probes share it; a different box replaces it.
-    marked: Arc<Mutex<Option<(FaceMark, Arc<Protocol>)>>>,
+    marked: Arc<Mutex<Option<Boxed>>>,
 }
+
+/// A box and the preview with it drawn in.
+type Boxed = (FaceMark, Arc<Protocol>);
 
 impl std::fmt::Debug for Preview {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

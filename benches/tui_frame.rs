@@ -68,6 +68,7 @@ fn run(id: u64, n: usize) -> Run {
         elapsed_ms: 200,
         outcome: Outcome::Ok,
         refiltered_from: None,
+        face: None,
     }
 }
 

@@ -1,18 +1,20 @@
 //! The search history: every run of this and earlier sessions, as append-only JSON lines.
 //!
 //! A run keeps only what is needed to show, compare and re-filter it: the parameters,
-//! the probe's path and file stamp, and `{id, score, name}` per match. Never the token,
-//! never image bytes or thumbnails.
+//! the probe's path and file stamp, `{id, score, name}` per match and, when the server
+//! sent one, the face box as fractions of the probe. Never the token, never image bytes
+//! or thumbnails.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::model::SearchParams;
+use crate::face_region::FaceRegion;
 
 /// Identifies the exact file a probe came from: same path, same size, same mtime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,17 +29,23 @@ pub struct ProbeStamp {
 impl ProbeStamp {
     /// Stamps a file as it is on disk now.
     pub fn of(path: &Path) -> io::Result<ProbeStamp> {
-        let meta = fs::metadata(path)?;
-        let mtime_ms = meta
-            .modified()
-            .ok()
+        Ok(ProbeStamp::from_meta(path, &fs::metadata(path)?))
+    }
+
+    /// Stamps a file from metadata already read.
+    pub fn from_meta(path: &Path, meta: &fs::Metadata) -> ProbeStamp {
+        ProbeStamp::from_parts(path, meta.modified().ok(), meta.len())
+    }
+
+    pub fn from_parts(path: &Path, mtime: Option<SystemTime>, size: u64) -> ProbeStamp {
+        let mtime_ms = mtime
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| d.as_millis() as i64);
-        Ok(ProbeStamp {
+        ProbeStamp {
             path: path.to_path_buf(),
-            size: meta.len(),
+            size,
             mtime_ms,
-        })
+        }
     }
 }
 
@@ -91,6 +99,13 @@ pub struct Run {
     /// Set when no request was sent: the matches were filtered from this run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refiltered_from: Option<u64>,
+    /// Where the searched face is in the probe, when the server said (the sandbox does).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::face_region::deserialize_lenient"
+    )]
+    pub face: Option<FaceRegion>,
 }
 
 impl Run {
@@ -340,6 +355,71 @@ mod tests {
             elapsed_ms: 12,
             outcome: Outcome::Ok,
             refiltered_from: None,
+            face: None,
+        }
+    }
+
+    fn region() -> FaceRegion {
+        FaceRegion {
+            x: 0.3125,
+            y: 0.1,
+            width: 0.375,
+            height: 0.45,
+        }
+    }
+
+    #[test]
+    fn the_face_box_round_trips_and_is_left_out_when_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("h.jsonl"));
+        let without = run(1, 0.75, &[("x", 0.8)]);
+        let with = Run {
+            id: 2,
+            face: Some(region()),
+            ..without.clone()
+        };
+        store.append(&without).unwrap();
+        store.append(&with).unwrap();
+        let text = fs::read_to_string(store.path()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(!lines[0].contains("face"), "{}", lines[0]);
+        assert!(
+            lines[1].contains(r#""face":{"x":0.3125,"y":0.1,"width":0.375,"height":0.45}"#),
+            "{}",
+            lines[1]
+        );
+        let loaded = store.load().unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert_eq!(loaded.runs, vec![without, with]);
+    }
+
+    #[test]
+    fn history_written_before_face_boxes_still_loads() {
+        // A line exactly as the previous version wrote it: no `face` key.
+        let old = r#"{"id":4,"time":"2025-11-20T10:00:00Z","probe":{"path":"/p/a.jpg","size":10,"mtime_ms":5},"params":{"os":"DESKTOP","liveness_min_score":0.65,"min_score":0.75,"search_mode":"FAST"},"backend":"SANDBOX","liveness_score":0.9,"matches":[{"id":"x","score":0.8}],"elapsed_ms":12,"outcome":{"kind":"ok"}}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("h.jsonl"));
+        fs::write(store.path(), format!("{old}\n")).unwrap();
+        let loaded = store.load().unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert_eq!(loaded.runs.len(), 1);
+        assert_eq!(loaded.runs[0].face, None);
+        assert_eq!(loaded.runs[0].matches.len(), 1);
+    }
+
+    #[test]
+    fn a_damaged_face_box_loses_the_box_not_the_run() {
+        let mut v = serde_json::to_value(run(3, 0.75, &[("x", 0.8)])).unwrap();
+        for bad in [
+            serde_json::json!("nope"),
+            serde_json::json!({"x": 0.5, "y": 0.5, "width": 0.9, "height": 0.1}),
+            serde_json::json!({"x": 0.1}),
+            serde_json::Value::Null,
+        ] {
+            v["face"] = bad.clone();
+            let back: Run =
+                serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{bad}: {e}"));
+            assert_eq!(back.face, None, "{bad}");
         }
     }
 

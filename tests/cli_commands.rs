@@ -109,6 +109,7 @@ async fn search_json_prints_query_liveness_matches_and_sends_the_documented_body
     assert_eq!(matches[0]["date_of_birth"], json!("1995-05-07"));
     assert_eq!(matches[1]["id"], json!("651743f2b2eaf872c3541418"));
     assert!(v["elapsed_ms"].is_u64());
+    assert!(v.get("face").is_none(), "no box from this server: no key");
 
     let req = server.single_request();
     assert_eq!(req.path, "/v2/face-recognition/search-live-face");
@@ -142,6 +143,37 @@ async fn search_table_explains_zero_matches_and_exits_zero() {
         stdout(&out)
     );
     assert!(stdout(&out).contains("liveness 0.900"), "{}", stdout(&out));
+}
+
+#[tokio::test]
+async fn search_shows_the_sandbox_face_box_in_text_and_json() {
+    let env = Env::new();
+    let answer = json!({"data": {
+        "persons": [], "liveness_score": 0.9,
+        "face": {"x": 100.4, "y": 20, "width": 120.6, "height": 150, "confidence": 0.93}
+    }});
+    let server =
+        TestServer::start([Step::json(200, answer.clone()), Step::json(200, answer)]).await;
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("face at x 100, y 20, 121×150 px of the upload"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env
+        .run(
+            Some(&server.url()),
+            &["search", "--image", env.probe(), "--json"],
+        )
+        .await;
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(
+        v["face"],
+        json!({"x": 100.4, "y": 20.0, "width": 120.6, "height": 150.0})
+    );
 }
 
 #[tokio::test]

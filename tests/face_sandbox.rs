@@ -167,3 +167,91 @@ async fn a_store_refuses_vectors_of_another_engine() {
     assert!(err.to_string().contains("engine"), "{err}");
     assert!(err.to_string().contains("re-enroll"), "{err}");
 }
+
+/// The sandbox's extra `face` field: the box of the face it searched with, in pixels of
+/// the upright image it received, around the landmarks the engine itself found there.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_search_answer_boxes_the_face_it_used() {
+    let Some(engine) = face_common::engine() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let (sandbox, client) = face_sandbox(data.path()).await;
+    for file in [
+        "obama_1.jpg",
+        "obama_2.jpg",
+        "biden_2_group.jpg",
+        "harington_1.jpg",
+        // Stored sideways with an EXIF tag: the box is in upright pixels.
+        "live_real_1.jpg",
+    ] {
+        let upright = face_common::fixture(file);
+        let (w, h) = (upright.width() as f64, upright.height() as f64);
+        for mode in SearchMode::ALL {
+            let out = client
+                .search_live_face(&b64_file(file), &params(mode))
+                .await
+                .unwrap_or_else(|e| panic!("{file} {mode}: {e}"));
+            let b = out
+                .face
+                .unwrap_or_else(|| panic!("{file} {mode}: no face box"));
+            let what = format!("{file} {mode} in {w}×{h}: {b:?}");
+            println!("{what}");
+            // Inside the image, and a face-sized part of it.
+            assert!(b.x >= 0.0 && b.y >= 0.0, "{what}");
+            assert!(
+                b.x + b.width <= w + 0.05 && b.y + b.height <= h + 0.05,
+                "{what}"
+            );
+            assert!(b.width >= 0.05 * w && b.width <= 0.9 * w, "{what}");
+            assert!((0.7..=1.8).contains(&(b.height / b.width)), "{what}");
+            // Around both eyes, the nose and both mouth corners.
+            let chosen = engine.trace(&upright, mode).unwrap().chosen;
+            for [lx, ly] in chosen.landmarks {
+                let (lx, ly) = (f64::from(lx), f64::from(ly));
+                assert!(
+                    b.x < lx && lx < b.x + b.width && b.y < ly && ly < b.y + b.height,
+                    "{what}: landmark ({lx}, {ly}) outside"
+                );
+            }
+        }
+    }
+    // A portrait: the face is in the upper middle of the picture.
+    let out = client
+        .search_live_face(&b64_file("obama_1.jpg"), &params(SearchMode::Accurate))
+        .await
+        .unwrap();
+    let b = out.face.unwrap();
+    let upright = face_common::fixture("obama_1.jpg");
+    let (cx, cy) = (
+        (b.x + b.width / 2.0) / upright.width() as f64,
+        (b.y + b.height / 2.0) / upright.height() as f64,
+    );
+    assert!(
+        (0.3..0.7).contains(&cx) && (0.15..0.6).contains(&cy),
+        "centre ({cx}, {cy})"
+    );
+    // The answer's JSON carries it as documented.
+    let body = serde_json::json!({
+        "image": b64_file("obama_1.jpg"), "os": "DESKTOP", "liveness_min_score": 0.6,
+        "min_score": 0.75, "search_mode": "ACCURATE",
+    });
+    let answer: serde_json::Value = reqwest::Client::new()
+        .post(format!(
+            "{}/v2/face-recognition/search-live-face",
+            sandbox.base_url
+        ))
+        .bearer_auth("t")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let face = &answer["data"]["face"];
+    for k in ["x", "y", "width", "height", "confidence"] {
+        assert!(face[k].is_number(), "{k} in {answer}");
+    }
+    assert_eq!(face["width"].as_f64(), Some(b.width), "{answer}");
+}

@@ -216,6 +216,7 @@ fn one_call_helpers_show_loading_then_the_picture() {
                 cache,
                 &liveface::preview::widgets::Comparison {
                     probe: &path,
+                    face: None,
                     person: "ana",
                     thumbnail: Some(&matched),
                     score: 0.7,

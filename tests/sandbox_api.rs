@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use liveface::api::model::{CollectionInput, NewLivePerson, PersonQuery, PersonUpdate, SearchMode};
 use liveface::api::{ApiError, ErrorKind};
-use liveface::sandbox::engine::{Analysis, AnalysisError, Engine};
+use liveface::sandbox::engine::{Analysis, AnalysisError, Engine, FaceBox};
 use liveface::sandbox::synth::Variant;
 use liveface::sandbox::{start, EngineSlot, PixelEngine, SandboxOptions};
 use reqwest::Method;
@@ -720,6 +720,103 @@ impl Engine for OtherEngine {
     fn score(&self, cosine: f32) -> f64 {
         PixelEngine.score(cosine)
     }
+}
+
+/// The pixel engine's answer with a fixed face box: what a detecting engine reports.
+struct BoxingEngine;
+impl Engine for BoxingEngine {
+    fn id(&self) -> &'static str {
+        PixelEngine.id()
+    }
+    fn label(&self) -> &'static str {
+        "boxing"
+    }
+    fn dim(&self) -> usize {
+        PixelEngine.dim()
+    }
+    fn analyze(
+        &self,
+        image: &image::DynamicImage,
+        mode: SearchMode,
+    ) -> Result<Analysis, AnalysisError> {
+        Ok(Analysis {
+            face: Some(FaceBox {
+                x: 40.25,
+                y: 30.0,
+                width: 120.04,
+                height: 150.5,
+                confidence: 0.912_34,
+            }),
+            ..PixelEngine.analyze(image, mode)?
+        })
+    }
+    fn score(&self, cosine: f32) -> f64 {
+        PixelEngine.score(cosine)
+    }
+}
+
+fn search_body(image: &str) -> Option<Vec<u8>> {
+    Some(
+        serde_json::to_vec(&json!({
+            "image": image, "os": "DESKTOP", "liveness_min_score": 0.6,
+            "min_score": 0.75, "search_mode": "FAST",
+        }))
+        .unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn search_answers_the_face_box_only_when_the_engine_found_one() {
+    // The pixel engine finds no face: the answer is exactly Verifik's shape.
+    let h = harness().await;
+    let (s, v) = raw(
+        &h.sandbox.base_url,
+        Method::POST,
+        "/search-live-face",
+        Some("t"),
+        search_body(&image(3)),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let mut keys: Vec<&String> = v["data"].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["liveness_score", "persons"], "{v}");
+    assert_eq!(
+        h.client
+            .search_live_face(&image(3), &params(0.75))
+            .await
+            .unwrap()
+            .face,
+        None
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut opts = SandboxOptions::local(dir.path());
+    opts.engine = EngineSlot::ready(Arc::new(BoxingEngine));
+    let sb = start(opts).await.unwrap();
+    let (s, v) = raw(
+        &sb.base_url,
+        Method::POST,
+        "/search-live-face",
+        Some("t"),
+        search_body(&image(3)),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(
+        v["data"]["face"],
+        json!({"x": 40.3, "y": 30.0, "width": 120.0, "height": 150.5, "confidence": 0.9123}),
+        "{v}"
+    );
+    let out = client_for(&sb.base_url, Some("t"))
+        .search_live_face(&image(3), &params(0.75))
+        .await
+        .unwrap();
+    let face = out.face.expect("the client reads the box");
+    assert_eq!(
+        (face.x, face.y, face.width, face.height),
+        (40.3, 30.0, 120.0, 150.5)
+    );
 }
 
 #[tokio::test]

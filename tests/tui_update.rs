@@ -4,9 +4,10 @@ mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use liveface::api::model::{
-    Collection, CollectionInput, Os, Page, Pagination, Person, PersonQuery, SearchMode,
+    Collection, CollectionInput, FaceBox, Os, Page, Pagination, Person, PersonQuery, SearchMode,
 };
 use liveface::api::ApiError;
+use liveface::face_region::FaceRegion;
 use liveface::history::Outcome;
 use liveface::tui::action::{Action, Pane};
 use liveface::tui::app::{App, Loading, Popup, ProbeState, ResultsView};
@@ -413,6 +414,66 @@ fn stricter_threshold_refilters_without_a_request() {
     type_text(&mut app, "0.6");
     press(&mut app, KeyCode::Enter);
     assert!(has_search(&press(&mut app, KeyCode::F(5))));
+}
+
+#[test]
+fn the_face_box_becomes_fractions_of_the_upload_and_follows_refiltered_runs() {
+    let mut app = app();
+    ready_probe(&mut app);
+    // Downscaled for upload: the server's pixels are the upload's, not the file's.
+    if let ProbeState::Ready(info) = &mut app.probe {
+        info.original = (1280, 960);
+        info.sent = (320, 240);
+    }
+    let mut out = outcome(0.9, &[("a", 0.95), ("b", 0.8)]);
+    out.face = Some(FaceBox {
+        x: 80.0,
+        y: 24.0,
+        width: 160.0,
+        height: 192.0,
+    });
+    let fx = search_and_answer(&mut app, out);
+    let want = FaceRegion {
+        x: 0.25,
+        y: 0.1,
+        width: 0.5,
+        height: 0.8,
+    };
+    assert_eq!(app.shown_run().unwrap().face, Some(want));
+    assert!(matches!(&fx[0], Effect::SaveRun(r) if r.face == Some(want)));
+    // A stricter threshold re-filters run 1 locally: same file, same face.
+    press(&mut app, KeyCode::Char('2'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "0.9");
+    press(&mut app, KeyCode::Enter);
+    let fx = press(&mut app, KeyCode::F(5));
+    assert!(!has_search(&fx));
+    let run = app.shown_run().unwrap();
+    assert_eq!((run.refiltered_from, run.face), (Some(1), Some(want)));
+    // A server without boxes (Verifik): no box, and the run is otherwise the same.
+    let fx = key_mod(&mut app, KeyCode::F(5), KeyModifiers::SHIFT);
+    let id = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Search { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Action::SearchDone {
+        id,
+        elapsed_ms: 240,
+        result: Ok(outcome(0.9, &[("a", 0.95)])),
+    });
+    let run = app.shown_run().unwrap();
+    assert_eq!(
+        (run.refiltered_from, run.face, run.matches.len()),
+        (None, None, 1)
+    );
 }
 
 #[test]

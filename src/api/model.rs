@@ -132,6 +132,34 @@ impl SearchParams {
 pub struct SearchOutcome {
     pub liveness_score: Option<f64>,
     pub persons: Vec<Match>,
+    /// The face the server searched with. Only the sandbox sends it (Verifik does not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face: Option<FaceBox>,
+}
+
+/// A face's box in pixels of the image the server received (a sandbox extension).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FaceBox {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl FaceBox {
+    /// `{x, y, width, height}` as numbers or numeric strings; anything else (missing
+    /// fields, non-finite values, an empty box) is no box.
+    pub fn from_value(v: &Value) -> Option<FaceBox> {
+        let o = v.as_object()?;
+        let field = |k: &str| o.get(k).and_then(number).filter(|x| x.is_finite());
+        let b = FaceBox {
+            x: field("x")?,
+            y: field("y")?,
+            width: field("width")?,
+            height: field("height")?,
+        };
+        (b.width > 0.0 && b.height > 0.0).then_some(b)
+    }
 }
 
 /// One search hit. Servers send either `{id, score}` or a full person record with a
@@ -597,9 +625,15 @@ impl SearchOutcome {
             Some(_) => return None,
         };
         persons.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Optional and unofficial: a bad box is dropped, never a failed search.
+        let face = match data {
+            Value::Object(o) => o.get("face").and_then(FaceBox::from_value),
+            _ => None,
+        };
         Some(SearchOutcome {
             liveness_score: liveness,
             persons,
+            face,
         })
     }
 }
@@ -816,6 +850,59 @@ mod tests {
         );
         assert_eq!(SearchOutcome::from_data(&json!({"persons": "nope"})), None);
         assert_eq!(SearchOutcome::from_data(&json!("nope")), None);
+    }
+
+    #[test]
+    fn search_outcome_reads_the_sandbox_face_box() {
+        let o = SearchOutcome::from_data(&json!({
+            "persons": [],
+            "liveness_score": 0.9,
+            "face": {"x": 12.5, "y": "40", "width": 100, "height": 120.0, "confidence": 0.93}
+        }))
+        .unwrap();
+        assert_eq!(
+            o.face,
+            Some(FaceBox {
+                x: 12.5,
+                y: 40.0,
+                width: 100.0,
+                height: 120.0
+            })
+        );
+        // Verifik sends none: nothing else changes.
+        let plain = SearchOutcome::from_data(&json!({"persons": [], "liveness_score": 0.9}));
+        assert_eq!(plain.unwrap().face, None);
+        assert_eq!(
+            SearchOutcome::from_data(&json!([{"id": "c", "score": 0.8}]))
+                .unwrap()
+                .face,
+            None
+        );
+    }
+
+    #[test]
+    fn a_garbage_face_box_is_no_box_not_an_error() {
+        for face in [
+            json!(null),
+            json!("12,40,100,120"),
+            json!([12, 40, 100, 120]),
+            json!({"x": 12, "y": 40, "width": 100}),
+            json!({"x": "left", "y": 40, "width": 100, "height": 120}),
+            json!({"x": 12, "y": 40, "width": 0, "height": 120}),
+            json!({"x": 12, "y": 40, "width": 100, "height": -5}),
+            json!({"x": 12, "y": 40, "width": "NaN", "height": 120}),
+            json!({"x": 12, "y": 40, "width": "inf", "height": 120}),
+        ] {
+            let o = SearchOutcome::from_data(&json!({
+                "persons": [{"id": "a", "score": 0.9}],
+                "liveness_score": 0.8,
+                "face": face,
+            }))
+            .unwrap_or_else(|| panic!("{face}: the search itself must still decode"));
+            assert_eq!(o.face, None, "{face}");
+            assert_eq!(o.persons.len(), 1, "{face}");
+            assert_eq!(o.liveness_score, Some(0.8), "{face}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::args::{GlobalArgs, SearchArgs};
 use super::output::{matches_table, person_json};
 use super::{open, report, EXIT_BAD_INPUT};
-use crate::api::model::SearchOutcome;
+use crate::api::model::{FaceBox, SearchOutcome};
 use crate::config::Flags;
 use crate::probe;
 
@@ -84,7 +84,7 @@ fn outcome_json(
     outcome: &SearchOutcome,
     elapsed_ms: u64,
 ) -> serde_json::Value {
-    json!({
+    let mut v = json!({
         "query": {
             "image": args.image.display().to_string(),
             "os": params.os,
@@ -102,7 +102,12 @@ fn outcome_json(
             v
         }).collect::<Vec<_>>(),
         "elapsed_ms": elapsed_ms,
-    })
+    });
+    // Only servers that send a face box (the sandbox) add the key: Verifik's output is unchanged.
+    if let Some(face) = &outcome.face {
+        v["face"] = json!(face);
+    }
+    v
 }
 
 fn print_table(
@@ -118,6 +123,9 @@ fn print_table(
         ),
         None => println!("liveness: not reported by the server"),
     }
+    if let Some(f) = &outcome.face {
+        println!("{}", face_line(f));
+    }
     if outcome.persons.is_empty() {
         println!("no match at or above {:.2}", params.min_score);
     } else {
@@ -130,4 +138,31 @@ fn print_table(
         backend,
         elapsed_ms
     );
+}
+
+/// `face at x 370, y 91, 243×331 px of the upload`.
+fn face_line(f: &FaceBox) -> String {
+    format!(
+        "face at x {:.0}, y {:.0}, {:.0}×{:.0} px of the upload",
+        f.x, f.y, f.width, f.height
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_face_line_rounds_to_whole_pixels() {
+        let f = FaceBox {
+            x: 369.5,
+            y: 90.94,
+            width: 242.7,
+            height: 330.5,
+        };
+        assert_eq!(
+            face_line(&f),
+            "face at x 370, y 91, 243×330 px of the upload"
+        );
+    }
 }

@@ -15,7 +15,9 @@ use ratatui::layout::Size;
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
+use super::facebox::FaceMark;
 use super::job::{JobInput, Outcome, PreviewDone, PreviewJob};
+use crate::history::ProbeStamp;
 
 /// Entries kept before the least recently used is dropped.
 pub const DEFAULT_CAPACITY: usize = 64;
@@ -47,6 +49,9 @@ pub struct PreviewKey {
     pub source: SourceId,
     /// Width and height in terminal cells.
     pub cells: (u16, u16),
+    /// A face box drawn into the pixels: the same file with another box (or none) is
+    /// another entry, so a run's box never shows on another run's picture.
+    pub mark: Option<FaceMark>,
 }
 
 /// What a pane can draw right now.
@@ -153,6 +158,37 @@ impl PreviewCache {
         len: u64,
         cells: Size,
     ) -> PreviewState {
+        self.request_file_version(path, mtime, len, cells, None)
+    }
+
+    /// A run's probe with the run's face box drawn in, but only while the file is the
+    /// one the run searched (same size and mtime as `stamp`): in another version of the
+    /// file the box would frame the wrong pixels, so then the picture comes plain.
+    pub fn request_probe(
+        &self,
+        stamp: &ProbeStamp,
+        mark: Option<FaceMark>,
+        cells: Size,
+    ) -> PreviewState {
+        let path = stamp.path.as_path();
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_dir() => meta,
+            // Directories and unreadable paths: the plain request says why.
+            _ => return self.request_file(path, cells),
+        };
+        let (mtime, len) = (meta.modified().ok(), meta.len());
+        let unchanged = ProbeStamp::from_parts(path, mtime, len) == *stamp;
+        self.request_file_version(path, mtime, len, cells, mark.filter(|_| unchanged))
+    }
+
+    fn request_file_version(
+        &self,
+        path: &Path,
+        mtime: Option<SystemTime>,
+        len: u64,
+        cells: Size,
+        mark: Option<FaceMark>,
+    ) -> PreviewState {
         let key = PreviewKey {
             source: SourceId::File {
                 path: path.to_path_buf(),
@@ -160,6 +196,7 @@ impl PreviewCache {
                 len,
             },
             cells: (cells.width, cells.height),
+            mark,
         };
         {
             let mut inner = self.inner.borrow_mut();

@@ -13,6 +13,7 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::Resize;
 
 use super::cache::{PreviewKey, SourceId};
+use super::facebox::FaceMark;
 use crate::imageio::decode_oriented;
 use crate::probe::{plain_io, MAX_FILE_BYTES};
 
@@ -71,16 +72,17 @@ impl PreviewJob {
     /// Does the work on the calling thread (blocking: tests and benches call it).
     pub fn run(self) -> PreviewDone {
         let cells = Size::new(self.key.cells.0, self.key.cells.1);
+        let mark = self.key.mark.as_ref();
         let outcome = match &self.input {
             JobInput::File(path) => match read_file(path, &self.key.source) {
-                Ok(Some(bytes)) => encode(&bytes, cells, &self.picker).map_or_else(
+                Ok(Some(bytes)) => encode_marked(&bytes, cells, &self.picker, mark).map_or_else(
                     |r| Outcome::Failed(format!("cannot preview: {r}")),
                     Outcome::Ready,
                 ),
                 Ok(None) => Outcome::Stale,
                 Err(reason) => Outcome::Failed(format!("cannot preview: {reason}")),
             },
-            JobInput::Bytes(bytes) => encode(bytes, cells, &self.picker).map_or_else(
+            JobInput::Bytes(bytes) => encode_marked(bytes, cells, &self.picker, mark).map_or_else(
                 |r| Outcome::Failed(format!("thumbnail is not an image: {r}")),
                 Outcome::Ready,
             ),
@@ -142,8 +144,22 @@ fn read_file(path: &std::path::Path, source: &SourceId) -> Result<Option<Vec<u8>
 
 /// Decodes and fits the picture into `cells`, then encodes it for the protocol.
 pub fn encode(bytes: &[u8], cells: Size, picker: &Picker) -> Result<Protocol, String> {
+    encode_marked(bytes, cells, picker, None)
+}
+
+/// As [`encode`], with a face box drawn into the fitted pixels (before the protocol
+/// sees them, so every protocol shows it).
+pub fn encode_marked(
+    bytes: &[u8],
+    cells: Size,
+    picker: &Picker,
+    mark: Option<&FaceMark>,
+) -> Result<Protocol, String> {
     let img = decode_oriented(bytes).map_err(|e| e.to_string())?;
-    let img = fit_pixels(img, cells, picker);
+    let mut img = fit_pixels(img, cells, picker);
+    if let Some(mark) = mark {
+        mark.draw_for(&mut img, picker);
+    }
     picker
         .new_protocol(img, cells, Resize::Fit(None))
         .map_err(|e| format!("cannot draw it: {e}"))

@@ -19,14 +19,20 @@
 //! 4. The render functions in [`widgets`] draw whatever state the cache holds.
 //!    Results-list rows carry thumbnails only when
 //!    [`thumbs::list_thumbnail_rows`] says the terminal is tall enough.
+//! 5. A run's face box is a [`FaceMark`] in the request
+//!    ([`PreviewCache::request_probe`]); the job draws it into the fitted pixels
+//!    ([`facebox`]) before encoding, and the mark is part of the key, so the boxed and
+//!    the plain picture of one file are separate entries.
 
 pub mod cache;
+pub mod facebox;
 pub mod job;
 pub mod mode;
 pub mod thumbs;
 pub mod widgets;
 
 pub use cache::{PreviewCache, PreviewKey, PreviewState, SourceId};
+pub use facebox::{FaceMark, Stroke};
 pub use job::{PreviewDone, PreviewJob};
 pub use mode::{make_picker, ImageMode};
 pub use widgets::{

@@ -40,6 +40,7 @@ impl PreviewCache {
                 fingerprint: fingerprint(bytes),
             },
             cells: (cells.width, cells.height),
+            mark: None,
         };
         self.request(key, || JobInput::Bytes(Arc::from(bytes.as_slice())))
     }

@@ -14,7 +14,9 @@ use ratatui_image::Image;
 use std::path::Path;
 
 use super::cache::{PreviewCache, PreviewState};
+use super::facebox::FaceMark;
 use crate::api::model::Thumbnail;
+use crate::history::ProbeStamp;
 
 pub const LOADING: &str = "loading…";
 /// Width of the column between the two pictures of the side-by-side view.
@@ -73,6 +75,8 @@ pub fn render_thumbnail(
 pub struct Comparison<'a> {
     /// The probe image file.
     pub probe: &'a Path,
+    /// The searched face's box, for the version of the probe file the run searched.
+    pub face: Option<(&'a ProbeStamp, FaceMark)>,
     /// The match's person id (the thumbnail cache key).
     pub person: &'a str,
     /// The match's first thumbnail, `None` if the server sent none.
@@ -91,7 +95,12 @@ pub fn render_match_comparison(
 ) {
     let (p, m) = match SideBySide::new(area) {
         Some(l) => (
-            cache.request_file(c.probe, preview_cells(l.probe)),
+            match c.face {
+                Some((stamp, mark)) => {
+                    cache.request_probe(stamp, Some(mark), preview_cells(l.probe))
+                }
+                None => cache.request_file(c.probe, preview_cells(l.probe)),
+            },
             cache.request_thumbnail(c.person, 0, c.thumbnail, preview_cells(l.matched)),
         ),
         // Too small for pictures: only the summary line is drawn.

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use image::DynamicImage;
 use serde_json::{json, Value};
 
-use super::engine::{AnalysisError, Engine};
+use super::engine::{AnalysisError, Engine, FaceBox};
 use super::http::{authenticate, blocking, log_requests, JsonBody};
 use super::reply::{Failure, Reply};
 use super::store::{
@@ -304,11 +304,26 @@ async fn search_live_face(State(s): State<AppState>, JsonBody(body): JsonBody) -
                     .map(|p| hit_json(p, *score))
             })
             .collect();
-        Ok(Reply::Enveloped(
-            json!({"persons": persons, "liveness_score": liveness}),
-        ))
+        let mut data = json!({"persons": persons, "liveness_score": liveness});
+        // A sandbox extension (Verifik sends no box): only when the engine found a face.
+        if let Some(face) = &analysis.face {
+            data["face"] = face_json(face);
+        }
+        Ok(Reply::Enveloped(data))
     })
     .await
+}
+
+/// The face a search used, in pixels of the upright image it received.
+fn face_json(face: &FaceBox) -> Value {
+    let px = |v: f32| (f64::from(v) * 10.0).round() / 10.0;
+    json!({
+        "x": px(face.x),
+        "y": px(face.y),
+        "width": px(face.width),
+        "height": px(face.height),
+        "confidence": round4(f64::from(face.confidence)),
+    })
 }
 
 // ---- persons -------------------------------------------------------------------

@@ -58,21 +58,7 @@ pub struct ProbeInfo {
     pub preview: Option<Preview>,
 }
 
-/// A ready-to-draw probe preview (ratatui-image half blocks, which work over SSH).
-#[derive(Clone)]
-pub struct Preview(pub Arc<ratatui_image::protocol::Protocol>);
-
-impl std::fmt::Debug for Preview {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Preview")
-    }
-}
-
-impl PartialEq for Preview {
-    fn eq(&self, other: &Preview) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
+pub use super::probe_preview::Preview;
 
 #[derive(Debug)]
 pub enum Action {

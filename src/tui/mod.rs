@@ -13,6 +13,7 @@ pub mod fsview;
 pub mod keyburst;
 pub mod keymap;
 pub mod panes;
+pub mod probe_preview;
 pub mod runner;
 pub mod theme;
 

@@ -230,8 +230,7 @@ pub fn prepare_probe(path: &std::path::Path, max_side: u32) -> Result<ProbeInfo,
     })
 }
 
-/// Preview size in cells (half blocks: two pixels per cell vertically).
-pub const PREVIEW_CELLS: (u16, u16) = (32, 16);
+pub use super::probe_preview::PREVIEW_CELLS;
 
 /// A half-block preview of the upload; `None` if it cannot be made (never fatal).
 pub fn make_preview(base64: &str) -> Option<Preview> {
@@ -244,17 +243,5 @@ pub fn make_preview(base64: &str) -> Option<Preview> {
 }
 
 pub fn preview_of(img: image::DynamicImage) -> Option<Preview> {
-    // Scale to the preview's pixel size first (the half-block picker assumes 10×20 px
-    // cells): small probes grow to fill it, and big ones are not resized twice.
-    let small = img.resize(
-        u32::from(PREVIEW_CELLS.0) * 10,
-        u32::from(PREVIEW_CELLS.1) * 20,
-        image::imageops::FilterType::Triangle,
-    );
-    let picker = ratatui_image::picker::Picker::halfblocks();
-    let size = ratatui::layout::Size::new(PREVIEW_CELLS.0, PREVIEW_CELLS.1);
-    picker
-        .new_protocol(small, size, ratatui_image::Resize::Fit(None))
-        .ok()
-        .map(|p| Preview(Arc::new(p)))
+    Preview::new(img)
 }

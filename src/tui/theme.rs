@@ -59,9 +59,12 @@ pub struct Theme {
     pub bar: Color,
     pub status_bg: Color,
     pub status_fg: Color,
+    /// The searched face's box, drawn into the probe's pixels: it must read on photos
+    /// (skin, hair, walls), whatever the terminal's background.
+    pub face_box: Color,
 }
 
-const ROLES: [&str; 16] = [
+const ROLES: [&str; 17] = [
     "text",
     "background",
     "dim",
@@ -78,6 +81,7 @@ const ROLES: [&str; 16] = [
     "bar",
     "status_bg",
     "status_fg",
+    "face_box",
 ];
 
 impl Theme {
@@ -100,6 +104,7 @@ impl Theme {
             bar: Color::Reset,
             status_bg: Color::Reset,
             status_fg: Color::Reset,
+            face_box: Color::Reset,
         }
     }
 
@@ -121,6 +126,7 @@ impl Theme {
             "bar" => &mut self.bar,
             "status_bg" => &mut self.status_bg,
             "status_fg" => &mut self.status_fg,
+            "face_box" => &mut self.face_box,
             _ => return None,
         })
     }
@@ -248,6 +254,74 @@ impl Theme {
             s
         }
     }
+}
+
+/// The face box's colour as pixels. Pictures keep their colours even without colour
+/// text (`NO_COLOR`, the mono theme), so a theme without one (`reset`) gets the default's.
+pub fn face_box_rgb(theme: &Theme) -> [u8; 3] {
+    const DEFAULT: [u8; 3] = [0x00, 0xff, 0x5f];
+    rgb(theme.face_box).unwrap_or(DEFAULT)
+}
+
+/// The RGB a terminal shows for a colour (xterm's palette); `None` for `Reset`.
+pub fn rgb(c: Color) -> Option<[u8; 3]> {
+    const ANSI: [[u8; 3]; 16] = [
+        [0, 0, 0],
+        [205, 0, 0],
+        [0, 205, 0],
+        [205, 205, 0],
+        [0, 0, 238],
+        [205, 0, 205],
+        [0, 205, 205],
+        [229, 229, 229],
+        [127, 127, 127],
+        [255, 0, 0],
+        [0, 255, 0],
+        [255, 255, 0],
+        [92, 92, 255],
+        [255, 0, 255],
+        [0, 255, 255],
+        [255, 255, 255],
+    ];
+    let indexed = |i: u8| -> [u8; 3] {
+        const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+        match i {
+            0..=15 => ANSI[usize::from(i)],
+            16..=231 => {
+                let i = i - 16;
+                [
+                    LEVELS[usize::from(i / 36)],
+                    LEVELS[usize::from(i / 6 % 6)],
+                    LEVELS[usize::from(i % 6)],
+                ]
+            }
+            _ => {
+                let v = 8 + 10 * (i - 232);
+                [v, v, v]
+            }
+        }
+    };
+    Some(match c {
+        Color::Reset => return None,
+        Color::Rgb(r, g, b) => [r, g, b],
+        Color::Indexed(i) => indexed(i),
+        Color::Black => ANSI[0],
+        Color::Red => ANSI[1],
+        Color::Green => ANSI[2],
+        Color::Yellow => ANSI[3],
+        Color::Blue => ANSI[4],
+        Color::Magenta => ANSI[5],
+        Color::Cyan => ANSI[6],
+        Color::Gray => ANSI[7],
+        Color::DarkGray => ANSI[8],
+        Color::LightRed => ANSI[9],
+        Color::LightGreen => ANSI[10],
+        Color::LightYellow => ANSI[11],
+        Color::LightBlue => ANSI[12],
+        Color::LightMagenta => ANSI[13],
+        Color::LightCyan => ANSI[14],
+        Color::White => ANSI[15],
+    })
 }
 
 /// Nearest xterm-256 colour for an RGB colour; other colours pass through.
@@ -406,5 +480,23 @@ mod tests {
         assert_eq!(theme_names(Some(d.path())).last().unwrap(), "mine");
         let (t, _) = load("light", None, ColorMode::None);
         assert_eq!(t.accent, Color::Reset);
+    }
+
+    #[test]
+    fn the_face_box_has_a_pixel_colour_in_every_theme_and_mode() {
+        for (name, _) in BUILTIN {
+            for mode in [ColorMode::TrueColor, ColorMode::Ansi256, ColorMode::None] {
+                let (t, w) = load(name, None, mode);
+                assert!(w.is_none(), "{name}: {w:?}");
+                let [r, g, b] = face_box_rgb(&t);
+                // Saturated and bright: visible on skin, hair and grey walls alike.
+                let (hi, lo) = (r.max(g).max(b), r.min(g).min(b));
+                assert!(hi >= 200 && hi - lo >= 150, "{name} {mode:?}: {r},{g},{b}");
+            }
+        }
+        assert_eq!(rgb(Color::Indexed(48)), Some([0, 255, 135]));
+        assert_eq!(rgb(Color::Indexed(244)), Some([128, 128, 128]));
+        assert_eq!(rgb(Color::LightGreen), Some([0, 255, 0]));
+        assert_eq!(rgb(Color::Reset), None);
     }
 }

@@ -120,6 +120,7 @@ pub fn run(id: u64, min: f64, scores: &[(&str, f64)]) -> Run {
         elapsed_ms: 240,
         outcome: Outcome::Ok,
         refiltered_from: None,
+        face: None,
     }
 }
 
@@ -146,6 +147,7 @@ pub fn outcome(liveness: f64, scores: &[(&str, f64)]) -> SearchOutcome {
                 person: None,
             })
             .collect(),
+        face: None,
     }
 }
 

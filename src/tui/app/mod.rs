@@ -120,6 +120,8 @@ pub struct InFlight {
     pub id: u64,
     pub started: Instant,
     pub probe: ProbeStamp,
+    /// Pixel size of the upload: the server's face box is in these pixels.
+    pub sent: (u32, u32),
     pub params: SearchParams,
 }
 

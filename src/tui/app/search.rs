@@ -8,6 +8,7 @@ use tui_input::Input;
 
 use crate::api::model::{parse_threshold, Os, SearchMode, SearchOutcome, SearchParams};
 use crate::api::ApiError;
+use crate::face_region::FaceRegion;
 use crate::history::{self, Outcome, Run, RunMatch};
 use crate::tui::action::ProbeInfo;
 use crate::tui::effect::Effect;
@@ -238,6 +239,8 @@ impl App {
                     elapsed_ms: 0,
                     outcome: Outcome::Ok,
                     refiltered_from: Some(source.id),
+                    // Same file, so the same face: the box stays valid.
+                    face: source.face,
                 };
                 return self.record_run(run);
             }
@@ -249,6 +252,7 @@ impl App {
             id,
             started: self.now,
             probe: info.stamp.clone(),
+            sent: info.sent,
             params: params.clone(),
         });
         self.last_error = None;
@@ -284,6 +288,7 @@ impl App {
         let Some(flight) = self.in_flight.take_if(|f| f.id == id) else {
             return Vec::new(); // cancelled or stale
         };
+        let mut face = None;
         let (outcome, liveness, matches) = match result {
             Ok(out) => {
                 for m in &out.persons {
@@ -301,6 +306,10 @@ impl App {
                     })
                     .collect();
                 matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+                // The server's pixels are the upload's: fractions of its size fit any preview.
+                face = out
+                    .face
+                    .and_then(|b| FaceRegion::from_pixels(&b, flight.sent));
                 (Outcome::Ok, out.liveness_score, matches)
             }
             Err(e) if e.is_liveness_failure() => {
@@ -329,6 +338,7 @@ impl App {
             elapsed_ms,
             outcome,
             refiltered_from: None,
+            face,
         };
         self.record_run(run)
     }

@@ -8,7 +8,9 @@ use ratatui::Frame;
 use super::{popup_area, popup_block, spinner};
 use crate::preview::render_match_comparison;
 use crate::preview::widgets::Comparison;
+use crate::preview::FaceMark;
 use crate::tui::app::App;
+use crate::tui::theme::face_box_rgb;
 
 /// The record, and beside it the probe and the match's thumbnail when there is room.
 pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize) {
@@ -69,17 +71,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
         .wrap(Wrap { trim: false })
         .scroll((scroll as u16, 0))
         .block(popup_block(app, "Person"));
-    let probe = app.shown_run().map(|run| run.probe.path.clone());
-    match (wide, probe) {
-        (true, Some(probe)) => {
+    match (wide, app.shown_run()) {
+        (true, Some(run)) => {
             let [text, faces] =
                 Layout::horizontal([Constraint::Length(58), Constraint::Fill(1)]).areas(r);
             frame.render_widget(para, text);
             let block = popup_block(app, "Probe · match");
             let inner = block.inner(faces);
             frame.render_widget(block, faces);
+            let mark = run
+                .face
+                .map(|r| FaceMark::new(&r, face_box_rgb(&app.theme)));
             let comparison = Comparison {
-                probe: &probe,
+                probe: &run.probe.path,
+                face: mark.map(|m| (&run.probe, m)),
                 person: &p.id,
                 thumbnail: p.thumbnails.first(),
                 score: score_value(app, id),

@@ -1,5 +1,6 @@
 //! The probe preview: the prepared upload drawn with half blocks (works over SSH and in
-//! any terminal; made off the render path when the probe was prepared).
+//! any terminal; made off the render path when the probe was prepared), with the face
+//! box of the shown run when that run searched this probe.
 
 use ratatui::layout::Rect;
 use ratatui::widgets::{Clear, Paragraph};
@@ -7,8 +8,10 @@ use ratatui::Frame;
 use ratatui_image::Image;
 
 use super::{popup_area, popup_block};
+use crate::preview::FaceMark;
 use crate::tui::app::{file_name, App, ProbeState};
 use crate::tui::runner::PREVIEW_CELLS;
+use crate::tui::theme::face_box_rgb;
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let r = popup_area(area, PREVIEW_CELLS.0 + 2, PREVIEW_CELLS.1 + 2);
@@ -24,8 +27,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = popup_block(app, &title);
     let inner = block.inner(r);
     frame.render_widget(block, r);
+    // The shown run's face box, when that run searched this very file.
+    let mark = app
+        .shown_run()
+        .filter(|run| run.probe == info.stamp)
+        .and_then(|run| run.face)
+        .map(|r| FaceMark::new(&r, face_box_rgb(&app.theme)));
     match &info.preview {
-        Some(p) => frame.render_widget(Image::new(&p.0), inner),
+        Some(p) => frame.render_widget(Image::new(&p.protocol(mark)), inner),
         None => frame.render_widget(Paragraph::new("no preview"), inner),
     }
 }

@@ -654,3 +654,24 @@ fn the_status_bar_message_is_the_newest_notice_or_error() {
     app.update(Action::Warning("run #4 not saved".into()));
     assert_eq!(app.notice, None, "the newer error shows");
 }
+
+#[test]
+fn a_record_shows_the_probe_only_beside_a_match_of_the_shown_run() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Esc);
+    search_and_answer(&mut app, outcome(0.9, &[("p1", 0.93)]));
+    let open = |app: &mut App, id: &str| {
+        app.popup = Some(Popup::Detail {
+            person_id: id.into(),
+            scroll: 0,
+        });
+        render(app, 120, 40)
+    };
+    app.persons.insert("p1".into(), person("p1", "Ana Gómez"));
+    app.persons.insert("p2".into(), person("p2", "Luis Pérez"));
+    let matched = open(&mut app, "p1");
+    assert!(matched.contains("Probe · match"), "{matched}");
+    let other = open(&mut app, "p2");
+    assert!(other.contains("Enrolled face"), "{other}");
+    assert!(!other.contains("Probe · match"), "{other}");
+}

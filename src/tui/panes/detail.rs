@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::{popup_area, popup_block, spinner};
 use crate::preview::render_match_comparison;
-use crate::preview::widgets::Comparison;
+use crate::preview::widgets::{render_thumbnail, Comparison};
 use crate::preview::FaceMark;
 use crate::tui::app::App;
 use crate::tui::theme::face_box_rgb;
@@ -71,11 +71,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
         .wrap(Wrap { trim: false })
         .scroll((scroll as u16, 0))
         .block(popup_block(app, "Person"));
-    match (wide, app.shown_run()) {
-        (true, Some(run)) => {
-            let [text, faces] =
-                Layout::horizontal([Constraint::Length(58), Constraint::Fill(1)]).areas(r);
-            frame.render_widget(para, text);
+    if !wide {
+        frame.render_widget(para, r);
+        return;
+    }
+    let [text, faces] = Layout::horizontal([Constraint::Length(58), Constraint::Fill(1)]).areas(r);
+    frame.render_widget(para, text);
+    // A match of the shown run: the probe beside their face. Anyone else (opened from
+    // the persons list): their enrolled face alone, never a probe they were not found in.
+    let matched = app
+        .shown_run()
+        .filter(|run| run.matches.iter().any(|m| m.id == id));
+    match matched {
+        None => {
+            let block = popup_block(app, "Enrolled face");
+            let inner = block.inner(faces);
+            frame.render_widget(block, faces);
+            render_thumbnail(frame, inner, &app.preview, &p.id, 0, p.thumbnails.first());
+        }
+        Some(run) => {
             let block = popup_block(app, "Probe · match");
             let inner = block.inner(faces);
             frame.render_widget(block, faces);
@@ -92,7 +106,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
             };
             render_match_comparison(frame, inner, &app.preview, &comparison);
         }
-        _ => frame.render_widget(para, r),
     }
 }
 

@@ -77,12 +77,7 @@ fn go_to(app: &mut App, label: &str) {
 /// Replaces a text field's value.
 fn fill(app: &mut App, label: &str, text: &str) {
     go_to(app, label);
-    press(app, KeyCode::Enter);
-    for _ in 0..40 {
-        press(app, KeyCode::Backspace);
-    }
-    type_text(app, text);
-    press(app, KeyCode::Enter);
+    retype(app, text);
 }
 
 fn save(app: &mut App) -> Vec<Effect> {

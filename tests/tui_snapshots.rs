@@ -97,15 +97,7 @@ fn result_state() {
 #[test]
 fn refiltered_state() {
     let mut app = with_results();
-    press(&mut app, KeyCode::Char('2'));
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Enter);
-    for _ in 0..4 {
-        press(&mut app, KeyCode::Backspace);
-    }
-    type_text(&mut app, "0.85");
-    press(&mut app, KeyCode::Enter);
+    set_min_score(&mut app, "0.85");
     press(&mut app, KeyCode::F(5));
     let screen = render(&app, 120, 40);
     assert!(

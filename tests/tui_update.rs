@@ -381,6 +381,7 @@ fn stricter_threshold_refilters_without_a_request() {
         &mut app,
         outcome(0.9, &[("a", 0.95), ("b", 0.8), ("c", 0.76)]),
     );
+    // Typed, and still editing: F5 works from inside the input.
     press(&mut app, KeyCode::Char('2'));
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Down);
@@ -442,15 +443,7 @@ fn the_face_box_becomes_fractions_of_the_upload_and_follows_refiltered_runs() {
     assert_eq!(app.shown_run().unwrap().face, Some(want));
     assert!(matches!(&fx[0], Effect::SaveRun(r) if r.face == Some(want)));
     // A stricter threshold re-filters run 1 locally: same file, same face.
-    press(&mut app, KeyCode::Char('2'));
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Down);
-    press(&mut app, KeyCode::Enter);
-    for _ in 0..5 {
-        press(&mut app, KeyCode::Backspace);
-    }
-    type_text(&mut app, "0.9");
-    press(&mut app, KeyCode::Enter);
+    set_min_score(&mut app, "0.9");
     let fx = press(&mut app, KeyCode::F(5));
     assert!(!has_search(&fx));
     let run = app.shown_run().unwrap();
@@ -951,16 +944,6 @@ fn editor_error(app: &App) -> Option<String> {
 fn field_error(app: &App, label: &str) -> Option<String> {
     let e = app.editor.as_ref().expect("a form is open");
     e.form.field(label).and_then(|f| f.error.clone())
-}
-
-/// In the open form: edit the text field under the cursor, replacing it with `text`.
-fn retype(app: &mut App, text: &str) {
-    press(app, KeyCode::Enter);
-    for _ in 0..40 {
-        press(app, KeyCode::Backspace);
-    }
-    type_text(app, text);
-    press(app, KeyCode::Enter);
 }
 
 fn save(app: &mut App) -> Vec<Effect> {

@@ -165,6 +165,25 @@ pub fn type_text(app: &mut App, text: &str) {
     }
 }
 
+/// In the search form (pane 2), replaces `min_score` (the third field) with `value`.
+pub fn set_min_score(app: &mut App, value: &str) {
+    press(app, KeyCode::Char('2'));
+    press(app, KeyCode::Home);
+    press(app, KeyCode::Down);
+    press(app, KeyCode::Down);
+    retype(app, value);
+}
+
+/// Edits the text field under the cursor (form or edit popup), replacing its value.
+pub fn retype(app: &mut App, text: &str) {
+    press(app, KeyCode::Enter);
+    for _ in 0..40 {
+        press(app, KeyCode::Backspace);
+    }
+    type_text(app, text);
+    press(app, KeyCode::Enter);
+}
+
 /// The browser loaded with `entries()`.
 pub fn load_dir(app: &mut App) {
     let seq = app.browser.seq;

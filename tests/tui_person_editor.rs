@@ -670,3 +670,16 @@ fn a_record_shows_the_probe_only_beside_a_match_of_the_shown_run() {
     assert!(other.contains("Enrolled face"), "{other}");
     assert!(!other.contains("Probe · match"), "{other}");
 }
+
+#[test]
+fn enrol_pre_ticks_the_collection_the_list_shows() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('a'));
+    let ticked = app.editor.as_ref().unwrap().form.checked("Collections");
+    assert!(ticked.is_empty(), "no filter, no form choice: {ticked:?}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('c')); // all → Staff (by code)
+    press(&mut app, KeyCode::Char('a'));
+    let ticked = app.editor.as_ref().unwrap().form.checked("Collections");
+    assert_eq!(ticked, ["c1"]);
+}

@@ -140,7 +140,12 @@ impl App {
     /// `a` in the persons list: enrol the marked images (or the probe).
     pub(super) fn open_enroll(&mut self) -> Vec<Effect> {
         let images = self.face_images();
-        let chosen = self.form_collection();
+        // Pre-tick the collection the list shows, else the one the search form uses.
+        let chosen = self
+            .person_list
+            .collection
+            .clone()
+            .or_else(|| self.form_collection());
         let only_one = matches!(&self.collections.load, Loading::Loaded(l) if l.len() == 1);
         let checks = self.collection_checks(|c| {
             only_one
@@ -186,20 +191,21 @@ impl App {
             .iter()
             .position(|g| Some(*g) == p.gender.as_deref())
             .unwrap_or(0);
-        let enrolled = p.thumbnails.len();
+        // Lists may omit thumbnails: a count of 0 would be a guess, not a fact.
+        let keep = match p.thumbnails.len() {
+            0 => "keep the current faces".to_string(),
+            n => format!("keep the current faces ({n})"),
+        };
         let faces = if images.is_empty() {
             FormField::info(
                 FACES,
-                vec![format!("keep the current faces ({enrolled}) · mark images in Files (m) to replace them")],
+                vec![format!("{keep} · mark images in Files (m) to replace them")],
             )
         } else {
             let names: Vec<String> = images.iter().map(|p| file_name(p)).collect();
             FormField::choice(
                 FACES,
-                &[
-                    &format!("keep the current faces ({enrolled})"),
-                    &format!("replace with {}", names.join(", ")),
-                ],
+                &[&keep, &format!("replace with {}", names.join(", "))],
                 0,
             )
         };

@@ -683,3 +683,24 @@ fn enrol_pre_ticks_the_collection_the_list_shows() {
     let ticked = app.editor.as_ref().unwrap().form.checked("Collections");
     assert_eq!(ticked, ["c1"]);
 }
+
+#[test]
+fn every_form_state_draws_at_any_size_without_panicking() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('a'));
+    save(&mut app); // errors on every field
+    let sizes = [(60, 20), (61, 21), (90, 22), (200, 60), (20, 5), (1, 1)];
+    for (w, h) in sizes {
+        render(&app, w, h);
+    }
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('e'));
+    go_to(&mut app, "Faces");
+    press(&mut app, KeyCode::Right);
+    save(&mut app); // the replace-faces question
+    for (w, h) in sizes {
+        render(&app, w, h);
+    }
+    let screen = render(&app, 60, 20);
+    assert!(screen.contains("Replace faces?"), "{screen}");
+}

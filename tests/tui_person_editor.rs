@@ -392,6 +392,25 @@ fn replacing_faces_asks_first() {
 }
 
 #[test]
+fn marks_are_cleared_once_they_became_faces_and_kept_otherwise() {
+    let mut app = persons_open();
+    app.browser.marked = vec![probe_path()];
+    press(&mut app, KeyCode::Char('e'));
+    fill(&mut app, "Notes", "x");
+    save(&mut app);
+    app.update(Action::PersonSaved(Ok(person("p1", "Ana Gómez"))));
+    assert_eq!(app.browser.marked.len(), 1, "faces kept: the marks stay");
+
+    press(&mut app, KeyCode::Char('e'));
+    go_to(&mut app, "Faces");
+    press(&mut app, KeyCode::Right);
+    save(&mut app);
+    press(&mut app, KeyCode::Char('y'));
+    app.update(Action::PersonSaved(Ok(person("p1", "Ana Gómez"))));
+    assert!(app.browser.marked.is_empty(), "the marks became her faces");
+}
+
+#[test]
 fn esc_closes_the_form_without_sending_and_typing_never_triggers_keys() {
     let mut app = persons_open();
     press(&mut app, KeyCode::Char('e'));

@@ -394,7 +394,11 @@ impl App {
                     if created { "enrolled" } else { "saved" },
                     person_label(&p)
                 ));
-                if created {
+                // The marked images are now someone's faces: start the next pick afresh.
+                let replaced = matches!(e.kind, EditorKind::EditPerson { .. })
+                    && e.form.choice(FACES) == 1
+                    && !e.images.is_empty();
+                if created || replaced {
                     self.browser.marked.clear();
                 }
                 self.person_list.upsert(p.clone(), created);

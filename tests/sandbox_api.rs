@@ -698,38 +698,37 @@ async fn bodies_over_20_mb_get_413_and_garbage_never_crashes_the_server() {
     assert!(h.client.list_collections().await.is_ok(), "still serving");
 }
 
-/// An engine with another id, to prove a store never mixes vectors.
-struct OtherEngine;
-impl Engine for OtherEngine {
-    fn id(&self) -> &'static str {
-        "other-v1"
-    }
-    fn label(&self) -> &'static str {
-        "other"
-    }
-    fn dim(&self) -> usize {
-        PixelEngine.dim()
-    }
-    fn analyze(
-        &self,
-        image: &image::DynamicImage,
-        mode: SearchMode,
-    ) -> Result<Analysis, AnalysisError> {
-        PixelEngine.analyze(image, mode)
-    }
-    fn score(&self, cosine: f32) -> f64 {
-        PixelEngine.score(cosine)
-    }
+/// The pixel engine under another id and with an optional fixed face box: enough to
+/// prove a store never mixes vectors, and to stand in for a detecting engine.
+struct PixelLike {
+    id: &'static str,
+    face: Option<FaceBox>,
 }
 
+/// An engine with another id, to prove a store never mixes vectors.
+const OTHER_ENGINE: PixelLike = PixelLike {
+    id: "other-v1",
+    face: None,
+};
+
 /// The pixel engine's answer with a fixed face box: what a detecting engine reports.
-struct BoxingEngine;
-impl Engine for BoxingEngine {
+const BOXING_ENGINE: PixelLike = PixelLike {
+    id: "pixel-v1",
+    face: Some(FaceBox {
+        x: 40.25,
+        y: 30.0,
+        width: 120.04,
+        height: 150.5,
+        confidence: 0.912_34,
+    }),
+};
+
+impl Engine for PixelLike {
     fn id(&self) -> &'static str {
-        PixelEngine.id()
+        self.id
     }
     fn label(&self) -> &'static str {
-        "boxing"
+        "pixel-like"
     }
     fn dim(&self) -> usize {
         PixelEngine.dim()
@@ -739,15 +738,10 @@ impl Engine for BoxingEngine {
         image: &image::DynamicImage,
         mode: SearchMode,
     ) -> Result<Analysis, AnalysisError> {
+        let pixel = PixelEngine.analyze(image, mode)?;
         Ok(Analysis {
-            face: Some(FaceBox {
-                x: 40.25,
-                y: 30.0,
-                width: 120.04,
-                height: 150.5,
-                confidence: 0.912_34,
-            }),
-            ..PixelEngine.analyze(image, mode)?
+            face: self.face.or(pixel.face),
+            ..pixel
         })
     }
     fn score(&self, cosine: f32) -> f64 {
@@ -792,7 +786,7 @@ async fn search_answers_the_face_box_only_when_the_engine_found_one() {
 
     let dir = tempfile::tempdir().unwrap();
     let mut opts = SandboxOptions::local(dir.path());
-    opts.engine = EngineSlot::ready(Arc::new(BoxingEngine));
+    opts.engine = EngineSlot::ready(Arc::new(BOXING_ENGINE));
     let sb = start(opts).await.unwrap();
     let (s, v) = raw(
         &sb.base_url,
@@ -844,7 +838,7 @@ async fn a_loading_engine_answers_503_and_another_engine_409() {
     sb.shutdown().await;
 
     let mut opts = SandboxOptions::local(dir.path());
-    opts.engine = EngineSlot::ready(Arc::new(OtherEngine));
+    opts.engine = EngineSlot::ready(Arc::new(OTHER_ENGINE));
     let sb = start(opts).await.unwrap();
     let client = client_for(&sb.base_url, Some("t"));
     let e = client

@@ -749,28 +749,28 @@ impl Engine for PixelLike {
     }
 }
 
-fn search_body(image: &str) -> Option<Vec<u8>> {
-    Some(
-        serde_json::to_vec(&json!({
-            "image": image, "os": "DESKTOP", "liveness_min_score": 0.6,
-            "min_score": 0.75, "search_mode": "FAST",
-        }))
-        .unwrap(),
+/// A search of a synthetic portrait, answered as raw JSON.
+async fn raw_search(base_url: &str) -> (u16, serde_json::Value) {
+    let body = serde_json::to_vec(&json!({
+        "image": image(3), "os": "DESKTOP", "liveness_min_score": 0.6,
+        "min_score": 0.75, "search_mode": "FAST",
+    }))
+    .unwrap();
+    raw(
+        base_url,
+        Method::POST,
+        "/search-live-face",
+        Some("t"),
+        Some(body),
     )
+    .await
 }
 
 #[tokio::test]
 async fn search_answers_the_face_box_only_when_the_engine_found_one() {
     // The pixel engine finds no face: the answer is exactly Verifik's shape.
     let h = harness().await;
-    let (s, v) = raw(
-        &h.sandbox.base_url,
-        Method::POST,
-        "/search-live-face",
-        Some("t"),
-        search_body(&image(3)),
-    )
-    .await;
+    let (s, v) = raw_search(&h.sandbox.base_url).await;
     assert_eq!(s, 200, "{v}");
     let mut keys: Vec<&String> = v["data"].as_object().unwrap().keys().collect();
     keys.sort();
@@ -788,14 +788,7 @@ async fn search_answers_the_face_box_only_when_the_engine_found_one() {
     let mut opts = SandboxOptions::local(dir.path());
     opts.engine = EngineSlot::ready(Arc::new(BOXING_ENGINE));
     let sb = start(opts).await.unwrap();
-    let (s, v) = raw(
-        &sb.base_url,
-        Method::POST,
-        "/search-live-face",
-        Some("t"),
-        search_body(&image(3)),
-    )
-    .await;
+    let (s, v) = raw_search(&sb.base_url).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
         v["data"]["face"],

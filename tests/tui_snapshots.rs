@@ -125,20 +125,7 @@ fn error_states() {
         dir,
         result: Err("cannot open /data/probes/gallery: permission denied".into()),
     });
-    let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else {
-        panic!()
-    };
-    app.update(Action::SearchDone {
-        id,
-        elapsed_ms: 90,
-        result: Err(ApiError::Status {
-            status: 401,
-            code: None,
-            message: Some("token_expired".into()),
-            data: None,
-        }),
-    });
+    search_and_reply(&mut app, 90, Err(token_expired()));
     let screen = render(&app, 80, 24);
     assert!(screen.contains("token expired"), "{screen}");
     snap("errors", &app);
@@ -148,20 +135,7 @@ fn error_states() {
 fn liveness_failed_and_no_match() {
     let (mut app, _) = app_with(Vec::new());
     ready_probe(&mut app);
-    let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else {
-        panic!()
-    };
-    app.update(Action::SearchDone {
-        id,
-        elapsed_ms: 90,
-        result: Err(ApiError::Status {
-            status: 409,
-            code: None,
-            message: Some("liveness_failed".into()),
-            data: Some(serde_json::json!({"liveness_score": 0.42})),
-        }),
-    });
+    search_and_reply(&mut app, 90, Err(liveness_failed(0.42)));
     assert!(render(&app, 80, 24).contains("liveness failed: 0.42 < 0.65"));
     snap("liveness_failed", &app);
     search_and_answer(&mut app, outcome(0.9, &[]));

@@ -331,38 +331,12 @@ fn esc_cancels_the_search_and_its_late_answer_is_dropped() {
 fn liveness_failure_and_errors_become_runs() {
     let mut app = app();
     ready_probe(&mut app);
-    let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else {
-        panic!()
-    };
-    app.update(Action::SearchDone {
-        id,
-        elapsed_ms: 80,
-        result: Err(ApiError::Status {
-            status: 409,
-            code: None,
-            message: Some("liveness_failed".into()),
-            data: Some(serde_json::json!({"liveness_score": 0.42})),
-        }),
-    });
+    search_and_reply(&mut app, 80, Err(liveness_failed(0.42)));
     assert_eq!(
         app.runs[0].outcome,
         Outcome::LivenessFailed { score: Some(0.42) }
     );
-    let fx = press(&mut app, KeyCode::F(5));
-    let Effect::Search { id, .. } = fx[0].clone() else {
-        panic!()
-    };
-    app.update(Action::SearchDone {
-        id,
-        elapsed_ms: 80,
-        result: Err(ApiError::Status {
-            status: 401,
-            code: None,
-            message: Some("token_expired".into()),
-            data: None,
-        }),
-    });
+    search_and_reply(&mut app, 80, Err(token_expired()));
     let Outcome::Error { message } = &app.runs[1].outcome else {
         panic!()
     };

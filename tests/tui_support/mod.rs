@@ -11,6 +11,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use liveface::api::model::{Match, Person, SearchOutcome, SearchParams};
+use liveface::api::ApiError;
 use liveface::history::{Outcome, ProbeStamp, Run, RunMatch};
 use liveface::tui::action::{Action, ProbeInfo};
 use liveface::tui::app::{App, AppInit};
@@ -214,6 +215,15 @@ pub fn ready_probe(app: &mut App) {
 
 /// Runs F5 and answers it with `out`; returns the effects of the answer.
 pub fn search_and_answer(app: &mut App, out: SearchOutcome) -> Vec<Effect> {
+    search_and_reply(app, 240, Ok(out))
+}
+
+/// Runs F5 and answers it with `result` after `elapsed_ms`; returns the answer's effects.
+pub fn search_and_reply(
+    app: &mut App,
+    elapsed_ms: u64,
+    result: Result<SearchOutcome, ApiError>,
+) -> Vec<Effect> {
     let fx = press(app, KeyCode::F(5));
     let id = fx
         .iter()
@@ -224,9 +234,29 @@ pub fn search_and_answer(app: &mut App, out: SearchOutcome) -> Vec<Effect> {
         .expect("F5 must start a search");
     app.update(Action::SearchDone {
         id,
-        elapsed_ms: 240,
-        result: Ok(out),
+        elapsed_ms,
+        result,
     })
+}
+
+/// The server's 409 for a probe that failed liveness with `score`.
+pub fn liveness_failed(score: f64) -> ApiError {
+    ApiError::Status {
+        status: 409,
+        code: None,
+        message: Some("liveness_failed".into()),
+        data: Some(serde_json::json!({ "liveness_score": score })),
+    }
+}
+
+/// The server's 401 for an expired token.
+pub fn token_expired() -> ApiError {
+    ApiError::Status {
+        status: 401,
+        code: None,
+        message: Some("token_expired".into()),
+        data: None,
+    }
 }
 
 pub fn render(app: &App, w: u16, h: u16) -> String {

@@ -640,6 +640,12 @@ fn collection_fields(b: &v::Body) -> Result<(&str, Option<&str>), Failure> {
     Ok((name, v::optional_text(b, "description", 2000)?))
 }
 
+/// The collection a path id named, or the documented 404 when there is none.
+fn collection_reply(found: Option<CollectionRow>) -> Result<Reply, Failure> {
+    let c = found.ok_or_else(Failure::invalid_collection)?;
+    Ok(Reply::Plain(collection_json(&c)))
+}
+
 async fn create_collection(State(s): State<AppState>, JsonBody(body): JsonBody) -> Response {
     blocking(move || {
         let b = v::object(body)?;
@@ -656,11 +662,7 @@ async fn get_collection(
 ) -> Response {
     blocking(move || {
         let id = path_id(id)?;
-        let c = s
-            .store
-            .find_collection(&id)?
-            .ok_or_else(Failure::invalid_collection)?;
-        Ok(Reply::Plain(collection_json(&c)))
+        collection_reply(s.store.find_collection(&id)?)
     })
     .await
 }
@@ -691,11 +693,12 @@ async fn update_collection(
             ),
             Some(_) => return Err(Failure::missing("\"people\" must be an array")),
         };
-        let c = s
-            .store
-            .update_collection(&id, name.trim(), description, people.as_deref())?
-            .ok_or_else(Failure::invalid_collection)?;
-        Ok(Reply::Plain(collection_json(&c)))
+        collection_reply(s.store.update_collection(
+            &id,
+            name.trim(),
+            description,
+            people.as_deref(),
+        )?)
     })
     .await
 }
@@ -706,11 +709,7 @@ async fn delete_collection(
 ) -> Response {
     blocking(move || {
         let id = path_id(id)?;
-        let c = s
-            .store
-            .delete_collection(&id)?
-            .ok_or_else(Failure::invalid_collection)?;
-        Ok(Reply::Plain(collection_json(&c)))
+        collection_reply(s.store.delete_collection(&id)?)
     })
     .await
 }

@@ -143,25 +143,7 @@ fn launch_in_demo_probes(tmp: &Path, name: &str) -> Tmux {
 /// `q`, then: exit code 0, raw mode and the alternate screen undone.
 fn quit_and_check_restored(tmux: &Tmux) {
     tmux.keys(&["q"]);
-    let s = tmux.wait_for("CHECKED");
-    assert!(s.contains("EXIT=0"), "{s}");
-    assert!(
-        s.contains("icanon") && !s.contains("-icanon"),
-        "raw mode left on:\n{s}"
-    );
-    assert!(
-        s.contains("echo") && !s.contains("-echo "),
-        "echo left off:\n{s}"
-    );
-    assert!(
-        !s.contains("Results"),
-        "still on the alternate screen:\n{s}"
-    );
-    assert_eq!(
-        tmux.cmd(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"])
-            .trim(),
-        "0"
-    );
+    check_restored_after(tmux, "EXIT=0");
 }
 
 /// In the form, replace min_score (the third field) with `value`.
@@ -287,13 +269,17 @@ fn app_pid(tmux: &Tmux) -> String {
         .to_string()
 }
 
-/// Exit code, raw mode and alternate screen after the app was stopped some other way.
+/// Exit code, raw mode, echo and the alternate screen after the app stopped.
 fn check_restored_after(tmux: &Tmux, expect_exit: &str) {
     let s = tmux.wait_for("CHECKED");
     assert!(s.contains(expect_exit), "{s}");
     assert!(
         s.contains("icanon") && !s.contains("-icanon"),
         "raw mode left on:\n{s}"
+    );
+    assert!(
+        s.contains("echo") && !s.contains("-echo "),
+        "echo left off:\n{s}"
     );
     assert!(
         !s.contains("Results"),

@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{clip, pane_block, popup_area, popup_block, scroll_offset, spinner};
+use super::{
+    clip, key_line, pane_block, popup_area, popup_block, scroll_offset, spinner, wrapped_rows,
+};
 use crate::tui::action::Pane;
 use crate::tui::app::{collection_key, collection_label, App, Loading};
 
@@ -147,23 +149,14 @@ pub fn confirm_delete(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(e.clone(), t.error())));
     }
     let again = if d.error.is_some() {
-        " try again"
+        "try again"
     } else {
-        " delete"
+        "delete"
     };
-    lines.push(Line::from(vec![
-        Span::styled("y", t.accent()),
-        Span::raw(format!("{again}   ")),
-        Span::styled("n", t.accent()),
-        Span::raw(" keep"),
-    ]));
+    lines.push(key_line(app, &[("y", again), ("n", "keep")]));
     let width = 64.min(area.width);
-    let inner_w = width.saturating_sub(2).max(1) as usize;
     // Rows after wrapping, so a long name or error still fits the box.
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_w).max(1))
-        .sum();
+    let rows = wrapped_rows(&lines, width.saturating_sub(2) as usize);
     let r = popup_area(area, width, rows as u16 + 2);
     frame.render_widget(Clear, r);
     let p = Paragraph::new(lines)

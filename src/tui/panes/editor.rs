@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{editform, popup_area, popup_block, spinner};
+use super::{editform, key_line, popup_area, popup_block, spinner, wrapped_rows};
 use crate::tui::app::{fmt_threshold, person_label, App, EditorKind};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -65,7 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ]));
     // The popup fits the form and the status lines (an error may wrap to two).
     let width = 84.min(area.width).saturating_sub(2).max(1) as usize;
-    let status_h: usize = lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum();
+    let status_h = wrapped_rows(&lines, width);
     let rows = (e.form.total_rows() + 1 + status_h + 2) as u16;
     let r = popup_area(area, 84, rows.min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, r);
@@ -97,12 +97,7 @@ pub fn confirm_replace(app: &App, frame: &mut Frame, area: Rect) {
             if n == 1 { "" } else { "s" }
         )),
         Line::from("The old faces will be replaced, not kept."),
-        Line::from(vec![
-            Span::styled("y", app.theme.accent()),
-            Span::raw(" replace and save   "),
-            Span::styled("n", app.theme.accent()),
-            Span::raw(" back to the form"),
-        ]),
+        key_line(app, &[("y", "replace and save"), ("n", "back to the form")]),
     ])
     .wrap(Wrap { trim: true })
     .block(popup_block(app, "Replace faces?"));

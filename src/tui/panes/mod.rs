@@ -127,15 +127,27 @@ fn confirm_quit(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Clear, r);
     let p = Paragraph::new(vec![
         Line::from("A search is still running."),
-        Line::from(vec![
-            Span::styled("y", app.theme.accent()),
-            Span::raw(" quit and cancel it   "),
-            Span::styled("n", app.theme.accent()),
-            Span::raw(" stay"),
-        ]),
+        key_line(app, &[("y", "quit and cancel it"), ("n", "stay")]),
     ])
     .block(popup_block(app, "Quit?"));
     frame.render_widget(p, r);
+}
+
+/// `y delete   n keep`: each key in the accent colour, then what it does.
+pub fn key_line(app: &App, keys: &[(&str, &str)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (key, what)) in keys.iter().enumerate() {
+        let gap = if i + 1 < keys.len() { "   " } else { "" };
+        spans.push(Span::styled(key.to_string(), app.theme.accent()));
+        spans.push(Span::raw(format!(" {what}{gap}")));
+    }
+    Line::from(spans)
+}
+
+/// Rows `lines` take once wrapped to `width` columns (an empty line still takes one).
+pub fn wrapped_rows(lines: &[Line], width: usize) -> usize {
+    let width = width.max(1);
+    lines.iter().map(|l| l.width().div_ceil(width).max(1)).sum()
 }
 
 /// A pane's frame: numbered title, focus shown by colour *and* a double border.

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{clip, popup_area, popup_block, scroll_offset, spinner};
+use super::{clip, key_line, popup_area, popup_block, scroll_offset, spinner};
 use crate::api::model::Person;
 use crate::tui::app::{person_label, App};
 
@@ -157,23 +157,15 @@ pub fn confirm_delete(
     name: &str,
     collection: Option<&String>,
 ) {
-    let t = &app.theme;
     let r = popup_area(area, 60, if collection.is_some() { 7 } else { 5 });
     frame.render_widget(Clear, r);
-    let mut lines = vec![Line::from(format!("Delete {name}?"))];
-    let mut keys = vec![
-        Span::styled("y", t.accent()),
-        Span::raw(" delete from every collection   "),
+    let mut lines = vec![
+        Line::from(format!("Delete {name}?")),
+        key_line(app, &[("y", "delete from every collection"), ("n", "keep")]),
     ];
     if let Some(c) = collection {
-        lines.push(Line::from(vec![
-            Span::styled("c", t.accent()),
-            Span::raw(format!(" detach from {c} only")),
-        ]));
+        lines.push(key_line(app, &[("c", &format!("detach from {c} only"))]));
     }
-    keys.push(Span::styled("n", t.accent()));
-    keys.push(Span::raw(" keep"));
-    lines.insert(1, Line::from(keys));
     let p = Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .block(popup_block(app, "Delete person?"));

@@ -8,6 +8,7 @@ pub mod face_region;
 pub mod history;
 pub mod imageio;
 pub mod preview;
+pub mod printable;
 pub mod probe;
 pub mod sandbox;
 pub mod tui;

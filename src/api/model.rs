@@ -13,6 +13,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::scores;
+
 /// An API enum sent as an upper-case string, with its variants in `ALL`.
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? } default $default:ident) => {
@@ -130,8 +132,17 @@ impl SearchParams {
 /// The result of `POST /search-live-face`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SearchOutcome {
+    /// 0–1 (converted when the whole answer was on 0–100, see `percent_scale`).
     pub liveness_score: Option<f64>,
+    /// Matches at or above the request's `min_score`, best first.
     pub persons: Vec<Match>,
+    /// Hits the server sent below the request's `min_score`: shown flagged, never as
+    /// matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub below_min_score: Vec<Match>,
+    /// The server's scores were on 0–100 and were divided by 100 (see `api::scores`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub percent_scale: bool,
     /// The face the server searched with. Only the sandbox sends it (Verifik does not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub face: Option<FaceBox>,
@@ -191,9 +202,9 @@ impl DateOfBirth {
     pub fn from_value(v: &Value) -> Option<DateOfBirth> {
         match v {
             Value::Object(o) => {
-                let year = number(o.get("year")?)? as i32;
-                let month = number(o.get("month")?)? as u32;
-                let day = number(o.get("day")?)? as u32;
+                let year = i32::try_from(integer(o.get("year")?)?).ok()?;
+                let month = u32::try_from(integer(o.get("month")?)?).ok()?;
+                let day = u32::try_from(integer(o.get("day")?)?).ok()?;
                 DateOfBirth::new(year, month, day)
             }
             Value::String(s) => DateOfBirth::parse(s),
@@ -405,11 +416,22 @@ impl Person {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
+        let born = o.get("date_of_birth").filter(|v| !v.is_null());
+        let date_of_birth = born.and_then(DateOfBirth::from_value);
+        let mut extra: BTreeMap<String, Value> = o
+            .iter()
+            .filter(|(k, _)| !PERSON_FIELDS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        // Shown raw rather than cut to a date it is not (e.g. a year of 1990.7).
+        if let (Some(raw), None) = (born, date_of_birth) {
+            extra.insert("date_of_birth (unreadable)".into(), raw.clone());
+        }
         Some(Person {
             id,
             name: text("name"),
             gender: text("gender"),
-            date_of_birth: o.get("date_of_birth").and_then(DateOfBirth::from_value),
+            date_of_birth,
             nationality: text("nationality"),
             notes: text("notes"),
             status: text("status"),
@@ -425,11 +447,7 @@ impl Person {
                 .unwrap_or_default(),
             created_at: text("createdAt").or_else(|| text("create_date")),
             updated_at: text("updatedAt").or_else(|| text("modified_date")),
-            extra: o
-                .iter()
-                .filter(|(k, _)| !PERSON_FIELDS.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
+            extra,
         })
     }
 }
@@ -577,13 +595,18 @@ pub fn number(v: &Value) -> Option<f64> {
     }
 }
 
-/// A score in 0–1: numbers or numeric strings; values above 1 are percentages.
-pub fn score(v: &Value) -> Option<f64> {
-    let x = number(v)?;
-    if !x.is_finite() || x < 0.0 {
-        return None;
+/// A whole number (or numeric string) that fits `i64` exactly: `1990.7`, `1e30`, `NaN`
+/// and `"12abc"` are `None`, never truncated or saturated.
+pub fn integer(v: &Value) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            let x = n.as_f64()?;
+            (x.is_finite() && x.fract() == 0.0 && x.abs() <= EXACT).then_some(x as i64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
-    Some(if x > 1.0 { x / 100.0 } else { x })
 }
 
 /// An id: a string, a number, or Mongo's `{"$oid": "…"}`.
@@ -604,48 +627,102 @@ pub fn object_id(o: &Map<String, Value>) -> Option<String> {
 }
 
 impl SearchOutcome {
-    /// Decodes `data` of a search-live-face answer: `{persons, liveness_score}`, or a
-    /// bare array of hits (as search-active-user answers).
-    pub fn from_data(data: &Value) -> Option<SearchOutcome> {
+    /// Decodes `data` of a search-live-face answer (`{persons, liveness_score}`, or a
+    /// bare array of hits as search-active-user answers) for the request `params`:
+    /// scores are validated and put on 0–1 by [`scores::judge_scale`], and hits below
+    /// `params.min_score` go to `below_min_score`.
+    ///
+    /// # Errors
+    /// Plain words naming the field when the shape is not a search answer or a score is
+    /// not a number on a scale the answer can be read on.
+    pub fn from_data(data: &Value, params: &SearchParams) -> Result<SearchOutcome, String> {
         let (persons, liveness) = match data {
             Value::Object(o) => (
                 o.get("persons")
                     .or_else(|| o.get("matches"))
                     .or_else(|| o.get("results")),
-                o.get("liveness_score")
-                    .or_else(|| o.get("livenessScore"))
-                    .and_then(score),
+                o.get("liveness_score").or_else(|| o.get("livenessScore")),
             ),
             Value::Array(_) => (Some(data), None),
-            _ => return None,
+            _ => return Err("the answer's `data` is not an object".into()),
         };
-        let mut persons: Vec<Match> = match persons {
-            Some(Value::Array(a)) => a.iter().filter_map(Match::from_value).collect(),
-            Some(Value::Null) | None => Vec::new(),
-            Some(_) => return None,
+        let items: &[Value] = match persons {
+            Some(Value::Array(a)) => a,
+            Some(Value::Null) | None => &[],
+            Some(_) => return Err("`persons` is not a list".into()),
         };
-        persons.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut scored = Vec::new();
+        let liveness = match liveness.filter(|v| !v.is_null()) {
+            Some(v) => {
+                let x = scores::raw_score(v)
+                    .ok_or_else(|| format!("liveness_score is {v}, not a number"))?;
+                scored.push(scores::Scored {
+                    field: "liveness_score".into(),
+                    value: x,
+                    is_match: false,
+                });
+                Some(x)
+            }
+            None => None,
+        };
+        let mut hits = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let hit = Match::from_value(item).map_err(|e| format!("persons[{i}]{e}"))?;
+            scored.push(scores::Scored {
+                field: format!("persons[{i}].score"),
+                value: hit.score,
+                is_match: true,
+            });
+            hits.push(hit);
+        }
+        let scale = scores::judge_scale(&scored, params.liveness_min_score, params.min_score)?;
+        let unit = |x: f64| match scale {
+            scores::Scale::Unit => x,
+            scores::Scale::Percent => x / 100.0,
+        };
+        for h in &mut hits {
+            h.score = unit(h.score);
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let (persons, below_min_score): (Vec<Match>, Vec<Match>) = hits
+            .into_iter()
+            .partition(|m| scores::reaches_min_score(m.score, params.min_score));
         // Optional and unofficial: a bad box is dropped, never a failed search.
         let face = match data {
             Value::Object(o) => o.get("face").and_then(FaceBox::from_value),
             _ => None,
         };
-        Some(SearchOutcome {
-            liveness_score: liveness,
+        Ok(SearchOutcome {
+            liveness_score: liveness.map(unit),
             persons,
+            below_min_score,
+            percent_scale: scale == scores::Scale::Percent,
             face,
         })
+    }
+
+    /// True when the server answered a search although the liveness score it sent does
+    /// not pass the request's threshold (by [`scores::liveness_passed`]).
+    pub fn liveness_contradicts(&self, params: &SearchParams) -> bool {
+        self.liveness_score
+            .is_some_and(|s| !scores::liveness_passed(s, params.liveness_min_score))
     }
 }
 
 impl Match {
-    pub fn from_value(v: &Value) -> Option<Match> {
-        let o = v.as_object()?;
-        let id = object_id(o)?;
-        let score = o
-            .get("score")
-            .or_else(|| o.get("similarity"))
-            .and_then(score)?;
+    /// One hit as the server wrote it: `score` is the raw number (the scale is judged
+    /// for the whole answer by [`SearchOutcome::from_data`]).
+    ///
+    /// # Errors
+    /// The tail of a message naming the field (`.id is missing`, `.score is "high", …`).
+    pub fn from_value(v: &Value) -> Result<Match, String> {
+        let o = v.as_object().ok_or(" is not an object")?;
+        let id = object_id(o).ok_or(".id is missing")?;
+        let raw = o.get("score").or_else(|| o.get("similarity"));
+        let score = raw.and_then(scores::raw_score).ok_or_else(|| match raw {
+            Some(v) => format!(".score is {v}, not a number"),
+            None => ".score is missing".into(),
+        })?;
         // Anything beyond {id, score} means the server sent the record itself.
         let has_record = o
             .keys()
@@ -655,7 +732,7 @@ impl Match {
         } else {
             None
         };
-        Some(Match { id, score, person })
+        Ok(Match { id, score, person })
     }
 }
 
@@ -776,18 +853,28 @@ mod tests {
     }
 
     #[test]
-    fn scores_take_numbers_strings_and_percentages() {
-        assert_eq!(score(&json!(0.91)), Some(0.91));
-        assert_eq!(score(&json!("0.91")), Some(0.91));
-        assert_eq!(score(&json!(87.5)), Some(0.875));
-        assert_eq!(score(&json!(" 87.5 ")), Some(0.875));
-        assert_eq!(score(&json!(1)), Some(1.0));
-        assert_eq!(score(&json!(100)), Some(1.0));
-        assert_eq!(score(&json!(0)), Some(0.0));
-        assert_eq!(score(&json!(-0.2)), None);
-        assert_eq!(score(&json!("high")), None);
-        assert_eq!(score(&json!(null)), None);
-        assert_eq!(score(&json!(true)), None);
+    fn integers_are_whole_numbers_never_truncated() {
+        assert_eq!(integer(&json!(1990)), Some(1990));
+        assert_eq!(integer(&json!(1990.0)), Some(1990));
+        assert_eq!(integer(&json!(" 12 ")), Some(12));
+        for bad in [
+            json!(1990.7),
+            json!(1e30),
+            json!("12abc"),
+            json!(null),
+            json!("1.5"),
+        ] {
+            assert_eq!(integer(&bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_fractional_date_of_birth_is_kept_raw_not_cut() {
+        let born = json!({"year": 1990.7, "month": 1, "day": 15});
+        assert_eq!(DateOfBirth::from_value(&born), None);
+        let p = Person::from_value(&json!({"id": "p1", "date_of_birth": born})).unwrap();
+        assert_eq!(p.date_of_birth, None);
+        assert_eq!(p.extra.get("date_of_birth (unreadable)"), Some(&born));
     }
 
     #[test]
@@ -822,39 +909,81 @@ mod tests {
     fn a_match_keeps_the_record_only_when_one_was_sent() {
         let bare = Match::from_value(&json!({"id": "p1", "score": 0.9})).unwrap();
         assert_eq!(bare.person, None);
-        let full = Match::from_value(&json!({"_id": "p2", "score": "91", "name": "Ana"})).unwrap();
+        let full =
+            Match::from_value(&json!({"_id": "p2", "score": "0.91", "name": "Ana"})).unwrap();
         assert_eq!(full.id, "p2");
         assert_eq!(full.score, 0.91);
         assert_eq!(full.name(), Some("Ana"));
-        assert_eq!(Match::from_value(&json!({"id": "p3"})), None);
+        let e = Match::from_value(&json!({"id": "p3"})).unwrap_err();
+        assert!(e.contains("score is missing"), "{e}");
+    }
+
+    fn decode(v: &Value) -> Result<SearchOutcome, String> {
+        SearchOutcome::from_data(v, &SearchParams::default())
     }
 
     #[test]
     fn search_outcome_sorts_hits_and_reads_both_shapes() {
-        let o = SearchOutcome::from_data(&json!({
+        let o = decode(&json!({
             "persons": [{"id": "a", "score": 0.7}, {"id": "b", "score": 0.95}],
             "liveness_score": "0.9"
         }))
         .unwrap();
         assert_eq!(o.liveness_score, Some(0.9));
         let ids: Vec<&str> = o.persons.iter().map(|m| m.id.as_str()).collect();
-        assert_eq!(ids, ["b", "a"]);
-        let arr = SearchOutcome::from_data(&json!([{"id": "c", "score": 0.8}])).unwrap();
+        assert_eq!(ids, ["b"]);
+        // Below min_score (0.75): kept apart, flagged, never a match.
+        let below: Vec<&str> = o.below_min_score.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(below, ["a"]);
+        assert!(!o.percent_scale);
+        let arr = decode(&json!([{"id": "c", "score": 0.8}])).unwrap();
         assert_eq!(arr.persons.len(), 1);
         assert_eq!(arr.liveness_score, None);
         assert_eq!(
-            SearchOutcome::from_data(&json!({"liveness_score": 0.9}))
-                .unwrap()
-                .persons,
+            decode(&json!({"liveness_score": 0.9})).unwrap().persons,
             vec![]
         );
-        assert_eq!(SearchOutcome::from_data(&json!({"persons": "nope"})), None);
-        assert_eq!(SearchOutcome::from_data(&json!("nope")), None);
+        assert!(decode(&json!({"persons": "nope"})).is_err());
+        assert!(decode(&json!("nope")).is_err());
+    }
+
+    #[test]
+    fn scores_outside_0_1_are_refused_or_converted_never_guessed() {
+        let e = decode(&json!({"persons": [{"id": "a", "score": 1.7}], "liveness_score": 0.9}))
+            .unwrap_err();
+        assert!(e.contains("persons[0].score is 1.7"), "{e}");
+        let e = decode(&json!({"persons": [{"id": "a", "score": 150}]})).unwrap_err();
+        assert!(e.contains("persons[0].score is 150"), "{e}");
+        let e = decode(&json!({"persons": [], "liveness_score": "1.5"})).unwrap_err();
+        assert!(e.contains("liveness_score is 1.5"), "{e}");
+        let e = decode(&json!({"persons": [{"id": "a", "score": "high"}]})).unwrap_err();
+        assert!(
+            e.contains("persons[0].score is \"high\", not a number"),
+            "{e}"
+        );
+        let o = decode(&json!({
+            "persons": [{"id": "a", "score": 87.5}, {"id": "b", "score": "91"}],
+            "liveness_score": 92
+        }))
+        .unwrap();
+        assert!(o.percent_scale);
+        assert_eq!(o.liveness_score, Some(0.92));
+        let scores: Vec<f64> = o.persons.iter().map(|m| m.score).collect();
+        assert_eq!(scores, [0.91, 0.875]);
+    }
+
+    #[test]
+    fn a_liveness_at_the_threshold_contradicts_a_served_answer() {
+        let p = SearchParams::default(); // liveness_min_score 0.65
+        let at = SearchOutcome::from_data(&json!({"persons": [], "liveness_score": 0.65}), &p);
+        assert!(at.unwrap().liveness_contradicts(&p));
+        let above = SearchOutcome::from_data(&json!({"persons": [], "liveness_score": 0.66}), &p);
+        assert!(!above.unwrap().liveness_contradicts(&p));
     }
 
     #[test]
     fn search_outcome_reads_the_sandbox_face_box() {
-        let o = SearchOutcome::from_data(&json!({
+        let o = decode(&json!({
             "persons": [],
             "liveness_score": 0.9,
             "face": {"x": 12.5, "y": "40", "width": 100, "height": 120.0, "confidence": 0.93}
@@ -870,12 +999,10 @@ mod tests {
             })
         );
         // Verifik sends none: nothing else changes.
-        let plain = SearchOutcome::from_data(&json!({"persons": [], "liveness_score": 0.9}));
+        let plain = decode(&json!({"persons": [], "liveness_score": 0.9}));
         assert_eq!(plain.unwrap().face, None);
         assert_eq!(
-            SearchOutcome::from_data(&json!([{"id": "c", "score": 0.8}]))
-                .unwrap()
-                .face,
+            decode(&json!([{"id": "c", "score": 0.8}])).unwrap().face,
             None
         );
     }
@@ -893,12 +1020,12 @@ mod tests {
             json!({"x": 12, "y": 40, "width": "NaN", "height": 120}),
             json!({"x": 12, "y": 40, "width": "inf", "height": 120}),
         ] {
-            let o = SearchOutcome::from_data(&json!({
+            let o = decode(&json!({
                 "persons": [{"id": "a", "score": 0.9}],
                 "liveness_score": 0.8,
                 "face": face,
             }))
-            .unwrap_or_else(|| panic!("{face}: the search itself must still decode"));
+            .unwrap_or_else(|e| panic!("{face}: the search itself must still decode: {e}"));
             assert_eq!(o.face, None, "{face}");
             assert_eq!(o.persons.len(), 1, "{face}");
             assert_eq!(o.liveness_score, Some(0.8), "{face}");

@@ -16,9 +16,13 @@ pub use args::{Cli, Command};
 /// Exit code for bad input (nothing was sent).
 pub const EXIT_BAD_INPUT: i32 = 2;
 
-/// Prints an error on stderr in one or two plain lines.
+/// Prints an error on stderr in one or two plain lines; server text in it is made
+/// printable (no escape sequences reach the terminal).
 pub fn report(err: &dyn std::fmt::Display) {
-    eprintln!("liveface: {err}");
+    eprintln!(
+        "liveface: {}",
+        crate::printable::printable(&err.to_string())
+    );
 }
 
 /// Loads the config and connects, printing notes on stderr; `Err` carries the exit code.

@@ -34,6 +34,8 @@ pub fn collection_json(c: &Collection) -> Value {
 /// Left-aligned columns separated by two spaces; cells are cut at 40 characters.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     let cut = |s: &str| -> String {
+        // Cells hold server text: no escape sequence may reach the terminal.
+        let s = &*crate::printable::printable(s);
         if s.chars().count() > 40 {
             format!("{}…", s.chars().take(39).collect::<String>())
         } else {

@@ -8,6 +8,7 @@ use super::args::{GlobalArgs, SearchArgs};
 use super::output::{matches_table, person_json};
 use super::{open, report, EXIT_BAD_INPUT};
 use crate::api::model::{FaceBox, SearchOutcome};
+use crate::api::scores::liveness_passed;
 use crate::config::Flags;
 use crate::probe;
 
@@ -101,8 +102,20 @@ fn outcome_json(
             v["score"] = json!(m.score);
             v
         }).collect::<Vec<_>>(),
+        "liveness_passed": outcome.liveness_score.map(|s| liveness_passed(s, params.liveness_min_score)),
         "elapsed_ms": elapsed_ms,
     });
+    // Hits the server sent below min_score: kept apart, never in "matches".
+    if !outcome.below_min_score.is_empty() {
+        v["below_min_score"] = json!(outcome
+            .below_min_score
+            .iter()
+            .map(|m| json!({"id": m.id, "score": m.score, "name": m.name()}))
+            .collect::<Vec<_>>());
+    }
+    if outcome.percent_scale {
+        v["score_scale"] = json!("0-100, divided by 100");
+    }
     // Only servers that send a face box (the sandbox) add the key: Verifik's output is unchanged.
     if let Some(face) = &outcome.face {
         v["face"] = json!(face);
@@ -116,10 +129,16 @@ fn print_table(
     elapsed_ms: u64,
     backend: &str,
 ) {
+    if outcome.percent_scale {
+        println!("note: the server sent scores on 0–100; they are shown divided by 100");
+    }
+    let threshold = params.liveness_min_score;
     match outcome.liveness_score {
+        Some(s) if liveness_passed(s, threshold) => {
+            println!("liveness {s:.3} (passed: above {threshold:.2})")
+        }
         Some(s) => println!(
-            "liveness {s:.3} (passed: above {:.2})",
-            params.liveness_min_score
+            "liveness {s:.3} — NOT above {threshold:.2}, yet the server answered with results (flagged: check the server)"
         ),
         None => println!("liveness: not reported by the server"),
     }
@@ -130,6 +149,19 @@ fn print_table(
         println!("no match at or above {:.2}", params.min_score);
     } else {
         print!("{}", matches_table(&outcome.persons));
+    }
+    if !outcome.below_min_score.is_empty() {
+        println!(
+            "flagged: the server also sent {} hit{} below min_score {:.2} (not matches):",
+            outcome.below_min_score.len(),
+            if outcome.below_min_score.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            params.min_score
+        );
+        print!("{}", matches_table(&outcome.below_min_score));
     }
     println!(
         "{} match{} · {} · {} ms",

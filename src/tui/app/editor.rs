@@ -411,7 +411,7 @@ impl App {
                 e.existing_score = err
                     .data()
                     .and_then(|d| d.get("score"))
-                    .and_then(crate::api::model::score);
+                    .and_then(crate::api::scores::unit_score);
                 e.error = Some(error_words(&err));
             }
         }

@@ -7,7 +7,8 @@ use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 use super::{bar, clip, pane_block, scroll_offset, spinner};
-use crate::history::{Outcome, Run};
+use crate::api::scores::liveness_passed;
+use crate::history::{age_words, Outcome, Run};
 use crate::tui::action::Pane;
 use crate::tui::app::{App, ResultsView};
 
@@ -17,8 +18,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Some(r) => match r.refiltered_from {
             Some(src) => Span::styled(
                 format!(
-                    "run #{} · re-filtered from run #{src} — no request sent",
-                    r.id
+                    "#{} re-filtered from run #{src} ({} old) — no request sent",
+                    r.id,
+                    source_age(app, src, r)
                 ),
                 app.theme.warn(),
             ),
@@ -40,6 +42,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("{} searching… {secs:.1}s (Esc cancels)", spinner(app)),
             app.theme.accent(),
         )));
+        if let Some(line) = retry_line(app, f) {
+            top.push(Line::from(Span::styled(line, app.theme.warn())));
+        }
     }
     let Some(run) = run else {
         let text = match &app.results {
@@ -56,6 +61,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     if !matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
         top.push(liveness_line(app, run));
+    }
+    if !run.flagged.is_empty() {
+        top.push(flagged_line(app, run));
     }
     let empty = match &run.outcome {
         Outcome::Ok if run.matches.is_empty() => Some((
@@ -171,6 +179,68 @@ fn fmt2(v: f64) -> String {
     format!("{v:.2}")
 }
 
+/// `⚑ the server also sent 2 below min_score 0.75 (not matches): Ana 0.612, …`.
+fn flagged_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
+    let names: Vec<String> = run
+        .flagged
+        .iter()
+        .map(|m| {
+            let who = app.match_name(m).unwrap_or(&m.id);
+            format!("{who} {}", fmt3(m.score))
+        })
+        .collect();
+    Line::from(Span::styled(
+        format!(
+            "⚑ the server also sent {} below min_score {} (not matches): {}",
+            run.flagged.len(),
+            fmt2(run.params.min_score),
+            names.join(", ")
+        ),
+        app.theme.warn(),
+    ))
+}
+
+/// Three decimals, for scores that two would round onto a threshold.
+fn fmt3(v: f64) -> String {
+    format!("{v:.3}")
+}
+
+/// A score beside its threshold: two decimals, or three when two would make it read
+/// as equal to the threshold (0.652 is above 0.65; "0.65 > 0.65" would say otherwise).
+fn fmt_against(score: f64, threshold: f64) -> String {
+    if fmt2(score) == fmt2(threshold) {
+        fmt3(score)
+    } else {
+        fmt2(score)
+    }
+}
+
+/// How old the run a re-filtered run came from was when it was re-filtered.
+fn source_age(app: &App, source: u64, run: &Run) -> String {
+    app.run(source).map_or_else(
+        || "?".into(),
+        |s| age_words(run.time.signed_duration_since(s.time)),
+    )
+}
+
+/// `retrying (attempt 2 of 3) in 1.2 s · 27 s left of the time budget: <reason>`.
+fn retry_line(app: &App, f: &crate::tui::app::InFlight) -> Option<String> {
+    let notice = f.retry.as_ref()?;
+    let (wait, left) = f.retry_countdown(app.now)?;
+    let when = if wait.is_zero() {
+        "now".to_string()
+    } else {
+        format!("in {:.1} s", wait.as_secs_f64())
+    };
+    Some(format!(
+        "retrying (attempt {} of {}) {when} · {:.0} s left of the time budget — {}",
+        notice.attempt,
+        notice.max_attempts,
+        left.as_secs_f64(),
+        notice.reason
+    ))
+}
+
 /// `liveness 0.93 ≥ 0.65 pass · 3 matches ≥ 0.75`, or the failure in plain words.
 fn liveness_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
     let min = run.params.liveness_min_score;
@@ -192,16 +262,21 @@ fn liveness_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
             format!("liveness failed (below {})", fmt2(min)),
             app.theme.error(),
         )),
-        (_, Some(s)) if s >= min => Line::from(vec![
+        (_, Some(s)) if liveness_passed(s, min) => Line::from(vec![
             Span::styled(
-                format!("liveness {} ≥ {} pass", fmt2(s), fmt2(min)),
+                format!("liveness {} > {} pass", fmt_against(s, min), fmt2(min)),
                 app.theme.ok(),
             ),
             count,
         ]),
+        // The server answered although the score does not pass: never call it a pass.
         (_, Some(s)) => Line::from(vec![
             Span::styled(
-                format!("liveness {} < {} fail", fmt2(s), fmt2(min)),
+                format!(
+                    "liveness {} not above {} — flagged: the server answered anyway",
+                    fmt_against(s, min),
+                    fmt2(min)
+                ),
                 app.theme.error(),
             ),
             count,

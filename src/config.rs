@@ -30,6 +30,9 @@ pub struct FileConfig {
     pub max_side: Option<u32>,
     pub theme: Option<String>,
     pub allow_insecure: Option<bool>,
+    /// Minutes a stored run may answer a stricter query locally (0 = never re-filter).
+    /// Unset: only runs of the current dashboard session.
+    pub refilter_max_age: Option<u64>,
 }
 
 /// What the command line said; `None` means "not given".
@@ -69,8 +72,24 @@ pub struct Config {
     pub retries: u32,
     pub max_side: u32,
     pub theme: Option<String>,
+    /// How old a stored run may be and still be re-filtered (see [`Refilter`]).
+    pub refilter: Refilter,
     /// Things the user should know (e.g. a token file readable by others).
     pub warnings: Vec<String>,
+}
+
+/// Which stored runs may answer a stricter query without a request. A run must also
+/// come from the same back end (base URL and token fingerprint); see
+/// `history::refilter`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Refilter {
+    /// Runs of the current dashboard session only (the default).
+    #[default]
+    Session,
+    /// Runs of this session, or younger than this (`refilter_max_age`, minutes).
+    MaxAge(Duration),
+    /// Never: every search sends a request (`refilter_max_age = 0`).
+    Never,
 }
 
 impl Config {
@@ -126,9 +145,13 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         (url, token) => {
             let base_url = url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
             check_url(&base_url, allow_insecure)?;
+            let token = match token {
+                Some(t) => Token::parse(&t)?,
+                None => None,
+            };
             Target::Remote {
                 base_url: base_url.trim().trim_end_matches('/').to_owned(),
-                token: token.and_then(Token::new),
+                token,
             }
         }
     };
@@ -183,6 +206,16 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         retries: file.retries.unwrap_or(2).min(10),
         max_side,
         theme: flags.theme.clone().or(file.theme),
+        refilter: match file.refilter_max_age {
+            None => Refilter::Session,
+            Some(0) => Refilter::Never,
+            Some(m) if m > 60 * 24 * 365 => {
+                return Err(format!(
+                    "refilter_max_age is in minutes, at most 525600 (a year) (got {m})"
+                ))
+            }
+            Some(m) => Refilter::MaxAge(Duration::from_secs(m * 60)),
+        },
         warnings,
     })
 }

@@ -61,11 +61,32 @@ pub enum ApiError {
     /// A 2xx answer whose JSON has an unexpected shape.
     #[error("the server's answer had an unexpected shape: {0}")]
     Decode(String),
+    /// No complete answer in time. The request may have reached the server.
     #[error("no answer from {host} within {} (timed out)", seconds(*after))]
     Timeout { host: String, after: Duration },
-    /// Refused, unresolvable, reset, or cut off mid-answer.
+    /// The request provably never reached the server: refused, unresolvable, or the
+    /// TLS handshake failed.
     #[error("connection to {host} failed: {reason}")]
     Connect { host: String, reason: String },
+    /// The exchange broke after the request was sent (reset, cut mid-answer, not HTTP):
+    /// the server may have done the work.
+    #[error(
+        "connection to {host} failed: the connection broke before a complete answer ({reason})"
+    )]
+    Broken { host: String, reason: String },
+    /// The server keeps redirecting (more redirects than the client follows).
+    #[error("redirect loop: {host} keeps redirecting the request ({reason}); check the base URL")]
+    RedirectLoop { host: String, reason: String },
+    /// The answer was larger than the client reads (`limit` bytes); reading stopped.
+    #[error("answer too large: {host} sent more than {} MB; nothing was read past that", limit / (1024 * 1024))]
+    TooLarge { host: String, limit: usize },
+    /// `429`/`503` with a `Retry-After` longer than what was left of the time budget.
+    #[error("{error} — the server asked to wait {}, longer than the {} left of the time budget (--timeout); try again later", seconds(*asked), seconds(*left))]
+    WaitTooLong {
+        error: Box<ApiError>,
+        asked: Duration,
+        left: Duration,
+    },
 }
 
 impl fmt::Debug for ApiError {
@@ -102,6 +123,27 @@ impl fmt::Debug for ApiError {
                 .field("host", host)
                 .field("reason", reason)
                 .finish(),
+            ApiError::Broken { host, reason } => f
+                .debug_struct("Broken")
+                .field("host", host)
+                .field("reason", reason)
+                .finish(),
+            ApiError::RedirectLoop { host, reason } => f
+                .debug_struct("RedirectLoop")
+                .field("host", host)
+                .field("reason", reason)
+                .finish(),
+            ApiError::TooLarge { host, limit } => f
+                .debug_struct("TooLarge")
+                .field("host", host)
+                .field("limit", limit)
+                .finish(),
+            ApiError::WaitTooLong { error, asked, left } => f
+                .debug_struct("WaitTooLong")
+                .field("error", error)
+                .field("asked", asked)
+                .field("left", left)
+                .finish(),
         }
     }
 }
@@ -129,6 +171,7 @@ impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
             ApiError::Status { status, .. } | ApiError::NotJson { status, .. } => Some(*status),
+            ApiError::WaitTooLong { error, .. } => error.status(),
             _ => None,
         }
     }
@@ -152,8 +195,12 @@ impl ApiError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ApiError::InvalidInput(_) => ErrorKind::BadInput,
-            ApiError::Timeout { .. } | ApiError::Connect { .. } => ErrorKind::Network,
-            ApiError::Decode(_) => ErrorKind::Api,
+            ApiError::Timeout { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Broken { .. }
+            | ApiError::RedirectLoop { .. } => ErrorKind::Network,
+            ApiError::WaitTooLong { error, .. } => error.kind(),
+            ApiError::Decode(_) | ApiError::TooLarge { .. } => ErrorKind::Api,
             ApiError::NotJson { status, .. } => {
                 if *status >= 500 {
                     ErrorKind::Network
@@ -177,11 +224,36 @@ impl ApiError {
         }
     }
 
-    /// True when a retry may help: 5xx, timeouts, refused or reset connections.
+    /// True when a retry may help an idempotent call (GET, PUT, DELETE): 5xx, 429,
+    /// timeouts, refused or broken connections. See [`ApiError::is_retryable_post`] for
+    /// the stricter rule of calls that are billed or create something.
     pub fn is_retryable(&self) -> bool {
         match self {
-            ApiError::Timeout { .. } | ApiError::Connect { .. } => true,
-            ApiError::Status { status, .. } | ApiError::NotJson { status, .. } => *status >= 500,
+            ApiError::Timeout { .. } | ApiError::Connect { .. } | ApiError::Broken { .. } => true,
+            ApiError::Status { status, .. } | ApiError::NotJson { status, .. } => {
+                *status >= 500 || *status == 429
+            }
+            _ => false,
+        }
+    }
+
+    /// True when a POST may be sent again without risking the work twice: the request
+    /// provably never reached the server (refused, DNS, TLS handshake), or the server
+    /// said it did not take it (`429`, `503`). Never after a timeout, a broken answer,
+    /// or `500`/`502`/`504`.
+    pub fn is_retryable_post(&self) -> bool {
+        matches!(self, ApiError::Connect { .. }) || matches!(self.status(), Some(429 | 503))
+    }
+
+    /// True when the server may have done the work although no answer says so (a
+    /// timeout, a broken answer, `500`/`502`/`504`): a create must be checked, not
+    /// repeated.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            ApiError::Timeout { .. } | ApiError::Broken { .. } => true,
+            ApiError::Status { status, .. } | ApiError::NotJson { status, .. } => {
+                *status >= 500 && *status != 503
+            }
             _ => false,
         }
     }
@@ -195,10 +267,11 @@ impl ApiError {
         let ApiError::Status { message, data, .. } = self else {
             return None;
         };
+        // Documented on 0–1; anything else is no score rather than a guessed one.
         if let Some(s) = data
             .as_ref()
             .and_then(|d| d.get("liveness_score"))
-            .and_then(super::model::score)
+            .and_then(super::scores::unit_score)
         {
             return Some(s);
         }
@@ -207,6 +280,7 @@ impl ApiError {
         rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
             .find(|t| t.contains('.') && t.parse::<f64>().is_ok())
             .and_then(|t| t.parse().ok())
+            .filter(|s: &f64| (0.0..=1.0).contains(s))
     }
 
     /// The server's `data` payload (e.g. the existing person of `person_already_set`).
@@ -222,20 +296,24 @@ impl ApiError {
     }
 }
 
-/// "30s", or "0.25s" for the sub-second timeouts tests and impatient users set.
-fn seconds(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
+/// "30s", "0.25s" for the sub-second timeouts tests and impatient users set, whole
+/// seconds from 10 s up (a budget left of "23.4871s" helps nobody).
+pub(crate) fn seconds(d: Duration) -> String {
+    let x = d.as_secs_f64();
+    if d.subsec_millis() == 0 || x >= 10.0 {
+        format!("{}s", x.round())
     } else {
-        format!("{}s", (d.as_millis() as f64 / 1000.0))
+        let s = format!("{x:.2}");
+        format!("{}s", s.trim_end_matches('0').trim_end_matches('.'))
     }
 }
 
 fn hint_for_html(status: u16) -> &'static str {
-    if status == 404 {
-        " (is the base URL right? it should be the API host, e.g. https://api.verifik.co)"
-    } else {
-        ""
+    match status {
+        404 => " (is the base URL right? it should be the API host, e.g. https://api.verifik.co)",
+        // The API answers JSON; a non-JSON 413 comes from a proxy (nginx's default is 1 MB).
+        413 => ": the upload is too large for a proxy in front of the API (use a smaller image, --max-side, or raise the proxy's body limit)",
+        _ => "",
     }
 }
 
@@ -343,7 +421,8 @@ pub fn parse_error_body(body: &Value) -> (Option<String>, Option<String>, Option
             }
         }
     }
-    (code.map(|c| redact(&c)), message.map(|m| redact(&m)), data)
+    let clean = |t: String| crate::printable::printable(&redact(&t)).into_owned();
+    (code.map(clean), message.map(clean), data)
 }
 
 /// Shortest run of base64/JWT characters treated as echoed payload rather than words.

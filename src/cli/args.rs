@@ -49,7 +49,7 @@ pub struct GlobalArgs {
     /// Allow plain http:// to a host other than loopback (sends the token unencrypted)
     #[arg(long, global = true)]
     pub allow_insecure: bool,
-    /// Seconds to wait for each answer (default 30)
+    /// Time budget of each call in seconds, retries and their waits included (default 30)
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<u64>,
     /// Directory with the face models for the embedded sandbox [env: LIVEFACE_MODELS]

@@ -5,8 +5,10 @@ use std::path::PathBuf;
 use super::args::{GlobalArgs, PersonFields, PersonsAction, PersonsArgs};
 use super::output::{person_json, persons_table};
 use super::{confirm_then_open, report, EXIT_BAD_INPUT};
+use crate::api::confirm::CreateError;
 use crate::api::model::{DateOfBirth, NewPerson, Person, PersonQuery, PersonUpdate};
 use crate::api::ApiError;
+use crate::printable::printable;
 
 /// Checked person fields, ready to send.
 struct Fields {
@@ -50,7 +52,11 @@ fn print_person(p: &Person, json: bool) {
         println!("{}", person_json(p));
         return;
     }
-    let row = |k: &str, v: Option<String>| println!("{k:<12} {}", v.unwrap_or_else(|| "-".into()));
+    // Every value came from the server: printable, so no escape sequence reaches the tty.
+    let row = |k: &str, v: Option<String>| {
+        let v = v.unwrap_or_else(|| "-".into());
+        println!("{:<12} {}", printable(k), printable(&v))
+    };
     row("id", Some(p.id.clone()));
     row("name", p.name.clone());
     row("gender", p.gender.clone());
@@ -109,8 +115,12 @@ pub async fn run(global: &GlobalArgs, args: &PersonsArgs) -> i32 {
     };
     let client = &conn.client;
     let json = args.json;
+    let request = match prepared.request {
+        Request::Create(p) => return create(client, &p, json).await,
+        other => other,
+    };
     let result: Result<(), ApiError> = async {
-        match (&args.action, prepared.request) {
+        match (&args.action, request) {
             (PersonsAction::List { .. }, Request::List(q)) => {
                 let page = client.list_persons(&q).await?;
                 if json {
@@ -136,9 +146,6 @@ pub async fn run(global: &GlobalArgs, args: &PersonsArgs) -> i32 {
                 }
             }
             (PersonsAction::Get { id }, _) => print_person(&client.get_person(id).await?, json),
-            (PersonsAction::Create { .. }, Request::Create(p)) => {
-                print_person(&client.create_person(&p).await?, json)
-            }
             (PersonsAction::Update { id, .. }, Request::Update(u)) => {
                 print_person(&client.update_person(id, &u).await?, json)
             }
@@ -163,6 +170,25 @@ pub async fn run(global: &GlobalArgs, args: &PersonsArgs) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => fail(&e),
+    }
+}
+
+/// A create is never sent twice: when its outcome is unknown (a timeout, a broken
+/// answer, a 500) the person is looked up, and what was found is said.
+async fn create(client: &crate::api::Client, person: &NewPerson, json: bool) -> i32 {
+    match client.create_person_checked(person).await {
+        Ok(created) => {
+            if let Some(note) = created.note() {
+                report(&note);
+            }
+            print_person(created.person(), json);
+            0
+        }
+        Err(CreateError::Failed(e)) => fail(&e),
+        Err(CreateError::Uncertain(u)) => {
+            report(&u);
+            u.error.exit_code()
+        }
     }
 }
 

@@ -82,6 +82,12 @@ pub enum Action {
         elapsed_ms: u64,
         result: Result<SearchOutcome, ApiError>,
     },
+    /// The client is about to retry search `id` (it failed in a way that is safe to
+    /// repeat); the status shows it with the time budget left.
+    SearchRetrying {
+        id: u64,
+        notice: crate::api::client::RetryNotice,
+    },
     PersonLoaded {
         id: String,
         result: Result<Person, String>,

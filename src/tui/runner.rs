@@ -9,6 +9,7 @@ use std::time::Instant;
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::AbortHandle;
 
+use crate::api::confirm::CreateError;
 use crate::api::model::Person;
 use crate::api::{ApiError, Client};
 use crate::history::{HistoryStore, ProbeStamp};
@@ -72,7 +73,11 @@ impl Runner {
             }
             Effect::Search { id, image, params } => {
                 self.searches.retain(|_, h| !h.is_finished());
-                let client = self.client.clone();
+                // Retries show in the status, with the time budget left.
+                let notify = tx.clone();
+                let client = self.client.observed(Arc::new(move |notice| {
+                    let _ = notify.send(Action::SearchRetrying { id, notice });
+                }));
                 let started = Instant::now();
                 let task = tokio::spawn(async move {
                     let result = client.search_live_face(&image, &params).await;
@@ -136,8 +141,12 @@ impl Runner {
                 let client = self.client.clone();
                 let max_side = self.max_side;
                 tokio::spawn(async move {
-                    let result = save_person(&client, request, images, max_side).await;
+                    let (result, note) = save_person(&client, request, images, max_side).await;
                     let _ = tx.send(Action::PersonSaved(result));
+                    // After the save's own message, so the status bar shows it.
+                    if let Some(note) = note {
+                        let _ = tx.send(Action::Warning(note));
+                    }
                 });
             }
             Effect::CreateCollection { input } => {
@@ -184,34 +193,50 @@ impl Runner {
     }
 }
 
-/// Prepares the face images off the runtime, then sends the write.
+/// Prepares the face images off the runtime, then sends the write. A create is never
+/// sent twice: when its outcome is unknown the person is looked up, and the second
+/// value says what was found ("created (confirmed)", "not created", "unknown").
 async fn save_person(
     client: &Client,
     request: PersonSave,
     images: Vec<PathBuf>,
     max_side: u32,
-) -> Result<Person, ApiError> {
+) -> (Result<Person, ApiError>, Option<String>) {
     let images = if images.is_empty() {
         None
     } else {
         let prepared =
             tokio::task::spawn_blocking(move || crate::probe::prepare_faces(&images, max_side))
                 .await
-                .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        Some(prepared.map_err(ApiError::InvalidInput)?)
+                .map_err(|e| ApiError::InvalidInput(e.to_string()));
+        match prepared.and_then(|p| p.map_err(ApiError::InvalidInput)) {
+            Ok(p) => Some(p),
+            Err(e) => return (Err(e), None),
+        }
     };
-    match request {
+    let created = match request {
         PersonSave::Create(mut p) => {
             p.images = images.unwrap_or_default();
-            client.create_person(&p).await
+            client.create_person_checked(&p).await
         }
         PersonSave::CreateLive(mut p) => {
             p.images = images.unwrap_or_default();
-            client.create_person_live(&p).await
+            client.create_person_live_checked(&p).await
         }
         PersonSave::Update { id, mut update } => {
             update.images = images;
-            client.update_person(&id, &update).await
+            return (client.update_person(&id, &update).await, None);
+        }
+    };
+    match created {
+        Ok(c) => {
+            let note = c.note();
+            (Ok(c.into_person()), note)
+        }
+        Err(CreateError::Failed(e)) => (Err(e), None),
+        Err(CreateError::Uncertain(u)) => {
+            let note = u.to_string();
+            (Err(u.error), Some(note))
         }
     }
 }

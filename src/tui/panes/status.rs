@@ -22,6 +22,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             format!("│ {} searching {secs:.1}s ", spinner(app)),
             t.accent(),
         ));
+        // While the client retries: which attempt, and what is left of the budget.
+        if let (Some(r), Some((_, left))) = (&f.retry, f.retry_countdown(app.now)) {
+            spans.push(Span::styled(
+                format!(
+                    "│ retry {}/{} · {:.0}s left ",
+                    r.attempt,
+                    r.max_attempts,
+                    left.as_secs_f64()
+                ),
+                t.warn(),
+            ));
+        }
     }
     // Writes in flight, so a slow server never looks like a frozen form.
     if let Some(e) = app.editor.as_ref().filter(|e| e.saving) {

@@ -35,6 +35,8 @@ fn init(runs: Vec<Run>) -> AppInit {
         theme: theme::load("default", None, ColorMode::TrueColor).0,
         themes: Vec::new(),
         backend_label: "SANDBOX".into(),
+        backend_key: "embedded-sandbox:bench".into(),
+        refilter: liveface::config::Refilter::Session,
         token_masked: None,
         runs,
         warnings: Vec::new(),
@@ -57,6 +59,7 @@ fn run(id: u64, n: usize) -> Run {
         probe: stamp(),
         params: SearchParams::default(),
         backend: "SANDBOX".into(),
+        backend_key: None,
         liveness_score: Some(0.9),
         matches: (0..n)
             .map(|i| RunMatch {
@@ -65,6 +68,8 @@ fn run(id: u64, n: usize) -> Run {
                 name: None,
             })
             .collect(),
+        flagged: Vec::new(),
+        percent_scale: false,
         elapsed_ms: 200,
         outcome: Outcome::Ok,
         refiltered_from: None,

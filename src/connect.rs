@@ -51,6 +51,26 @@ pub struct Connection {
     pub sandbox: Option<crate::sandbox::RunningSandbox>,
 }
 
+impl Connection {
+    /// Exactly which back end answers: `embedded-sandbox:<engine>`, or the base URL and
+    /// the token's fingerprint (`https://api.verifik.co#3f2a…`, never the token). Runs
+    /// with another key never answer a query locally.
+    pub fn backend_key(&self) -> String {
+        match &self.backend {
+            Backend::Sandbox { engine, .. } => format!("embedded-sandbox:{engine}"),
+            Backend::Remote { .. } => {
+                let fingerprint = self
+                    .client
+                    .config()
+                    .token
+                    .as_ref()
+                    .map_or_else(|| "no-token".to_owned(), Token::fingerprint);
+                format!("{}#{fingerprint}", self.client.base_url())
+            }
+        }
+    }
+}
+
 /// What the embedded sandbox needs beyond the config.
 #[derive(Clone, Debug, Default)]
 pub struct EmbedOptions {

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::model::SearchParams;
+use crate::api::scores::reaches_min_score;
 use crate::face_region::FaceRegion;
 
 /// Identifies the exact file a probe came from: same path, same size, same mtime.
@@ -90,10 +91,22 @@ pub struct Run {
     pub params: SearchParams,
     /// Where the request went (`SANDBOX · …` or the API host).
     pub backend: String,
+    /// Which back end answered, exactly: base URL and token fingerprint (never the
+    /// token), or the embedded sandbox and its engine. Only a run with the same key may
+    /// answer a query locally; runs saved before it existed have none and never do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend_key: Option<String>,
     #[serde(default)]
     pub liveness_score: Option<f64>,
+    /// Matches at or above the run's `min_score`, best first.
     #[serde(default)]
     pub matches: Vec<RunMatch>,
+    /// Hits the server sent below `min_score` anyway: shown flagged, never as matches.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flagged: Vec<RunMatch>,
+    /// The server's scores were on 0–100 and were divided by 100.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub percent_scale: bool,
     pub elapsed_ms: u64,
     pub outcome: Outcome,
     /// Set when no request was sent: the matches were filtered from this run.
@@ -274,14 +287,46 @@ pub fn compare(a: &Run, b: &Run) -> Vec<CompareRow> {
         }
     }
     for r in &mut rows {
-        r.passes_a = r.a.is_some_and(|s| s >= a.params.min_score);
-        r.passes_b = r.b.is_some_and(|s| s >= b.params.min_score);
+        r.passes_a =
+            r.a.is_some_and(|s| reaches_min_score(s, a.params.min_score));
+        r.passes_b =
+            r.b.is_some_and(|s| reaches_min_score(s, b.params.min_score));
     }
     rows.sort_by(|x, y| {
         let key = |r: &CompareRow| r.a.into_iter().chain(r.b).fold(f64::MIN, f64::max);
         key(y).total_cmp(&key(x)).then_with(|| x.id.cmp(&y.id))
     });
     rows
+}
+
+/// Which stored runs may answer a query locally: same back end, and fresh.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefilterScope<'a> {
+    /// The back end the query would go to ([`Run::backend_key`]).
+    pub backend_key: &'a str,
+    /// Runs with an id at or above this one are fresh (this session, after the last
+    /// change to the gallery made here).
+    pub fresh_from_id: u64,
+    /// Older runs are fresh too when younger than this (`refilter_max_age`), unless
+    /// they predate `stale_before_id` (a gallery change made here).
+    pub max_age: Option<chrono::Duration>,
+    pub stale_before_id: u64,
+    pub now: DateTime<Utc>,
+}
+
+impl RefilterScope<'_> {
+    fn admits(&self, run: &Run) -> bool {
+        if run.backend_key.as_deref() != Some(self.backend_key) {
+            return false;
+        }
+        if run.id >= self.fresh_from_id {
+            return true;
+        }
+        run.id >= self.stale_before_id
+            && self
+                .max_age
+                .is_some_and(|age| self.now.signed_duration_since(run.time) <= age)
+    }
 }
 
 /// The matches of a new query computed from a stored run without a request: valid only
@@ -302,22 +347,35 @@ pub fn refilter(run: &Run, probe: &ProbeStamp, params: &SearchParams) -> Option<
     let mut kept: Vec<RunMatch> = run
         .matches
         .iter()
-        .filter(|m| m.score >= params.min_score)
+        .filter(|m| reaches_min_score(m.score, params.min_score))
         .cloned()
         .collect();
     kept.sort_by(|x, y| y.score.total_cmp(&x.score));
     Some(kept)
 }
 
-/// The newest run `refilter` accepts, with its result.
+/// The newest run in `scope` that `refilter` accepts, with its result.
 pub fn find_refilter<'a>(
     runs: &'a [Run],
+    scope: &RefilterScope<'_>,
     probe: &ProbeStamp,
     params: &SearchParams,
 ) -> Option<(&'a Run, Vec<RunMatch>)> {
     runs.iter()
         .rev()
+        .filter(|r| scope.admits(r))
         .find_map(|r| refilter(r, probe, params).map(|m| (r, m)))
+}
+
+/// "12 s", "3 min", "27 h" (up to two days), "4 days": how old a run is, for labels.
+pub fn age_words(age: chrono::Duration) -> String {
+    let s = age.num_seconds().max(0);
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=3599 => format!("{} min", s / 60),
+        3600..=172_799 => format!("{} h", s / 3600),
+        _ => format!("{} days", s / 86_400),
+    }
 }
 
 #[cfg(test)]
@@ -343,6 +401,7 @@ mod tests {
                 ..SearchParams::default()
             },
             backend: "SANDBOX".into(),
+            backend_key: Some(KEY.into()),
             liveness_score: Some(0.9),
             matches: scores
                 .iter()
@@ -352,6 +411,8 @@ mod tests {
                     name: None,
                 })
                 .collect(),
+            flagged: Vec::new(),
+            percent_scale: false,
             elapsed_ms: 12,
             outcome: Outcome::Ok,
             refiltered_from: None,
@@ -508,6 +569,67 @@ mod tests {
         failed.outcome = Outcome::LivenessFailed { score: Some(0.3) };
         assert!(refilter(&failed, &stamp(), &p).is_none());
         let runs = vec![r.clone(), run(8, 0.7, &[("a", 0.95)])];
-        assert_eq!(find_refilter(&runs, &stamp(), &p).unwrap().0.id, 8);
+        let scope = session_scope(KEY, 1);
+        assert_eq!(find_refilter(&runs, &scope, &stamp(), &p).unwrap().0.id, 8);
+    }
+
+    const KEY: &str = "https://api.example#0123456789ab";
+
+    fn session_scope(key: &str, fresh_from_id: u64) -> RefilterScope<'_> {
+        RefilterScope {
+            backend_key: key,
+            fresh_from_id,
+            max_age: None,
+            stale_before_id: 0,
+            now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn another_back_end_never_answers_a_query() {
+        let r = run(7, 0.6, &[("a", 0.95)]);
+        let p = r.params.clone();
+        let runs = vec![r.clone()];
+        assert!(find_refilter(&runs, &session_scope(KEY, 1), &stamp(), &p).is_some());
+        let sandbox = session_scope("embedded-sandbox:pixel fallback", 1);
+        assert!(find_refilter(&runs, &sandbox, &stamp(), &p).is_none());
+        let other_token = session_scope("https://api.example#ffffffffffff", 1);
+        assert!(find_refilter(&runs, &other_token, &stamp(), &p).is_none());
+        // Runs saved before back ends were recorded never answer.
+        let legacy = vec![Run {
+            backend_key: None,
+            ..r
+        }];
+        assert!(find_refilter(&legacy, &session_scope(KEY, 1), &stamp(), &p).is_none());
+    }
+
+    #[test]
+    fn only_fresh_runs_answer_a_query() {
+        let r = run(7, 0.6, &[("a", 0.95)]);
+        let p = r.params.clone();
+        let runs = vec![r.clone()];
+        // Yesterday's run (before this session) is not fresh by default.
+        let mut scope = session_scope(KEY, 8);
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_none());
+        // refilter_max_age widens it: 2 minutes old, 5 allowed.
+        scope.now = r.time + chrono::Duration::minutes(2);
+        scope.max_age = Some(chrono::Duration::minutes(5));
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_some());
+        scope.now = r.time + chrono::Duration::minutes(6);
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_none());
+        // A gallery change made here makes older runs stale whatever their age.
+        scope.now = r.time + chrono::Duration::minutes(2);
+        scope.stale_before_id = 8;
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_none());
+    }
+
+    #[test]
+    fn ages_are_in_words() {
+        assert_eq!(age_words(chrono::Duration::seconds(12)), "12 s");
+        assert_eq!(age_words(chrono::Duration::minutes(3)), "3 min");
+        assert_eq!(age_words(chrono::Duration::hours(2)), "2 h");
+        assert_eq!(age_words(chrono::Duration::hours(27)), "27 h");
+        assert_eq!(age_words(chrono::Duration::days(4)), "4 days");
+        assert_eq!(age_words(chrono::Duration::seconds(-5)), "0 s");
     }
 }

@@ -69,6 +69,8 @@ async fn dashboard(cli: &Cli) -> i32 {
     let opts = liveface::tui::TuiOptions {
         client: conn.client.clone(),
         backend: conn.backend.clone(),
+        backend_key: conn.backend_key(),
+        refilter: config.refilter,
         token_masked: conn.token_masked.clone(),
         defaults: config.defaults.clone(),
         start_dir,

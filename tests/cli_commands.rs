@@ -29,6 +29,16 @@ impl Env {
 
     /// Runs the binary with an isolated config/data dir and the given server.
     async fn run(&self, base_url: Option<&str>, args: &[&str]) -> Output {
+        self.run_with(base_url, &[], args).await
+    }
+
+    /// As [`Env::run`], with extra environment variables (set after the defaults).
+    async fn run_with(
+        &self,
+        base_url: Option<&str>,
+        vars: &[(&str, &str)],
+        args: &[&str],
+    ) -> Output {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
         cmd.args(args)
             .env_clear()
@@ -40,6 +50,9 @@ impl Env {
         if let Some(url) = base_url {
             cmd.env("LIVEFACE_BASE_URL", url)
                 .env("VERIFIK_TOKEN", TOKEN);
+        }
+        for (k, v) in vars {
+            cmd.env(k, v);
         }
         cmd.output().await.unwrap()
     }
@@ -241,15 +254,20 @@ async fn each_documented_error_has_its_exit_code_and_a_plain_line() {
 }
 
 #[tokio::test]
-async fn server_errors_are_retried_twice_then_exit_5() {
+async fn a_search_that_got_a_500_exits_5_and_is_not_repeated() {
     let env = Env::new();
     let err = || Step::json(500, json!({"code": "ERROR", "message": "internal_error"}));
-    let server = TestServer::start([err(), err(), err()]).await;
+    let server = TestServer::start([err(), err(), err(), err()]).await;
     let out = env
         .run(Some(&server.url()), &["search", "--image", env.probe()])
         .await;
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
-    assert_eq!(server.requests().len(), 3);
+    // Billed: the server may have searched, so the search is sent once.
+    assert_eq!(server.requests().len(), 1);
+    // A list is not billed work: retried twice.
+    let out = env.run(Some(&server.url()), &["collections"]).await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert_eq!(server.requests().len(), 4);
     let refused = refused_addr().await;
     let out = env
         .run(
@@ -408,4 +426,186 @@ async fn persons_and_collections_commands_print_json() {
     assert_eq!(create["images"].as_array().unwrap().len(), 1);
     assert_eq!(reqs[3].method, "DELETE");
     assert_secret_free(&out);
+}
+
+#[tokio::test]
+async fn server_text_never_reaches_the_terminal_as_escape_sequences() {
+    let env = Env::new();
+    let evil = "Eve\u{1b}[2J\u{1b}]0;PWNED\u{7}";
+    let server = TestServer::start([
+        Step::json(
+            200,
+            json!({"data": {"persons": [{"id": "p1", "name": evil, "score": 0.9,
+                                          "nationality": "\u{9b}31m"}],
+                            "liveness_score": 0.9}}),
+        ),
+        Step::json(
+            200,
+            json!({"data": {"persons": [{"id": "p1", "name": evil, "score": 0.9}],
+                                        "liveness_score": 0.9}}),
+        ),
+        Step::json(
+            409,
+            json!({"code": "ERROR", "message": format!("bad {evil}")}),
+        ),
+    ])
+    .await;
+    let table = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(table.status.code(), Some(0), "{}", stderr(&table));
+    let json_out = env
+        .run(
+            Some(&server.url()),
+            &["search", "--image", env.probe(), "--json"],
+        )
+        .await;
+    let error = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(error.status.code(), Some(6));
+    for o in [&table, &error] {
+        for text in [stdout(o), stderr(o)] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'),
+                "a control character reached the terminal: {text:?}"
+            );
+        }
+    }
+    assert!(
+        stdout(&table).contains("Eve?[2J?]0;PWNED?"),
+        "{}",
+        stdout(&table)
+    );
+    // --json stays exact: the name round-trips byte for byte.
+    let v: Value = serde_json::from_str(&stdout(&json_out)).unwrap();
+    assert_eq!(v["matches"][0]["name"], json!(evil));
+    assert!(
+        !stdout(&json_out).contains('\u{1b}'),
+        "JSON escapes it as \\u001b"
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_scores_exit_6_naming_the_field() {
+    let env = Env::new();
+    let server = TestServer::start([
+        Step::json(
+            200,
+            json!({"data": {"persons": [{"id": "p1", "score": 1.7}], "liveness_score": 0.9}}),
+        ),
+        Step::json(
+            200,
+            json!({"data": {"persons": [], "liveness_score": "1.5"}}),
+        ),
+        Step::json(
+            200,
+            json!({"data": {"persons": [{"id": "p1", "score": 0.91}, {"id": "p2", "score": 0.6}],
+                                        "liveness_score": 0.65}}),
+        ),
+    ])
+    .await;
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("persons[0].score is 1.7"),
+        "{}",
+        stderr(&out)
+    );
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("liveness_score is 1.5"),
+        "{}",
+        stderr(&out)
+    );
+    // A liveness at the threshold is not a pass; a hit below min_score is no match.
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    let text = stdout(&out);
+    assert!(!text.contains("passed"), "{text}");
+    assert!(text.contains("NOT above 0.65"), "{text}");
+    assert!(
+        text.contains("flagged: the server also sent 1 hit below min_score 0.75"),
+        "{text}"
+    );
+    assert!(text.contains("1 match ·"), "{text}");
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_exits_2_and_sends_nothing() {
+    let env = Env::new();
+    let server = TestServer::start([]).await;
+    for bad in ["abc\ndef_0123456789", "abc\u{1}def", "tok en"] {
+        let out = env
+            .run_with(
+                Some(&server.url()),
+                &[("VERIFIK_TOKEN", bad)],
+                &["search", "--image", env.probe()],
+            )
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("the token contains"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("def"), "the token is never shown");
+    }
+    assert_eq!(server.requests().len(), 0);
+}
+
+#[tokio::test]
+async fn a_create_that_timed_out_is_looked_up_not_repeated() {
+    let env = Env::new();
+    let now = chrono::Utc::now().to_rfc3339();
+    let server = TestServer::start([
+        Step::stall_ms(3_000),
+        Step::json(
+            200,
+            json!({"data": [{"_id": "new1", "name": "Ana", "date_of_birth": "1990-01-15",
+                                          "createdAt": now}],
+                                "pagination": {"page": 1, "pages": 1, "limit": 100, "total": 1}}),
+        ),
+        Step::stall_ms(3_000),
+        Step::json(
+            200,
+            json!({"data": [], "pagination": {"page": 1, "pages": 1, "limit": 100, "total": 0}}),
+        ),
+    ])
+    .await;
+    let args = [
+        "persons",
+        "create",
+        "--name",
+        "Ana",
+        "--dob",
+        "1990-01-15",
+        "--image",
+        env.probe(),
+        "--timeout",
+        "1",
+    ];
+    let out = env.run(Some(&server.url()), &args).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("created (confirmed): id new1"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).contains("new1"), "{}", stdout(&out));
+    let out = env.run(Some(&server.url()), &args).await;
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not created"), "{}", stderr(&out));
+    let methods: Vec<String> = server.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(
+        methods,
+        ["POST", "GET", "POST", "GET"],
+        "each create sent once"
+    );
 }

@@ -101,7 +101,7 @@ fn refiltered_state() {
     press(&mut app, KeyCode::F(5));
     let screen = render(&app, 120, 40);
     assert!(
-        screen.contains("re-filtered from run #2 — no request sent"),
+        screen.contains("re-filtered from run #2 (0 s old) — no request sent"),
         "{screen}"
     );
     snap("refiltered", &app);

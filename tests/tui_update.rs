@@ -7,6 +7,7 @@ use liveface::api::model::{
     Collection, CollectionInput, FaceBox, Os, Page, Pagination, Person, PersonQuery, SearchMode,
 };
 use liveface::api::ApiError;
+use liveface::config::Refilter;
 use liveface::face_region::FaceRegion;
 use liveface::history::Outcome;
 use liveface::tui::action::{Action, Pane};
@@ -477,20 +478,92 @@ fn history_enter_loads_and_r_reruns_as_is() {
 }
 
 #[test]
-fn rerun_of_unchanged_probe_is_refiltered() {
-    let (mut app, _) = app_with(vec![run(4, 0.8, &[("x", 0.9)])]);
-    press(&mut app, KeyCode::Char('5'));
-    let fx = key_mod(&mut app, KeyCode::Char('R'), KeyModifiers::SHIFT);
-    let Effect::PrepareProbe { seq, path } = fx[0].clone() else {
-        panic!()
+fn rerun_of_yesterdays_run_sends_a_request_unless_the_window_allows_it() {
+    // Run 4 is from an earlier session, about 28 hours before the app's clock.
+    let rerun = |refilter: Refilter| {
+        let (mut app, _) = app_with(vec![run(4, 0.8, &[("x", 0.9)])]);
+        app.refilter = refilter;
+        press(&mut app, KeyCode::Char('5'));
+        let fx = key_mod(&mut app, KeyCode::Char('R'), KeyModifiers::SHIFT);
+        let Effect::PrepareProbe { seq, path } = fx[0].clone() else {
+            panic!()
+        };
+        let fx = app.update(Action::ProbeReady {
+            seq,
+            path,
+            result: Ok(probe("alice.jpg")),
+        });
+        (app, fx)
     };
-    let fx = app.update(Action::ProbeReady {
-        seq,
-        path,
-        result: Ok(probe("alice.jpg")),
-    });
+    let (_, fx) = rerun(Refilter::Session);
+    assert!(
+        has_search(&fx),
+        "yesterday's run never answers today's query"
+    );
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let (_, fx) = rerun(Refilter::MaxAge(day));
+    assert!(has_search(&fx), "28 hours is older than the 24-hour window");
+    let (app, fx) = rerun(Refilter::MaxAge(2 * day));
     assert!(!has_search(&fx));
     assert_eq!(app.shown_run().unwrap().refiltered_from, Some(4));
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("re-filtered from run #4 (27 h old)"),
+        "{screen}"
+    );
+    let (_, fx) = rerun(Refilter::Never);
+    assert!(has_search(&fx));
+}
+
+#[test]
+fn a_run_from_another_back_end_never_answers_a_query() {
+    let mut app = app();
+    ready_probe(&mut app);
+    search_and_answer(&mut app, outcome(0.9, &[("a", 0.95)]));
+    assert_eq!(app.runs[0].backend_key.as_deref(), Some(BACKEND_KEY));
+    // The same query against another back end (say, the cloud after the sandbox).
+    app.backend_key = "https://api.verifik.co#0123456789ab".into();
+    set_min_score(&mut app, "0.9");
+    assert!(has_search(&press(&mut app, KeyCode::F(5))));
+}
+
+#[test]
+fn a_retrying_search_shows_the_attempt_and_the_budget_left() {
+    let mut app = app();
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    let Some(Effect::Search { id, .. }) =
+        fx.into_iter().find(|e| matches!(e, Effect::Search { .. }))
+    else {
+        panic!("no search")
+    };
+    app.update(Action::SearchRetrying {
+        id,
+        notice: liveface::api::client::RetryNotice {
+            attempt: 2,
+            max_attempts: 3,
+            wait: std::time::Duration::from_secs(2),
+            reason: "the server failed [503]".into(),
+            budget_left: std::time::Duration::from_secs(25),
+        },
+    });
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("retry 2/3 · 27s left"), "{screen}");
+    assert!(
+        screen.contains("retrying (attempt 2 of 3) in 2.0 s"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn liveness_at_the_threshold_is_never_a_pass() {
+    let mut app = app();
+    ready_probe(&mut app);
+    // The form's liveness_min_score is 0.65; the server answered with 0.65 anyway.
+    search_and_answer(&mut app, outcome(0.65, &[("a", 0.95)]));
+    let screen = render(&app, 120, 40);
+    assert!(!screen.contains("pass"), "{screen}");
+    assert!(screen.contains("liveness 0.650 not above 0.65"), "{screen}");
 }
 
 #[test]

@@ -50,6 +50,10 @@ use theme::ColorMode;
 pub struct TuiOptions {
     pub client: Client,
     pub backend: Backend,
+    /// Exactly which back end (see `Connection::backend_key`): decides which stored runs
+    /// may be re-filtered.
+    pub backend_key: String,
+    pub refilter: crate::config::Refilter,
     /// `••••abcd`, never the token.
     pub token_masked: Option<String>,
     pub defaults: SearchParams,
@@ -102,6 +106,8 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
             theme,
             themes,
             backend_label: opts.backend.label(),
+            backend_key: opts.backend_key.clone(),
+            refilter: opts.refilter,
             token_masked: opts.token_masked.clone(),
             runs,
             warnings,

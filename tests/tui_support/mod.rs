@@ -21,6 +21,8 @@ use liveface::tui::panes;
 use liveface::tui::theme::{self, ColorMode};
 
 pub const DIR: &str = "/data/probes";
+/// The back end the test app searches (runs from elsewhere are never re-filtered).
+pub const BACKEND_KEY: &str = "embedded-sandbox:pixel fallback";
 
 pub fn init(runs: Vec<Run>) -> AppInit {
     let themes = theme::BUILTIN
@@ -33,6 +35,8 @@ pub fn init(runs: Vec<Run>) -> AppInit {
         theme: theme::load("default", None, ColorMode::TrueColor).0,
         themes,
         backend_label: "SANDBOX · pixel fallback".into(),
+        backend_key: BACKEND_KEY.into(),
+        refilter: liveface::config::Refilter::Session,
         token_masked: Some("••••abcd".into()),
         runs,
         warnings: Vec::new(),
@@ -116,8 +120,11 @@ pub fn run(id: u64, min: f64, scores: &[(&str, f64)]) -> Run {
             ..SearchParams::default()
         },
         backend: "SANDBOX · pixel fallback".into(),
+        backend_key: Some(BACKEND_KEY.into()),
         liveness_score: Some(0.91),
         matches: matches(scores),
+        flagged: Vec::new(),
+        percent_scale: false,
         elapsed_ms: 240,
         outcome: Outcome::Ok,
         refiltered_from: None,
@@ -149,6 +156,7 @@ pub fn outcome(liveness: f64, scores: &[(&str, f64)]) -> SearchOutcome {
             })
             .collect(),
         face: None,
+        ..SearchOutcome::default()
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -123,6 +123,23 @@ pub struct InFlight {
     /// Pixel size of the upload: the server's face box is in these pixels.
     pub sent: (u32, u32),
     pub params: SearchParams,
+    /// The client's latest retry of this search, if it retried.
+    pub retry: Option<crate::api::client::RetryNotice>,
+    /// When that notice arrived, to count its budget down.
+    pub retry_at: Option<Instant>,
+}
+
+impl InFlight {
+    /// While the client retries, at `now`: (time until the retry starts, time left of
+    /// the call's budget), both counting down from the latest notice.
+    pub fn retry_countdown(&self, now: Instant) -> Option<(Duration, Duration)> {
+        let notice = self.retry.as_ref()?;
+        let since = now.saturating_duration_since(self.retry_at?);
+        Some((
+            notice.wait.saturating_sub(since),
+            (notice.budget_left + notice.wait).saturating_sub(since),
+        ))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -182,6 +199,13 @@ pub struct App {
     /// Runs with a smaller id predate a change to the gallery made here (enrol, edit,
     /// delete), so their matches are stale and never re-filtered.
     refilter_floor: u64,
+    /// The first run id of this dashboard session: older runs are re-filtered only
+    /// within `refilter` (`refilter_max_age`).
+    session_floor: u64,
+    /// Which stored runs may answer a query locally.
+    pub refilter: crate::config::Refilter,
+    /// The back end searches go to, exactly (see `Run::backend_key`).
+    pub backend_key: String,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
     next_search_id: u64,
@@ -213,6 +237,9 @@ pub struct AppInit {
     pub theme: Theme,
     pub themes: Vec<(Theme, Option<String>)>,
     pub backend_label: String,
+    /// Base URL and token fingerprint, or the embedded sandbox and its engine.
+    pub backend_key: String,
+    pub refilter: crate::config::Refilter,
     pub token_masked: Option<String>,
     pub runs: Vec<Run>,
     pub warnings: Vec<String>,
@@ -223,6 +250,7 @@ impl App {
     /// Creates the app and the effects that load its first data.
     pub fn new(init: AppInit, initial_image: Option<PathBuf>) -> (App, Vec<Effect>) {
         let history_selected = init.runs.len().saturating_sub(1);
+        let session_floor = crate::history::next_id(&init.runs);
         let mut app = App {
             focus: Pane::Browser,
             browser: Browser::new(init.start_dir.clone()),
@@ -249,6 +277,9 @@ impl App {
             },
             editor: None,
             refilter_floor: 0,
+            session_floor,
+            refilter: init.refilter,
+            backend_key: init.backend_key,
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -379,6 +410,13 @@ impl App {
                 elapsed_ms,
                 result,
             } => self.on_search_done(id, elapsed_ms, result),
+            Action::SearchRetrying { id, notice } => {
+                if let Some(f) = self.in_flight.as_mut().filter(|f| f.id == id) {
+                    f.retry = Some(notice);
+                    f.retry_at = Some(self.now);
+                }
+                Vec::new()
+            }
             Action::PersonLoaded { id, result } => {
                 match result {
                     Ok(p) => {

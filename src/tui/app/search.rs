@@ -6,8 +6,10 @@ use std::time::Instant;
 
 use tui_input::Input;
 
+use crate::api::model::Match;
 use crate::api::model::{parse_threshold, Os, SearchMode, SearchOutcome, SearchParams};
 use crate::api::ApiError;
+use crate::config::Refilter;
 use crate::face_region::FaceRegion;
 use crate::history::{self, Outcome, Run, RunMatch};
 use crate::tui::action::ProbeInfo;
@@ -221,20 +223,33 @@ impl App {
                 return Vec::new();
             }
         };
-        if !force {
-            let fresh = self
-                .runs
-                .iter()
-                .position(|r| r.id >= self.refilter_floor)
-                .map_or(&[][..], |i| &self.runs[i..]);
-            if let Some((source, matches)) = history::find_refilter(fresh, &info.stamp, &params) {
+        let max_age = match self.refilter {
+            Refilter::Never => None,
+            Refilter::Session => Some(None),
+            Refilter::MaxAge(d) => Some(chrono::Duration::from_std(d).ok()),
+        };
+        if let (false, Some(max_age)) = (force, max_age) {
+            let scope = history::RefilterScope {
+                backend_key: &self.backend_key,
+                fresh_from_id: self.session_floor.max(self.refilter_floor),
+                max_age,
+                stale_before_id: self.refilter_floor,
+                now: (self.clock)(),
+            };
+            if let Some((source, matches)) =
+                history::find_refilter(&self.runs, &scope, &info.stamp, &params)
+            {
                 let run = Run {
                     id: history::next_id(&self.runs),
                     time: (self.clock)(),
                     probe: info.stamp.clone(),
-                    params,
                     backend: source.backend.clone(),
+                    backend_key: source.backend_key.clone(),
                     liveness_score: source.liveness_score,
+                    // The source's flagged hits below the new min_score stay flagged.
+                    flagged: source.flagged.clone(),
+                    percent_scale: source.percent_scale,
+                    params,
                     matches,
                     elapsed_ms: 0,
                     outcome: Outcome::Ok,
@@ -254,6 +269,8 @@ impl App {
             probe: info.stamp.clone(),
             sent: info.sent,
             params: params.clone(),
+            retry: None,
+            retry_at: None,
         });
         self.last_error = None;
         vec![Effect::Search {
@@ -289,6 +306,8 @@ impl App {
             return Vec::new(); // cancelled or stale
         };
         let mut face = None;
+        let mut flagged = Vec::new();
+        let mut percent_scale = false;
         let (outcome, liveness, matches) = match result {
             Ok(out) => {
                 for m in &out.persons {
@@ -296,16 +315,10 @@ impl App {
                         self.persons.insert(m.id.clone(), p.clone());
                     }
                 }
-                let mut matches: Vec<RunMatch> = out
-                    .persons
-                    .iter()
-                    .map(|m| RunMatch {
-                        id: m.id.clone(),
-                        score: m.score,
-                        name: m.name().map(str::to_owned),
-                    })
-                    .collect();
+                let mut matches = run_matches(&out.persons);
                 matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+                flagged = run_matches(&out.below_min_score);
+                percent_scale = out.percent_scale;
                 // The server's pixels are the upload's: fractions of its size fit any preview.
                 face = out
                     .face
@@ -333,14 +346,21 @@ impl App {
             probe: flight.probe,
             params: flight.params,
             backend: self.backend_label.clone(),
+            backend_key: Some(self.backend_key.clone()),
             liveness_score: liveness,
             matches,
+            flagged,
+            percent_scale,
             elapsed_ms,
             outcome,
             refiltered_from: None,
             face,
         };
-        self.record_run(run)
+        let fx = self.record_run(run);
+        if percent_scale {
+            self.notice = Some("the server sent scores on 0–100; shown divided by 100".into());
+        }
+        fx
     }
 
     /// Adds a run to history, shows it, saves it and fetches missing names.
@@ -360,4 +380,15 @@ impl App {
         fx.insert(0, Effect::SaveRun(Box::new(run)));
         fx
     }
+}
+
+/// Hits as history keeps them: id, score and the name when the server sent one.
+fn run_matches(hits: &[Match]) -> Vec<RunMatch> {
+    hits.iter()
+        .map(|m| RunMatch {
+            id: m.id.clone(),
+            score: m.score,
+            name: m.name().map(str::to_owned),
+        })
+        .collect()
 }

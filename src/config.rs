@@ -30,6 +30,8 @@ pub struct FileConfig {
     pub max_side: Option<u32>,
     pub theme: Option<String>,
     pub allow_insecure: Option<bool>,
+    /// Most runs the history keeps (oldest pruned first); default 10,000.
+    pub history_max_runs: Option<usize>,
     /// Minutes a stored run may answer a stricter query locally (0 = never re-filter).
     /// Unset: only runs of the current dashboard session.
     pub refilter_max_age: Option<u64>,
@@ -72,6 +74,8 @@ pub struct Config {
     pub retries: u32,
     pub max_side: u32,
     pub theme: Option<String>,
+    /// Most runs the history keeps; the oldest are pruned at the dashboard's start.
+    pub history_max_runs: usize,
     /// How old a stored run may be and still be re-filtered (see [`Refilter`]).
     pub refilter: Refilter,
     /// Things the user should know (e.g. a token file readable by others).
@@ -113,6 +117,14 @@ pub fn data_dir() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
         .join("liveface")
 }
+
+/// `<data dir>/liveface/history.jsonl`: every search the dashboard ran.
+pub fn history_path() -> PathBuf {
+    data_dir().join("history.jsonl")
+}
+
+/// Default cap of the history: older runs are pruned, oldest first, at start.
+pub const DEFAULT_HISTORY_MAX_RUNS: usize = 10_000;
 
 /// Loads the configuration from the real environment and files.
 pub fn load(flags: &Flags) -> Result<Config, String> {
@@ -206,6 +218,15 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         retries: file.retries.unwrap_or(2).min(10),
         max_side,
         theme: flags.theme.clone().or(file.theme),
+        history_max_runs: match file.history_max_runs {
+            None => DEFAULT_HISTORY_MAX_RUNS,
+            Some(n) if (100..=10_000_000).contains(&n) => n,
+            Some(n) => {
+                return Err(format!(
+                    "history_max_runs must be between 100 and 10000000 (got {n})"
+                ))
+            }
+        },
         refilter: match file.refilter_max_age {
             None => Refilter::Session,
             Some(0) => Refilter::Never,

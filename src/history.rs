@@ -198,6 +198,35 @@ impl HistoryStore {
     }
 }
 
+impl HistoryStore {
+    /// Replaces the file with exactly `runs`, atomically: written to a temporary file in
+    /// the same directory, flushed to disk, then renamed over the history (a crash leaves
+    /// the old file or the new one, never half of either).
+    ///
+    /// # Errors
+    /// Any I/O error; the history file is then unchanged.
+    pub fn rewrite(&self, runs: &[Run]) -> io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir)?;
+        let tmp = self.path.with_extension("jsonl.tmp");
+        let result = (|| {
+            let mut file = fs::File::create(&tmp)?;
+            let mut text = String::new();
+            for run in runs {
+                text.push_str(&serde_json::to_string(run).map_err(io::Error::other)?);
+                text.push('\n');
+            }
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&tmp, &self.path)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
 /// The next run id after the given runs.
 pub fn next_id(runs: &[Run]) -> u64 {
     runs.iter().map(|r| r.id).max().unwrap_or(0) + 1

@@ -23,6 +23,7 @@ fn main() {
             Some(Command::Sandbox(args)) => {
                 liveface::sandbox::cli::run(args.clone(), cli.global.models.clone()).await
             }
+            Some(Command::History { action }) => history(&cli, action),
             Some(Command::Models {
                 action: ModelsAction::Status,
             }) => cli::models::status(cli.global.models.clone()),
@@ -32,6 +33,18 @@ fn main() {
     // Don't wait for lingering background tasks (e.g. an embedded server) on the way out.
     runtime.shutdown_background();
     std::process::exit(code);
+}
+
+/// `liveface history …`: needs only the config (for `max_side`), never a connection.
+fn history(cli: &Cli, action: &cli::history::HistoryAction) -> i32 {
+    let config = match liveface::config::load(&cli.global.flags()) {
+        Ok(c) => c,
+        Err(e) => {
+            cli::report(&e);
+            return cli::EXIT_BAD_INPUT;
+        }
+    };
+    cli::history::run(&liveface::config::history_path(), action, config.max_side)
 }
 
 /// No subcommand: the dashboard, against the configured server or the embedded sandbox.
@@ -76,7 +89,8 @@ async fn dashboard(cli: &Cli) -> i32 {
         start_dir,
         initial_image: cli.tui.image.clone(),
         theme: config.theme.clone(),
-        history_path: liveface::config::data_dir().join("history.jsonl"),
+        history_path: liveface::config::history_path(),
+        history_max_runs: config.history_max_runs,
         max_side: config.max_side,
         notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
         images,

@@ -609,3 +609,230 @@ async fn a_create_that_timed_out_is_looked_up_not_repeated() {
         "each create sent once"
     );
 }
+
+// ---- history outside the dashboard ----------------------------------------------
+
+fn history_file(env: &Env) -> PathBuf {
+    env.home.path().join("data/liveface/history.jsonl")
+}
+
+fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::history::Run {
+    use liveface::history::{Outcome, ProbeStamp, Run, RunMatch};
+    let m = |id: &str, score: f64, name: Option<&str>| RunMatch {
+        id: id.into(),
+        score,
+        name: name.map(str::to_owned),
+    };
+    Run {
+        id,
+        time: chrono::DateTime::from_timestamp(1_764_000_000 + id as i64 * 3600, 0).unwrap(),
+        probe: ProbeStamp::of(probe).unwrap(),
+        params: liveface::api::model::SearchParams::default(),
+        backend: "SANDBOX · pixel fallback".into(),
+        backend_key: Some(backend_key.into()),
+        liveness_score: Some(0.91),
+        matches: vec![
+            m("p1", 0.97, Some("Ana, \"the\" first")),
+            m("p2", 0.8, None),
+        ],
+        flagged: vec![m("p9", 0.61, Some("Flag"))],
+        percent_scale: false,
+        elapsed_ms: 240,
+        outcome: if id.is_multiple_of(2) {
+            Outcome::LivenessFailed { score: Some(0.3) }
+        } else {
+            Outcome::Ok
+        },
+        refiltered_from: None,
+        face: None,
+    }
+}
+
+fn write_history(env: &Env, runs: &[liveface::history::Run]) {
+    let path = history_file(env);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    liveface::history::HistoryStore::new(&path)
+        .rewrite(runs)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn history_export_round_trips_every_field_of_every_run() {
+    let env = Env::new();
+    let runs: Vec<_> = (1..=3)
+        .map(|i| stored_run(i, &env.probe, "embedded-sandbox:pixel fallback"))
+        .collect();
+    write_history(&env, &runs);
+    let out = env
+        .run(None, &["history", "export", "--format", "json"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let back: Vec<liveface::history::Run> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(back, runs, "every field of every run");
+    let csv_path = env.home.path().join("h.csv");
+    let out = env
+        .run(
+            None,
+            &[
+                "history",
+                "export",
+                "--format",
+                "csv",
+                "--output",
+                csv_path.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, liveface::cli::history::CSV_HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows.len(),
+        9,
+        "three runs × (two matches + one flagged hit)"
+    );
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][col("match_name")], "Ana, \"the\" first");
+    assert_eq!(&rows[2][col("match_kind")], "flagged");
+    assert_eq!(&rows[3][col("outcome")], "liveness failed 0.30");
+    assert_eq!(&rows[0][col("probe_path")], env.probe());
+    assert_eq!(&rows[0][col("time")], runs[0].time.to_rfc3339().as_str());
+    let out = env
+        .run(None, &["history", "list", "--json", "--limit", "2"])
+        .await;
+    let listed: Vec<liveface::history::Run> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(listed, runs[1..].to_vec(), "the newest two");
+}
+
+#[tokio::test]
+async fn history_prune_keeps_what_it_says_and_asks_first() {
+    let env = Env::new();
+    let runs: Vec<_> = (1..=5).map(|i| stored_run(i, &env.probe, "k")).collect();
+    write_history(&env, &runs);
+    // No terminal and no --yes: refused, nothing changed.
+    let out = env.run(None, &["history", "prune", "--keep", "2"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("refusing without --yes"),
+        "{}",
+        stderr(&out)
+    );
+    let left = liveface::history::HistoryStore::new(history_file(&env))
+        .load()
+        .unwrap();
+    assert_eq!(left.runs.len(), 5);
+    let out = env
+        .run(None, &["history", "prune", "--keep", "2", "--yes"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let left = liveface::history::HistoryStore::new(history_file(&env))
+        .load()
+        .unwrap();
+    let ids: Vec<u64> = left.runs.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [4, 5], "the newest two are kept");
+    // --before: run 5 is at 1_764_018_000 (2025-11-24 21:00 UTC); a later day removes all.
+    let out = env
+        .run_with(
+            None,
+            &[("TZ", "UTC")],
+            &["history", "prune", "--before", "2025-11-25", "--yes"],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let left = liveface::history::HistoryStore::new(history_file(&env))
+        .load()
+        .unwrap();
+    assert!(left.runs.is_empty());
+    let out = env
+        .run(
+            None,
+            &["history", "prune", "--before", "yesterday", "--yes"],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn history_curl_repeats_the_run_against_the_sandbox() {
+    let env = Env::new();
+    let data = tempfile::tempdir().unwrap();
+    let mut opts = liveface::sandbox::SandboxOptions::local(data.path());
+    opts.token = Some(TOKEN.into());
+    let sandbox = liveface::sandbox::start(opts).await.unwrap();
+    let mut cfg =
+        liveface::api::ClientConfig::new(&sandbox.base_url, liveface::api::Token::new(TOKEN));
+    cfg.retries = 0;
+    let client = liveface::api::Client::new(cfg).unwrap();
+    let probe = liveface::probe::prepare(&env.probe, 1600).unwrap();
+    client
+        .create_person(&liveface::api::model::NewPerson {
+            name: "Ana".into(),
+            images: vec![probe.base64.clone()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let direct = client
+        .search_live_face(
+            &probe.base64,
+            &liveface::api::model::SearchParams::default(),
+        )
+        .await
+        .unwrap();
+    write_history(
+        &env,
+        &[stored_run(
+            1,
+            &env.probe,
+            &format!("{}#abc", sandbox.base_url),
+        )],
+    );
+    let dir = env.home.path().join("req");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = env
+        .run(
+            None,
+            &["history", "curl", "1", "--dir", dir.to_str().unwrap()],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let command = stdout(&out);
+    assert!(
+        !command.contains(TOKEN) && !command.contains("/9j/"),
+        "{command}"
+    );
+    let answer = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .env("VERIFIK_TOKEN", TOKEN)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        answer.status.success(),
+        "{}",
+        String::from_utf8_lossy(&answer.stderr)
+    );
+    let v: Value = serde_json::from_slice(&answer.stdout).unwrap();
+    let via_curl = liveface::api::model::SearchOutcome::from_data(
+        &v["data"],
+        &liveface::api::model::SearchParams::default(),
+    )
+    .unwrap();
+    let ids = |o: &liveface::api::model::SearchOutcome| -> Vec<(String, f64)> {
+        o.persons.iter().map(|m| (m.id.clone(), m.score)).collect()
+    };
+    assert!(!direct.persons.is_empty());
+    assert_eq!(
+        ids(&via_curl),
+        ids(&direct),
+        "the same answer as the client's request"
+    );
+}

@@ -149,6 +149,16 @@ impl fmt::Debug for Client {
     }
 }
 
+/// The path of the live search, under [`API_PREFIX`].
+pub const SEARCH_PATH: &str = "/search-live-face";
+
+/// The exact JSON body [`Client::search_live_face`] sends for `image` (raw base64) and
+/// `params`: for reproducing a request elsewhere (`liveface history curl`).
+pub fn search_body(image: &str, params: &SearchParams) -> Vec<u8> {
+    // A struct of plain fields and enums: serialising it cannot fail.
+    serde_json::to_vec(&SearchBody::new(strip_data_url(image.trim()), params)).unwrap_or_default()
+}
+
 #[derive(Serialize)]
 struct SearchBody<'a> {
     image: &'a str,
@@ -158,6 +168,19 @@ struct SearchBody<'a> {
     search_mode: SearchMode,
     #[serde(skip_serializing_if = "Option::is_none")]
     collection_id: Option<&'a str>,
+}
+
+impl<'a> SearchBody<'a> {
+    fn new(image: &'a str, params: &'a SearchParams) -> SearchBody<'a> {
+        SearchBody {
+            image,
+            os: params.os,
+            liveness_min_score: params.liveness_min_score,
+            min_score: params.min_score,
+            search_mode: params.search_mode,
+            collection_id: params.collection_id.as_deref().map(str::trim),
+        }
+    }
 }
 
 impl Client {
@@ -227,16 +250,9 @@ impl Client {
         if image.is_empty() {
             return Err(ApiError::InvalidInput("the probe image is empty".into()));
         }
-        let body = SearchBody {
-            image,
-            os: params.os,
-            liveness_min_score: params.liveness_min_score,
-            min_score: params.min_score,
-            search_mode: params.search_mode,
-            collection_id: params.collection_id.as_deref().map(str::trim),
-        };
+        let body = SearchBody::new(image, params);
         let data = self
-            .call(Method::POST, "/search-live-face", &[], Some(&body))
+            .call(Method::POST, SEARCH_PATH, &[], Some(&body))
             .await?;
         SearchOutcome::from_data(data_of(&data)?, params).map_err(ApiError::Decode)
     }

@@ -87,6 +87,11 @@ pub enum Command {
     Persons(PersonsArgs),
     /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
     Sandbox(crate::sandbox::cli::SandboxArgs),
+    /// The dashboard's search history: list, show, export, prune, or a run as curl
+    History {
+        #[command(subcommand)]
+        action: crate::cli::history::HistoryAction,
+    },
     /// Show which sandbox engine is active and why (the face models' status)
     Models {
         #[command(subcommand)]

@@ -61,6 +61,8 @@ pub struct TuiOptions {
     pub initial_image: Option<PathBuf>,
     pub theme: Option<String>,
     pub history_path: PathBuf,
+    /// The history's cap: at start, runs beyond it are pruned, oldest first.
+    pub history_max_runs: usize,
     pub max_side: u32,
     /// Notes to show in the status bar at start (config warnings …).
     pub notes: Vec<String>,
@@ -86,6 +88,18 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
         }
     };
     runs.sort_by_key(|r| r.id);
+    if runs.len() > opts.history_max_runs {
+        let drop = runs.len() - opts.history_max_runs;
+        let kept = runs.split_off(drop);
+        match store.rewrite(&kept) {
+            Ok(()) => warnings.push(format!(
+                "history pruned: the {drop} oldest runs removed (history_max_runs = {})",
+                opts.history_max_runs
+            )),
+            Err(e) => warnings.push(format!("history over its cap, not pruned: {e}")),
+        }
+        runs = kept;
+    }
     let mode = ColorMode::detect(&|k| std::env::var(k).ok());
     let user_dir = theme::user_theme_dir();
     let themes: Vec<_> = theme::theme_names(user_dir.as_deref())

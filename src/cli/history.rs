@@ -1,0 +1,444 @@
+//! `liveface history …`: the dashboard's history outside the dashboard — list, show,
+//! export (JSON or CSV), prune, and a run as a `curl` command.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+
+use super::output::table;
+use super::{confirm, report, EXIT_BAD_INPUT};
+use crate::api::client::{search_body, API_PREFIX, SEARCH_PATH};
+use crate::history::{HistoryStore, Outcome, ProbeStamp, Run, RunMatch};
+use crate::printable::printable;
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum HistoryAction {
+    /// The newest runs, newest last
+    List {
+        /// How many runs (default 20; 0 = all)
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// One JSON array of runs instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// One run with every field and its matches
+    Show {
+        id: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every run: JSON (every field) or CSV (one row per run and match)
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write here instead of stdout
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Remove old runs (asks first on a terminal; --yes for scripts)
+    Prune {
+        /// Keep only the newest N runs
+        #[arg(
+            long,
+            value_name = "N",
+            conflicts_with = "before",
+            required_unless_present = "before"
+        )]
+        keep: Option<usize>,
+        /// Remove runs from before this day (YYYY-MM-DD, local time)
+        #[arg(long, value_name = "DATE")]
+        before: Option<String>,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print a curl command that repeats run N's request (the image goes to a file)
+    Curl {
+        id: u64,
+        /// Where to write the request body `probe-N.json` (default: the current directory)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+/// Runs one history command on the history at `path`; returns the exit code.
+pub fn run(path: &Path, action: &HistoryAction, max_side: u32) -> i32 {
+    let store = HistoryStore::new(path);
+    let loaded = match store.load() {
+        Ok(l) => l,
+        Err(e) => {
+            report(&format!("cannot read the history {}: {e}", path.display()));
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for w in &loaded.warnings {
+        report(&format!("warning: {w}"));
+    }
+    let mut runs = loaded.runs;
+    runs.sort_by_key(|r| r.id);
+    let result = match action {
+        HistoryAction::List { limit, json } => {
+            let from = if *limit == 0 {
+                0
+            } else {
+                runs.len().saturating_sub(*limit)
+            };
+            list(&runs[from..], *json);
+            Ok(())
+        }
+        HistoryAction::Show { id, json } => find(&runs, *id).map(|r| show(r, *json)),
+        HistoryAction::Export { format, output } => export(&runs, *format, output.as_deref()),
+        HistoryAction::Prune { keep, before, yes } => {
+            prune(&store, &runs, *keep, before.as_deref(), *yes)
+        }
+        HistoryAction::Curl { id, dir } => {
+            find(&runs, *id).and_then(|r| curl(r, dir.as_deref(), max_side))
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            report(&e);
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn find(runs: &[Run], id: u64) -> Result<&Run, String> {
+    runs.iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| match runs.last() {
+            Some(last) => format!(
+                "no run #{id} in the history (runs #{}–#{})",
+                runs[0].id, last.id
+            ),
+            None => "the history is empty".into(),
+        })
+}
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+fn list(runs: &[Run], json: bool) {
+    if json {
+        println!("{}", json!(runs));
+        return;
+    }
+    if runs.is_empty() {
+        println!("the history is empty");
+        return;
+    }
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.to_string(),
+                local(r.time),
+                r.probe_name(),
+                format!("{:.2}", r.params.liveness_min_score),
+                format!("{:.2}", r.params.min_score),
+                r.matches.len().to_string(),
+                r.top_score().map_or("-".into(), |s| format!("{s:.3}")),
+                outcome_words(r),
+                r.backend.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        table(
+            &["ID", "TIME", "PROBE", "LIVE", "MIN", "MATCHES", "TOP", "OUTCOME", "BACKEND"],
+            &rows
+        )
+    );
+}
+
+fn outcome_words(r: &Run) -> String {
+    match (&r.outcome, r.refiltered_from) {
+        (Outcome::Ok, Some(src)) => format!("re-filtered from #{src}"),
+        (o, _) => o.label(),
+    }
+}
+
+fn show(r: &Run, json: bool) {
+    if json {
+        println!("{}", json!(r));
+        return;
+    }
+    let row = |k: &str, v: String| println!("{k:<18} {}", printable(&v));
+    row("run", format!("#{}", r.id));
+    row("time", local(r.time));
+    row("probe", r.probe.path.display().to_string());
+    row("back end", r.backend.clone());
+    row("os", r.params.os.to_string());
+    row(
+        "liveness_min_score",
+        r.params.liveness_min_score.to_string(),
+    );
+    row("min_score", r.params.min_score.to_string());
+    row("search_mode", r.params.search_mode.to_string());
+    row(
+        "collection",
+        r.params
+            .collection_id
+            .clone()
+            .unwrap_or_else(|| "all".into()),
+    );
+    row("outcome", outcome_words(r));
+    row(
+        "liveness score",
+        r.liveness_score.map_or("-".into(), |s| format!("{s:.3}")),
+    );
+    row("elapsed", format!("{} ms", r.elapsed_ms));
+    let rows = |ms: &[RunMatch]| -> Vec<Vec<String>> {
+        ms.iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![
+                    (i + 1).to_string(),
+                    format!("{:.4}", m.score),
+                    m.name.clone().unwrap_or_else(|| "-".into()),
+                    m.id.clone(),
+                ]
+            })
+            .collect()
+    };
+    if !r.matches.is_empty() {
+        print!(
+            "{}",
+            table(&["#", "SCORE", "NAME", "ID"], &rows(&r.matches))
+        );
+    }
+    if !r.flagged.is_empty() {
+        println!("flagged (sent below min_score, not matches):");
+        print!(
+            "{}",
+            table(&["#", "SCORE", "NAME", "ID"], &rows(&r.flagged))
+        );
+    }
+}
+
+/// The CSV columns: one row per run and match (a run without matches is one row).
+pub const CSV_HEADER: [&str; 19] = [
+    "run_id",
+    "time",
+    "backend",
+    "backend_key",
+    "probe_path",
+    "os",
+    "liveness_min_score",
+    "min_score",
+    "search_mode",
+    "collection_id",
+    "outcome",
+    "liveness_score",
+    "refiltered_from",
+    "elapsed_ms",
+    "match_kind",
+    "match_rank",
+    "match_id",
+    "match_name",
+    "match_score",
+];
+
+/// The CSV rows of one run (see [`CSV_HEADER`]).
+pub fn csv_rows(r: &Run) -> Vec<Vec<String>> {
+    let run_cells = vec![
+        r.id.to_string(),
+        r.time.to_rfc3339(),
+        r.backend.clone(),
+        r.backend_key.clone().unwrap_or_default(),
+        r.probe.path.to_string_lossy().into_owned(),
+        r.params.os.to_string(),
+        r.params.liveness_min_score.to_string(),
+        r.params.min_score.to_string(),
+        r.params.search_mode.to_string(),
+        r.params.collection_id.clone().unwrap_or_default(),
+        outcome_words(r),
+        r.liveness_score.map(|s| s.to_string()).unwrap_or_default(),
+        r.refiltered_from.map(|s| s.to_string()).unwrap_or_default(),
+        r.elapsed_ms.to_string(),
+    ];
+    let hits = r
+        .matches
+        .iter()
+        .enumerate()
+        .map(|(i, m)| ("match", i, m))
+        .chain(r.flagged.iter().enumerate().map(|(i, m)| ("flagged", i, m)));
+    let mut rows: Vec<Vec<String>> = hits
+        .map(|(kind, i, m)| {
+            let mut row = run_cells.clone();
+            row.extend([
+                kind.to_owned(),
+                (i + 1).to_string(),
+                m.id.clone(),
+                m.name.clone().unwrap_or_default(),
+                m.score.to_string(),
+            ]);
+            row
+        })
+        .collect();
+    if rows.is_empty() {
+        let mut row = run_cells;
+        row.extend(std::iter::repeat_n(String::new(), 5));
+        rows.push(row);
+    }
+    rows
+}
+
+fn export(runs: &[Run], format: ExportFormat, output: Option<&Path>) -> Result<(), String> {
+    let bytes = match format {
+        ExportFormat::Json => {
+            let mut v = serde_json::to_vec_pretty(runs).map_err(|e| e.to_string())?;
+            v.push(b'\n');
+            v
+        }
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let write = |w: &mut csv::Writer<Vec<u8>>, row: &[String]| {
+                w.write_record(row).map_err(|e| e.to_string())
+            };
+            write(&mut w, &CSV_HEADER.map(str::to_owned))?;
+            for r in runs {
+                for row in csv_rows(r) {
+                    write(&mut w, &row)?;
+                }
+            }
+            w.into_inner().map_err(|e| e.to_string())?
+        }
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &bytes)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!(
+                "liveface: {} runs written to {}",
+                runs.len(),
+                path.display()
+            );
+            Ok(())
+        }
+        None => std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| format!("cannot write the export: {e}")),
+    }
+}
+
+fn prune(
+    store: &HistoryStore,
+    runs: &[Run],
+    keep: Option<usize>,
+    before: Option<&str>,
+    yes: bool,
+) -> Result<(), String> {
+    let kept: Vec<Run> = match (keep, before) {
+        (Some(n), _) => runs[runs.len().saturating_sub(n)..].to_vec(),
+        (None, Some(day)) => {
+            let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("--before must be a date as YYYY-MM-DD (got {day:?})"))?;
+            let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+            let cut = Local
+                .from_local_datetime(&midnight)
+                .earliest()
+                .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc));
+            runs.iter().filter(|r| r.time >= cut).cloned().collect()
+        }
+        (None, None) => return Err("say what to prune: --keep N or --before DATE".into()),
+    };
+    let removed = runs.len() - kept.len();
+    if removed == 0 {
+        println!("nothing to prune: {} runs kept", runs.len());
+        return Ok(());
+    }
+    if !yes {
+        confirm(&format!(
+            "remove {removed} of {} runs from {}?",
+            runs.len(),
+            store.path().display()
+        ))?;
+    }
+    store
+        .rewrite(&kept)
+        .map_err(|e| format!("cannot rewrite {}: {e}", store.path().display()))?;
+    println!("removed {removed} runs; {} kept", kept.len());
+    Ok(())
+}
+
+/// Writes run `r`'s request body beside (`probe-N.json`) and prints the curl command.
+fn curl(r: &Run, dir: Option<&Path>, max_side: u32) -> Result<(), String> {
+    let probe = crate::probe::prepare(&r.probe.path, max_side).map_err(|e| e.to_string())?;
+    if ProbeStamp::of(&r.probe.path).ok().as_ref() != Some(&r.probe) {
+        report(&format!(
+            "warning: {} changed since run #{}: the request uses the file as it is now",
+            r.probe.path.display(),
+            r.id
+        ));
+    }
+    let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let body_path = dir.join(format!("probe-{}.json", r.id));
+    std::fs::write(&body_path, search_body(&probe.base64, &r.params))
+        .map_err(|e| format!("cannot write {}: {e}", body_path.display()))?;
+    let base = base_url_of(r);
+    println!("{}", curl_command(&base, &body_path));
+    Ok(())
+}
+
+/// The base URL a run went to, from its back-end key (`URL#fingerprint`); the
+/// embedded sandbox has no fixed address, so its runs get `sandbox serve`'s default.
+fn base_url_of(r: &Run) -> String {
+    match r.backend_key.as_deref().and_then(|k| k.split_once('#')) {
+        Some((url, _)) if url.starts_with("http") => url.to_owned(),
+        _ => {
+            report(
+                &"note: this run went to the embedded sandbox, which has no fixed address: \
+                 start `liveface sandbox serve` (http://127.0.0.1:8787) to run the command",
+            );
+            "http://127.0.0.1:8787".into()
+        }
+    }
+}
+
+/// A POSIX-shell command: the token as `$VERIFIK_TOKEN` (never its value), the body as
+/// a file (never inlined in the terminal).
+pub fn curl_command(base_url: &str, body: &Path) -> String {
+    format!(
+        "curl -sS -X POST {} \\\n  -H \"Authorization: Bearer $VERIFIK_TOKEN\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-binary @{}",
+        shell_quote(&format!("{base_url}{API_PREFIX}{SEARCH_PATH}")),
+        shell_quote(&body.to_string_lossy())
+    )
+}
+
+/// `'text'`, with each `'` written as `'\''`.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_curl_command_never_holds_the_token_or_the_image() {
+        let c = curl_command(
+            "https://api.verifik.co",
+            Path::new("/tmp/it's/probe-7.json"),
+        );
+        assert!(c.starts_with(
+            "curl -sS -X POST 'https://api.verifik.co/v2/face-recognition/search-live-face'"
+        ));
+        assert!(c.contains("Bearer $VERIFIK_TOKEN"));
+        assert!(c.contains(r"@'/tmp/it'\''s/probe-7.json'"), "{c}");
+    }
+}

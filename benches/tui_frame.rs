@@ -35,7 +35,7 @@ fn init(runs: Vec<Run>) -> AppInit {
         theme: theme::load("default", None, ColorMode::TrueColor).0,
         themes: Vec::new(),
         backend_label: "SANDBOX".into(),
-        backend_key: "embedded-sandbox:bench".into(),
+        backend_key: "sandbox:embedded:bench".into(),
         refilter: liveface::config::Refilter::Session,
         token_masked: None,
         runs,

@@ -52,12 +52,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Exactly which back end answers: `embedded-sandbox:<engine>`, or the base URL and
+    /// Exactly which back end answers: `sandbox:embedded:<engine>`, or the base URL and
     /// the token's fingerprint (`https://api.verifik.co#3f2a…`, never the token). Runs
     /// with another key never answer a query locally.
     pub fn backend_key(&self) -> String {
         match &self.backend {
-            Backend::Sandbox { engine, .. } => format!("embedded-sandbox:{engine}"),
+            Backend::Sandbox { engine, .. } => format!("sandbox:embedded:{engine}"),
             Backend::Remote { .. } => {
                 let fingerprint = self
                     .client

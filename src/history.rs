@@ -620,7 +620,7 @@ mod tests {
         let p = r.params.clone();
         let runs = vec![r.clone()];
         assert!(find_refilter(&runs, &session_scope(KEY, 1), &stamp(), &p).is_some());
-        let sandbox = session_scope("embedded-sandbox:pixel fallback", 1);
+        let sandbox = session_scope("sandbox:embedded:pixel fallback", 1);
         assert!(find_refilter(&runs, &sandbox, &stamp(), &p).is_none());
         let other_token = session_scope("https://api.example#ffffffffffff", 1);
         assert!(find_refilter(&runs, &other_token, &stamp(), &p).is_none());

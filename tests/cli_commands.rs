@@ -660,7 +660,7 @@ fn write_history(env: &Env, runs: &[liveface::history::Run]) {
 async fn history_export_round_trips_every_field_of_every_run() {
     let env = Env::new();
     let runs: Vec<_> = (1..=3)
-        .map(|i| stored_run(i, &env.probe, "embedded-sandbox:pixel fallback"))
+        .map(|i| stored_run(i, &env.probe, "sandbox:embedded:pixel fallback"))
         .collect();
     write_history(&env, &runs);
     let out = env

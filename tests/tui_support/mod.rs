@@ -22,7 +22,7 @@ use liveface::tui::theme::{self, ColorMode};
 
 pub const DIR: &str = "/data/probes";
 /// The back end the test app searches (runs from elsewhere are never re-filtered).
-pub const BACKEND_KEY: &str = "embedded-sandbox:pixel fallback";
+pub const BACKEND_KEY: &str = "sandbox:embedded:pixel fallback";
 
 pub fn init(runs: Vec<Run>) -> AppInit {
     let themes = theme::BUILTIN

@@ -36,6 +36,7 @@ fn init(runs: Vec<Run>) -> AppInit {
         themes: Vec::new(),
         backend_label: "SANDBOX".into(),
         backend_key: "sandbox:embedded:bench".into(),
+        profile: None,
         refilter: liveface::config::Refilter::Session,
         token_masked: None,
         runs,
@@ -60,6 +61,7 @@ fn run(id: u64, n: usize) -> Run {
         params: SearchParams::default(),
         backend: "SANDBOX".into(),
         backend_key: None,
+        profile: None,
         liveness_score: Some(0.9),
         matches: (0..n)
             .map(|i| RunMatch {

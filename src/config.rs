@@ -30,6 +30,13 @@ pub struct FileConfig {
     pub max_side: Option<u32>,
     pub theme: Option<String>,
     pub allow_insecure: Option<bool>,
+    /// A command whose standard output is the token (so it need not be stored here).
+    pub token_command: Option<String>,
+    /// The profile used when neither `--profile` nor `LIVEFACE_PROFILE` names one.
+    pub profile: Option<String>,
+    /// Named accounts and servers: `[profiles.prod]`, `[profiles.staging]` …
+    #[serde(default)]
+    pub profiles: std::collections::BTreeMap<String, Profile>,
     /// Most runs the history keeps (oldest pruned first); default 10,000.
     pub history_max_runs: Option<usize>,
     /// Minutes a stored run may answer a stricter query locally (0 = never re-filter).
@@ -37,10 +44,35 @@ pub struct FileConfig {
     pub refilter_max_age: Option<u64>,
 }
 
+/// One `[profiles.NAME]` table: where requests go and with which defaults. Its keys beat
+/// the file's top-level keys. A profile with its own `base_url` never inherits the
+/// top-level token (a token is sent only where it was meant to go).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub base_url: Option<String>,
+    pub token: Option<String>,
+    pub token_command: Option<String>,
+    pub os: Option<String>,
+    pub liveness_min_score: Option<f64>,
+    pub min_score: Option<f64>,
+    pub search_mode: Option<String>,
+    pub collection_id: Option<String>,
+    pub timeout_secs: Option<u64>,
+    pub retries: Option<u32>,
+    pub allow_insecure: Option<bool>,
+}
+
+/// The profile that always exists: the embedded sandbox, whatever else is configured.
+pub const SANDBOX_PROFILE: &str = "sandbox";
+pub const ENV_PROFILE: &str = "LIVEFACE_PROFILE";
+
 /// What the command line said; `None` means "not given".
 #[derive(Clone, Debug, Default)]
 pub struct Flags {
     pub config: Option<PathBuf>,
+    /// `--profile NAME`.
+    pub profile: Option<String>,
     pub base_url: Option<String>,
     pub token: Option<String>,
     pub os: Option<String>,
@@ -61,6 +93,8 @@ pub enum Target {
     Remote {
         base_url: String,
         token: Option<Token>,
+        /// Run when `token` is `None`: its standard output is the token.
+        token_command: Option<String>,
     },
     /// Nothing configured: start the embedded sandbox.
     EmbeddedSandbox,
@@ -68,6 +102,8 @@ pub enum Target {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The profile in use (`--profile`, `LIVEFACE_PROFILE` or the file's `profile`).
+    pub profile: Option<String>,
     pub target: Target,
     pub defaults: SearchParams,
     pub timeout: Duration,
@@ -143,28 +179,39 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         _ => FileConfig::default(),
     };
     let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    let profile = nonempty(flags.profile.clone())
+        .or_else(|| nonempty(env(ENV_PROFILE)))
+        .or_else(|| nonempty(file.profile.clone()));
+    let sandbox_forced =
+        profile.as_deref() == Some(SANDBOX_PROFILE) && !file.profiles.contains_key(SANDBOX_PROFILE);
+    let file = match &profile {
+        Some(name) if !sandbox_forced => apply_profile(file, name)?,
+        _ => file,
+    };
 
     let token_text = nonempty(flags.token.clone())
         .or_else(|| nonempty(env(ENV_TOKEN)))
         .or_else(|| nonempty(file.token.clone()));
+    let token_command = nonempty(file.token_command.clone());
     let base_url = nonempty(flags.base_url.clone())
         .or_else(|| nonempty(env(ENV_BASE_URL)))
         .or_else(|| nonempty(file.base_url.clone()));
     let allow_insecure = flags.allow_insecure || file.allow_insecure.unwrap_or(false);
 
-    let target = match (base_url, token_text) {
-        (None, None) => Target::EmbeddedSandbox,
-        (url, token) => {
-            let base_url = url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-            check_url(&base_url, allow_insecure)?;
-            let token = match token {
-                Some(t) => Token::parse(&t)?,
-                None => None,
-            };
-            Target::Remote {
-                base_url: base_url.trim().trim_end_matches('/').to_owned(),
-                token,
-            }
+    let anything_remote = base_url.is_some() || token_text.is_some() || token_command.is_some();
+    let target = if sandbox_forced || !anything_remote {
+        Target::EmbeddedSandbox
+    } else {
+        let base_url = base_url.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        check_url(&base_url, allow_insecure)?;
+        let token = match token_text {
+            Some(t) => Token::parse(&t)?,
+            None => None,
+        };
+        Target::Remote {
+            base_url: base_url.trim().trim_end_matches('/').to_owned(),
+            token_command: token_command.filter(|_| token.is_none()),
+            token,
         }
     };
 
@@ -212,6 +259,7 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         ));
     }
     Ok(Config {
+        profile,
         target,
         defaults,
         timeout: Duration::from_secs(timeout_secs),
@@ -241,12 +289,117 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
     })
 }
 
+/// The file's settings with profile `name` laid over them.
+fn apply_profile(mut file: FileConfig, name: &str) -> Result<FileConfig, String> {
+    let Some(p) = file.profiles.get(name).cloned() else {
+        let mut known: Vec<&str> = file.profiles.keys().map(String::as_str).collect();
+        known.push(SANDBOX_PROFILE);
+        return Err(format!(
+            "no profile {name:?} in the config file (profiles: {})",
+            known.join(", ")
+        ));
+    };
+    if p.base_url.is_some() {
+        // Another server: the top-level token was not meant for it.
+        file.token = None;
+        file.token_command = None;
+    }
+    macro_rules! over {
+        ($($field:ident),+) => { $( if p.$field.is_some() { file.$field = p.$field.clone(); } )+ };
+    }
+    over!(
+        base_url,
+        token,
+        token_command,
+        os,
+        liveness_min_score,
+        min_score,
+        search_mode,
+        collection_id,
+        timeout_secs,
+        retries,
+        allow_insecure
+    );
+    Ok(file)
+}
+
+impl Target {
+    /// The token to send: the configured one, or the output of `token_command` (run
+    /// now, with a 10 s limit; its output is never shown).
+    ///
+    /// # Errors
+    /// Plain words when the command cannot run, fails, times out, or prints no usable
+    /// token (its standard error's first line is quoted, printable).
+    pub fn resolve_token(&self) -> Result<Option<Token>, String> {
+        match self {
+            Target::Remote { token: Some(t), .. } => Ok(Some(t.clone())),
+            Target::Remote {
+                token_command: Some(cmd),
+                ..
+            } => run_token_command(cmd).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Runs `sh -c cmd` and takes its trimmed standard output as the token.
+fn run_token_command(cmd: &str) -> Result<Token, String> {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("token_command could not start: {e}"))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("token_command did not finish within 10 s".into());
+            }
+            Err(e) => return Err(format!("token_command failed: {e}")),
+        }
+    };
+    let mut out = String::new();
+    let mut err = String::new();
+    if let Some(mut o) = child.stdout.take() {
+        let _ = o.read_to_string(&mut out);
+    }
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    if !status.success() {
+        let first = err.lines().next().unwrap_or("").trim();
+        return Err(format!(
+            "token_command failed ({status}){}",
+            if first.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", crate::printable::printable(first))
+            }
+        ));
+    }
+    Token::parse(&out)
+        .map_err(|e| format!("token_command's output: {e}"))?
+        .ok_or_else(|| "token_command printed nothing".into())
+}
+
 fn read_file_config(path: &Path, warnings: &mut Vec<String>) -> Result<FileConfig, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
     let file: FileConfig = toml::from_str(&text)
         .map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))?;
-    if file.token.is_some() && readable_by_others(path) {
+    let holds_token = file.token.is_some() || file.profiles.values().any(|p| p.token.is_some());
+    if holds_token && readable_by_others(path) {
         warnings.push(format!(
             "{} holds a token and is readable by other users; run: chmod 600 {}",
             path.display(),
@@ -365,7 +518,8 @@ mod tests {
             c.target,
             Target::Remote {
                 base_url: "https://env.example".into(),
-                token: Token::new("env-token-abcdef")
+                token: Token::new("env-token-abcdef"),
+                token_command: None,
             }
         );
         assert_eq!(c.defaults.min_score, 0.8);
@@ -377,7 +531,8 @@ mod tests {
             c.target,
             Target::Remote {
                 base_url: "https://flag.example".into(),
-                token: Token::new("flag-token-zzzz")
+                token: Token::new("flag-token-zzzz"),
+                token_command: None,
             }
         );
         assert_eq!(c.defaults.min_score, 0.9);
@@ -406,6 +561,78 @@ mod tests {
             .contains("min_score"));
         flags.min_score = Some("abc".into());
         assert!(resolve(&flags, &env_of(&[])).is_err());
+    }
+
+    const PROFILES: &str = "token = \"top-token-0123456789\"\nmin_score = 0.8\nprofile = \"prod\"\n\
+        [profiles.prod]\nmin_score = 0.85\n\
+        [profiles.staging]\nbase_url = \"https://staging.example\"\ntoken_command = \"printf stage-token-0123456789\"\n";
+
+    #[test]
+    fn profiles_lay_over_the_file_and_never_carry_a_token_elsewhere() {
+        let (_d, mut flags) = with_file(PROFILES, 0o600);
+        // The file's default profile: the top-level token, its own threshold.
+        let c = resolve(&flags, &env_of(&[])).unwrap();
+        assert_eq!(c.profile.as_deref(), Some("prod"));
+        assert_eq!(c.defaults.min_score, 0.85);
+        assert!(
+            matches!(&c.target, Target::Remote { base_url, token: Some(_), .. } if base_url == DEFAULT_BASE_URL)
+        );
+        // LIVEFACE_PROFILE beats the file; the staging server gets its own token only.
+        let c = resolve(&flags, &env_of(&[(ENV_PROFILE, "staging")])).unwrap();
+        assert_eq!(c.defaults.min_score, 0.8);
+        let Target::Remote {
+            base_url,
+            token,
+            token_command,
+        } = &c.target
+        else {
+            panic!("{:?}", c.target)
+        };
+        assert_eq!(base_url, "https://staging.example");
+        assert_eq!(
+            token, &None,
+            "the top-level token is not sent to another server"
+        );
+        assert!(token_command.is_some());
+        assert_eq!(
+            c.target.resolve_token().unwrap(),
+            Token::new("stage-token-0123456789")
+        );
+        // --profile beats both; `sandbox` always exists and wins over any token.
+        flags.profile = Some("sandbox".into());
+        let c = resolve(&flags, &env_of(&[(ENV_TOKEN, "env-token-abcdef")])).unwrap();
+        assert_eq!(c.target, Target::EmbeddedSandbox);
+        flags.profile = Some("nope".into());
+        let e = resolve(&flags, &env_of(&[])).unwrap_err();
+        assert!(
+            e.contains("no profile \"nope\"") && e.contains("prod, staging, sandbox"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_failing_token_command_says_why_without_its_output() {
+        let t = |cmd: &str| Target::Remote {
+            base_url: DEFAULT_BASE_URL.into(),
+            token: None,
+            token_command: Some(cmd.into()),
+        };
+        let e = t("echo secret-out; echo 'no key\x1b[2J' >&2; exit 3")
+            .resolve_token()
+            .unwrap_err();
+        assert!(
+            e.contains("token_command failed") && e.contains("no key"),
+            "{e}"
+        );
+        assert!(!e.contains("secret-out") && !e.contains('\x1b'), "{e}");
+        assert!(t("true")
+            .resolve_token()
+            .unwrap_err()
+            .contains("printed nothing"));
+        assert!(t("printf 'two\nlines'")
+            .resolve_token()
+            .unwrap_err()
+            .contains("line break"));
     }
 
     #[test]

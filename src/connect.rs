@@ -83,7 +83,11 @@ pub struct EmbedOptions {
 /// Connects as configured: the remote API, or a freshly started embedded sandbox.
 pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection, ApiError> {
     match &config.target {
-        Target::Remote { base_url, token } => {
+        Target::Remote { base_url, .. } => {
+            let token = config
+                .target
+                .resolve_token()
+                .map_err(ApiError::InvalidInput)?;
             let client = Client::new(config.client_config(base_url, token.clone()))?;
             Ok(Connection {
                 backend: Backend::Remote {

@@ -91,6 +91,9 @@ pub struct Run {
     pub params: SearchParams,
     /// Where the request went (`SANDBOX · …` or the API host).
     pub backend: String,
+    /// The config profile the run was made with, when one was in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Which back end answered, exactly: base URL and token fingerprint (never the
     /// token), or the embedded sandbox and its engine. Only a run with the same key may
     /// answer a query locally; runs saved before it existed have none and never do.
@@ -430,6 +433,7 @@ mod tests {
                 ..SearchParams::default()
             },
             backend: "SANDBOX".into(),
+            profile: None,
             backend_key: Some(KEY.into()),
             liveness_score: Some(0.9),
             matches: scores

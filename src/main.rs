@@ -84,6 +84,7 @@ async fn dashboard(cli: &Cli) -> i32 {
         backend: conn.backend.clone(),
         backend_key: conn.backend_key(),
         refilter: config.refilter,
+        profile: config.profile.clone(),
         token_masked: conn.token_masked.clone(),
         defaults: config.defaults.clone(),
         start_dir,

@@ -629,6 +629,7 @@ fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::
         probe: ProbeStamp::of(probe).unwrap(),
         params: liveface::api::model::SearchParams::default(),
         backend: "SANDBOX · pixel fallback".into(),
+        profile: Some("prod".into()),
         backend_key: Some(backend_key.into()),
         liveness_score: Some(0.91),
         matches: vec![

@@ -131,6 +131,10 @@ pub struct RetryNotice {
     pub budget_left: Duration,
 }
 
+/// Counts the HTTP requests a client (and every clone of it) has sent, retries included:
+/// what a session cost on a billed API.
+pub type RequestCounter = Arc<std::sync::atomic::AtomicU64>;
+
 /// Receives [`RetryNotice`]s; see [`Client::observed`].
 pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 
@@ -141,6 +145,7 @@ pub struct Client {
     base: String,
     host: String,
     observer: Option<RetryObserver>,
+    sent: RequestCounter,
 }
 
 impl fmt::Debug for Client {
@@ -211,6 +216,7 @@ impl Client {
             base,
             host,
             observer: None,
+            sent: RequestCounter::default(),
         })
     }
 
@@ -221,6 +227,16 @@ impl Client {
             observer: Some(observer),
             ..self.clone()
         }
+    }
+
+    /// How many HTTP requests this client and its clones have sent (each retry is one).
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The shared counter behind [`Client::requests_sent`], for a status bar.
+    pub fn request_counter(&self) -> RequestCounter {
+        self.sent.clone()
     }
 
     /// `host[:port]` requests go to, for status bars and messages.
@@ -499,6 +515,7 @@ impl Client {
         if let Some(p) = payload {
             req = req.body(p);
         }
+        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let resp = req
             .send()
             .await

@@ -43,6 +43,9 @@ pub struct GlobalArgs {
     /// API base URL, e.g. https://api.verifik.co or http://127.0.0.1:8787 [env: LIVEFACE_BASE_URL]
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Use this profile of the config file (`sandbox` always exists) [env: LIVEFACE_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Read this config file instead of <config dir>/liveface/config.toml
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -253,6 +256,7 @@ impl GlobalArgs {
     pub fn flags(&self) -> Flags {
         Flags {
             config: self.config.clone(),
+            profile: self.profile.clone(),
             base_url: self.base_url.clone(),
             allow_insecure: self.allow_insecure,
             timeout_secs: self.timeout,

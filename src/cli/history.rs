@@ -181,6 +181,7 @@ fn show(r: &Run, json: bool) {
     row("run", format!("#{}", r.id));
     row("time", local(r.time));
     row("probe", r.probe.path.display().to_string());
+    row("profile", r.profile.clone().unwrap_or_else(|| "-".into()));
     row("back end", r.backend.clone());
     row("os", r.params.os.to_string());
     row(
@@ -231,9 +232,10 @@ fn show(r: &Run, json: bool) {
 }
 
 /// The CSV columns: one row per run and match (a run without matches is one row).
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 20] = [
     "run_id",
     "time",
+    "profile",
     "backend",
     "backend_key",
     "probe_path",
@@ -258,6 +260,7 @@ pub fn csv_rows(r: &Run) -> Vec<Vec<String>> {
     let run_cells = vec![
         r.id.to_string(),
         r.time.to_rfc3339(),
+        r.profile.clone().unwrap_or_default(),
         r.backend.clone(),
         r.backend_key.clone().unwrap_or_default(),
         r.probe.path.to_string_lossy().into_owned(),

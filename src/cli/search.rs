@@ -56,7 +56,14 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
             if args.json {
                 println!(
                     "{}",
-                    outcome_json(args, &params, &conn.backend.label(), &outcome, elapsed_ms)
+                    outcome_json(
+                        args,
+                        &params,
+                        &conn.backend.label(),
+                        &outcome,
+                        elapsed_ms,
+                        conn.client.requests_sent()
+                    )
                 );
             } else {
                 print_table(&params, &outcome, elapsed_ms, &conn.backend.label());
@@ -84,6 +91,7 @@ fn outcome_json(
     backend: &str,
     outcome: &SearchOutcome,
     elapsed_ms: u64,
+    requests_sent: u64,
 ) -> serde_json::Value {
     let mut v = json!({
         "query": {
@@ -103,6 +111,7 @@ fn outcome_json(
             v
         }).collect::<Vec<_>>(),
         "liveness_passed": outcome.liveness_score.map(|s| liveness_passed(s, params.liveness_min_score)),
+        "requests_sent": requests_sent,
         "elapsed_ms": elapsed_ms,
     });
     // Hits the server sent below min_score: kept apart, never in "matches".

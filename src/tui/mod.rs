@@ -54,6 +54,8 @@ pub struct TuiOptions {
     /// may be re-filtered.
     pub backend_key: String,
     pub refilter: crate::config::Refilter,
+    /// The config profile in use, if any.
+    pub profile: Option<String>,
     /// `••••abcd`, never the token.
     pub token_masked: Option<String>,
     pub defaults: SearchParams,
@@ -122,6 +124,7 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
             backend_label: opts.backend.label(),
             backend_key: opts.backend_key.clone(),
             refilter: opts.refilter,
+            profile: opts.profile.clone(),
             token_masked: opts.token_masked.clone(),
             runs,
             warnings,
@@ -141,6 +144,10 @@ pub async fn run(opts: TuiOptions) -> io::Result<()> {
             .await
             .map_err(io::Error::other)?;
     app.preview = crate::preview::PreviewCache::new(picker);
+    // Verifik bills every call: the status bar counts them (the sandbox is free).
+    if !opts.backend.is_sandbox() {
+        app.billed_requests = Some(opts.client.request_counter());
+    }
     app.images = described;
     let (tx, rx) = mpsc::unbounded_channel();
     let runner = Runner::new(

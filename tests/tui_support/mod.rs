@@ -36,6 +36,7 @@ pub fn init(runs: Vec<Run>) -> AppInit {
         themes,
         backend_label: "SANDBOX · pixel fallback".into(),
         backend_key: BACKEND_KEY.into(),
+        profile: None,
         refilter: liveface::config::Refilter::Session,
         token_masked: Some("••••abcd".into()),
         runs,
@@ -120,6 +121,7 @@ pub fn run(id: u64, min: f64, scores: &[(&str, f64)]) -> Run {
             ..SearchParams::default()
         },
         backend: "SANDBOX · pixel fallback".into(),
+        profile: None,
         backend_key: Some(BACKEND_KEY.into()),
         liveness_score: Some(0.91),
         matches: matches(scores),

@@ -206,6 +206,10 @@ pub struct App {
     pub refilter: crate::config::Refilter,
     /// The back end searches go to, exactly (see `Run::backend_key`).
     pub backend_key: String,
+    /// The config profile in use, shown in the status bar and kept with every run.
+    pub profile: Option<String>,
+    /// Requests sent to a billed API this session (`None` for the sandbox, which is free).
+    pub billed_requests: Option<crate::api::client::RequestCounter>,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
     next_search_id: u64,
@@ -239,6 +243,7 @@ pub struct AppInit {
     pub backend_label: String,
     /// Base URL and token fingerprint, or the embedded sandbox and its engine.
     pub backend_key: String,
+    pub profile: Option<String>,
     pub refilter: crate::config::Refilter,
     pub token_masked: Option<String>,
     pub runs: Vec<Run>,
@@ -280,6 +285,8 @@ impl App {
             session_floor,
             refilter: init.refilter,
             backend_key: init.backend_key,
+            profile: init.profile,
+            billed_requests: None,
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -307,6 +314,15 @@ impl App {
 
     pub fn run(&self, id: u64) -> Option<&Run> {
         self.runs.iter().find(|r| r.id == id)
+    }
+
+    /// Searches of this session answered by re-filtering a stored run: requests (and
+    /// credits) saved.
+    pub fn requests_saved(&self) -> usize {
+        self.runs
+            .iter()
+            .filter(|r| r.id >= self.session_floor && r.refiltered_from.is_some())
+            .count()
     }
 
     /// The run the results pane shows.

@@ -244,6 +244,7 @@ impl App {
                     time: (self.clock)(),
                     probe: info.stamp.clone(),
                     backend: source.backend.clone(),
+                    profile: source.profile.clone(),
                     backend_key: source.backend_key.clone(),
                     liveness_score: source.liveness_score,
                     // The source's flagged hits below the new min_score stay flagged.
@@ -346,6 +347,7 @@ impl App {
             probe: flight.probe,
             params: flight.params,
             backend: self.backend_label.clone(),
+            profile: self.profile.clone(),
             backend_key: Some(self.backend_key.clone()),
             liveness_score: liveness,
             matches,

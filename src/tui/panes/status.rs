@@ -12,9 +12,20 @@ use crate::tui::keymap::{self, Command, Ctx};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(format!(" {} ", app.backend_label), t.accent())];
+    let mut spans = Vec::new();
+    if let Some(p) = &app.profile {
+        spans.push(Span::styled(format!(" [{p}]"), t.accent()));
+    }
+    spans.push(Span::styled(format!(" {} ", app.backend_label), t.accent()));
     if let Some(tok) = &app.token_masked {
         spans.push(Span::raw(format!("│ token {tok} ")));
+    }
+    if let Some(sent) = &app.billed_requests {
+        spans.push(Span::raw(format!(
+            "│ {} requests · {} saved ",
+            sent.load(std::sync::atomic::Ordering::Relaxed),
+            app.requests_saved()
+        )));
     }
     if let Some(f) = &app.in_flight {
         let secs = app.now.saturating_duration_since(f.started).as_secs_f64();

@@ -229,7 +229,7 @@ impl App {
                 .map_or(&[][..], |i| &self.runs[i..]);
             if let Some((source, matches)) = history::find_refilter(fresh, &info.stamp, &params) {
                 let run = Run {
-                    id: history::next_id(&self.runs),
+                    id: self.run_ids.next(&self.runs),
                     time: (self.clock)(),
                     probe: info.stamp.clone(),
                     params,
@@ -328,7 +328,7 @@ impl App {
             }
         };
         let run = Run {
-            id: history::next_id(&self.runs),
+            id: self.run_ids.next(&self.runs),
             time: (self.clock)(),
             probe: flight.probe,
             params: flight.params,

@@ -353,4 +353,30 @@ async fn concurrent_creates_of_one_person_make_one_person() {
         assert_eq!(r.status(), Some(409), "{r}");
         assert!(r.message().unwrap().contains("duplicated_person"), "{r}");
     }
+
+    // Two updates that would each make a namesake of the other: one is refused.
+    let a = h
+        .client
+        .create_person(&person("Ana", 70, &[&coll.id]))
+        .await
+        .unwrap();
+    let b = h
+        .client
+        .create_person(&person("Bea", 71, &[&coll.id]))
+        .await
+        .unwrap();
+    let same = liveface::api::model::PersonUpdate {
+        name: Some("Ana Bea".into()),
+        date_of_birth: DateOfBirth::new(1970, 7, 7),
+        ..Default::default()
+    };
+    let (ra, rb) = tokio::join!(
+        h.client.update_person(&a.id, &same),
+        h.client.update_person(&b.id, &same)
+    );
+    assert_eq!(
+        [ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "{ra:?} {rb:?}"
+    );
 }

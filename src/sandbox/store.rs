@@ -385,6 +385,8 @@ impl Store {
             }
         }
         let row = find_collection(&tx, &current.id)?;
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         Ok(row)
     }
@@ -503,6 +505,8 @@ impl Store {
         let row =
             load_person(&tx, &id)?.ok_or_else(|| StoreError::Other("person vanished".into()))?;
         // Index under the database lock, after the commit: the two never disagree.
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         let mut index = self.index_mut();
         for f in &faces {
@@ -579,6 +583,8 @@ impl Store {
             insert_faces(&tx, id, faces, engine)?;
         }
         let row = load_person(&tx, id)?;
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         if let Some(faces) = &fields.faces {
             let mut index = self.index_mut();

@@ -103,7 +103,7 @@ fn every_early_answer_reaches_a_client_that_writes_before_reading() {
 }
 
 /// Starts the real `liveface sandbox serve` on an ephemeral port.
-fn serve(data: &std::path::Path, addr: &str) -> (Child, Option<String>) {
+fn serve(data: &std::path::Path, addr: &str) -> (Served, Option<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_liveface"))
         .args(["sandbox", "serve", "--addr", addr, "--data"])
         .arg(data)
@@ -117,7 +117,32 @@ fn serve(data: &std::path::Path, addr: &str) -> (Child, Option<String>) {
         .read_line(&mut line)
         .unwrap();
     let url = line.trim().strip_prefix("listening on ").map(str::to_owned);
-    (child, url)
+    (Served(child), url)
+}
+
+/// The server process, killed when the test ends, even by a failed assertion.
+struct Served(Child);
+
+impl std::ops::Deref for Served {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Served {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
 }
 
 fn stderr_of(child: &mut Child) -> String {

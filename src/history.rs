@@ -6,7 +6,7 @@
 //! or thumbnails.
 
 use std::fs::{self, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -84,7 +84,7 @@ impl Outcome {
 /// One search, as run (or re-filtered locally from an earlier run).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Run {
-    /// Monotonic across sessions: one more than the highest id in the file.
+    /// Unique and increasing across sessions and processes (see [`RunIds`]).
     pub id: u64,
     pub time: DateTime<Utc>,
     pub probe: ProbeStamp,
@@ -138,18 +138,30 @@ impl Run {
     }
 }
 
-/// An append-only JSONL file of runs.
+/// An append-only JSONL file of runs, shared safely by several dashboards.
+///
+/// Writers take an advisory lock on `<file>.lock` (which also keeps the last id
+/// handed out), so two processes never interleave a line or hand out one id twice.
 #[derive(Clone, Debug)]
 pub struct HistoryStore {
     path: PathBuf,
 }
 
-/// What `load` found: the runs in file order, and one warning per skipped line.
+/// What `load` found: the runs in file order, and the damaged lines it skipped.
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
     pub runs: Vec<Run>,
+    /// Plain words for the status bar: a few damaged lines by number, then (last) how
+    /// many there were in all. Empty when every line was good.
     pub warnings: Vec<String>,
+    /// 1-based numbers of the lines that held no readable run.
+    pub damaged_lines: Vec<usize>,
+    /// The highest id the file mentions, damaged lines included: new runs go above it.
+    pub max_id: u64,
 }
+
+/// Damaged lines named one by one in `Loaded::warnings`; the rest are only counted.
+const NAMED_DAMAGED_LINES: usize = 3;
 
 impl HistoryStore {
     pub fn new(path: impl Into<PathBuf>) -> HistoryStore {
@@ -160,8 +172,17 @@ impl HistoryStore {
         &self.path
     }
 
-    /// Reads every run. A missing file is an empty history; a damaged line is skipped
-    /// with a warning naming its line number.
+    /// The advisory lock file next to the history; it holds the last id handed out.
+    pub fn lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_owned();
+        name.push(".lock");
+        self.path.with_file_name(name)
+    }
+
+    /// Reads every run. A missing file is an empty history. A damaged line (a crash
+    /// mid-write, an edit by hand) is skipped and reported, never rewritten; a run that
+    /// an older version appended onto a damaged line is recovered from it, and the ids
+    /// a damaged line mentions stay reserved (see [`Loaded::max_id`]).
     pub fn load(&self) -> io::Result<Loaded> {
         let file = match fs::File::open(&self.path) {
             Ok(f) => f,
@@ -176,28 +197,175 @@ impl HistoryStore {
                 continue;
             }
             match serde_json::from_str::<Run>(&text) {
-                Ok(run) => loaded.runs.push(run),
-                Err(e) => loaded
-                    .warnings
-                    .push(format!("history line {} skipped (damaged: {e})", n + 1)),
+                Ok(run) => {
+                    loaded.max_id = loaded.max_id.max(run.id);
+                    loaded.runs.push(run);
+                }
+                Err(e) => {
+                    loaded.max_id = loaded.max_id.max(ids_mentioned(&text).max().unwrap_or(0));
+                    let recovered = recover_glued(&text);
+                    if loaded.damaged_lines.len() < NAMED_DAMAGED_LINES {
+                        let kept = match &recovered {
+                            Some(run) => format!("; run #{} after the damage kept", run.id),
+                            None => String::new(),
+                        };
+                        loaded
+                            .warnings
+                            .push(format!("history line {} damaged ({e}){kept}", n + 1));
+                    }
+                    loaded.damaged_lines.push(n + 1);
+                    loaded.runs.extend(recovered);
+                }
             }
+        }
+        if !loaded.damaged_lines.is_empty() {
+            let n = loaded.damaged_lines.len();
+            loaded.warnings.push(format!(
+                "history {}: {n} damaged line{} skipped (the file is left as it is)",
+                self.path.display(),
+                if n == 1 { "" } else { "s" }
+            ));
         }
         Ok(loaded)
     }
 
     /// Appends one run as a line, creating the file and its directory when needed.
+    /// Holds the lock while writing; when the file does not end with a newline (a
+    /// crash mid-write), the run starts a fresh line instead of joining the broken one.
     pub fn append(&self, run: &Run) -> io::Result<()> {
-        if let Some(dir) = self.path.parent() {
-            fs::create_dir_all(dir)?;
-        }
         let mut line = serde_json::to_string(run).map_err(io::Error::other)?;
         line.push('\n');
+        let mut lock = self.lock()?;
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&self.path)?;
-        // One write per line so a crash never leaves half a record before a good one.
-        file.write_all(line.as_bytes())
+        if !ends_with_newline(&mut file)? {
+            line.insert(0, '\n');
+        }
+        // One write per line, so a reader never sees half of this record before a good one.
+        file.write_all(line.as_bytes())?;
+        // Ids handed out by an older version (or a test) stay reserved too.
+        if run.id > read_counter(&mut lock)? {
+            write_counter(&mut lock, run.id)?;
+        }
+        Ok(())
+    }
+
+    /// Hands out a run id at least `at_least` and above every id handed out before,
+    /// by this or any other process sharing the history (under the lock).
+    pub fn reserve_id(&self, at_least: u64) -> io::Result<u64> {
+        let mut lock = self.lock()?;
+        let id = (read_counter(&mut lock)? + 1).max(at_least);
+        write_counter(&mut lock, id)?;
+        Ok(id)
+    }
+
+    /// The lock file, opened and locked exclusively; dropping it unlocks.
+    fn lock(&self) -> io::Result<fs::File> {
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir)?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(self.lock_path())?;
+        // Fully qualified: newer std has an inherent `File::lock` that MSRV 1.88 lacks.
+        fs4::FileExt::lock(&file)?;
+        Ok(file)
+    }
+}
+
+fn ends_with_newline(file: &mut fs::File) -> io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    file.seek(SeekFrom::End(-1))?;
+    let mut last = [0u8];
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
+}
+
+/// The last id handed out, as the lock file keeps it (0 when empty or unreadable).
+fn read_counter(lock: &mut fs::File) -> io::Result<u64> {
+    let mut text = String::new();
+    lock.seek(SeekFrom::Start(0))?;
+    lock.read_to_string(&mut text)?;
+    Ok(text.trim().parse().unwrap_or(0))
+}
+
+fn write_counter(lock: &mut fs::File, id: u64) -> io::Result<()> {
+    lock.set_len(0)?;
+    lock.seek(SeekFrom::Start(0))?;
+    lock.write_all(format!("{id}\n").as_bytes())
+}
+
+/// Every `{"id":N` in a damaged line: a run's id is its first key.
+fn ids_mentioned(text: &str) -> impl Iterator<Item = u64> + '_ {
+    text.match_indices(RUN_START).filter_map(|(at, _)| {
+        let digits: String = text[at + RUN_START.len()..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().ok()
+    })
+}
+
+const RUN_START: &str = r#"{"id":"#;
+
+/// A whole run written after the damage on the same line (what an older version did
+/// after a crash mid-write): from the first `{"id":` after the start that parses.
+fn recover_glued(text: &str) -> Option<Run> {
+    text.match_indices(RUN_START)
+        .filter(|(at, _)| *at > 0)
+        .find_map(|(at, _)| serde_json::from_str::<Run>(&text[at..]).ok())
+}
+
+/// Hands out run ids: above every run loaded, and, with a shared history, above
+/// every id any other process sharing it handed out (two dashboards on one file).
+#[derive(Clone, Debug)]
+pub struct RunIds {
+    store: Option<HistoryStore>,
+    /// The smallest id still free as far as this process knows.
+    floor: u64,
+}
+
+impl Default for RunIds {
+    fn default() -> Self {
+        RunIds::local()
+    }
+}
+
+impl RunIds {
+    /// Ids known only to this process: one more than the highest run it holds.
+    pub fn local() -> RunIds {
+        RunIds {
+            store: None,
+            floor: 1,
+        }
+    }
+
+    /// Ids reserved through `store`'s lock, starting above `loaded.max_id`.
+    pub fn shared(store: HistoryStore, max_id: u64) -> RunIds {
+        RunIds {
+            store: Some(store),
+            floor: max_id + 1,
+        }
+    }
+
+    /// The id for a new run. When the lock file cannot be used (a read-only data
+    /// directory), falls back to the local id; saving the run will then say why.
+    pub fn next(&mut self, runs: &[Run]) -> u64 {
+        let local = next_id(runs).max(self.floor);
+        let id = match &self.store {
+            Some(store) => store.reserve_id(local).unwrap_or(local),
+            None => local,
+        };
+        self.floor = id + 1;
+        id
     }
 }
 
@@ -529,13 +697,108 @@ mod tests {
         let loaded = store.load().unwrap();
         assert_eq!(loaded.runs.len(), 2);
         assert_eq!(loaded.runs[0], run(1, 0.75, &[("x", 0.8)]));
-        assert_eq!(loaded.warnings.len(), 2);
+        assert_eq!(loaded.damaged_lines, vec![2, 3]);
         assert!(
             loaded.warnings[0].contains("line 2"),
             "{:?}",
             loaded.warnings
         );
+        assert!(
+            loaded
+                .warnings
+                .last()
+                .unwrap()
+                .contains("2 damaged lines skipped"),
+            "{:?}",
+            loaded.warnings
+        );
         assert_eq!(next_id(&loaded.runs), 3);
+    }
+
+    /// A crash mid-write leaves a last line without its newline.
+    fn crash_mid_write(store: &HistoryStore, id: u64) -> String {
+        let whole = serde_json::to_string(&run(id, 0.75, &[("x", 0.8)])).unwrap();
+        let half = whole[..whole.len() / 2].to_owned();
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(store.path())
+            .unwrap();
+        f.write_all(half.as_bytes()).unwrap();
+        half
+    }
+
+    #[test]
+    fn a_run_after_a_crash_mid_write_starts_a_fresh_line_and_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("history.jsonl"));
+        store.append(&run(1, 0.75, &[])).unwrap();
+        let half = crash_mid_write(&store, 2);
+        let before = store.load().unwrap();
+        assert_eq!(before.damaged_lines, vec![2]);
+        assert_eq!(before.max_id, 2, "the damaged line's id stays reserved");
+        let mut ids = RunIds::shared(store.clone(), before.max_id);
+        let id = ids.next(&before.runs);
+        assert_eq!(id, 3);
+        store.append(&run(id, 0.8, &[("y", 0.9)])).unwrap();
+        let after = store.load().unwrap();
+        assert_eq!(
+            after.runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [1, 3],
+            "{:?}",
+            after.warnings
+        );
+        assert_eq!(after.damaged_lines, vec![2]);
+        // Loading never rewrites: the damaged bytes are still there for a human to see.
+        let text = fs::read_to_string(store.path()).unwrap();
+        assert!(text.contains(&format!("{half}\n")), "{text}");
+        assert_eq!(store.load().unwrap().runs.len(), 2, "stable across loads");
+    }
+
+    #[test]
+    fn ids_never_restart_after_a_damaged_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("history.jsonl"));
+        // Only a damaged line, and no lock file (an older version wrote it).
+        crash_mid_write(&store, 41);
+        let loaded = store.load().unwrap();
+        assert!(loaded.runs.is_empty());
+        assert_eq!(loaded.max_id, 41);
+        assert_eq!(RunIds::shared(store, loaded.max_id).next(&[]), 42);
+    }
+
+    #[test]
+    fn a_run_an_older_version_glued_onto_a_damaged_line_is_recovered() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("history.jsonl"));
+        crash_mid_write(&store, 6);
+        let good = run(7, 0.8, &[("y", 0.9)]);
+        let mut f = OpenOptions::new().append(true).open(store.path()).unwrap();
+        writeln!(f, "{}", serde_json::to_string(&good).unwrap()).unwrap();
+        let loaded = store.load().unwrap();
+        assert_eq!(loaded.runs, vec![good]);
+        assert_eq!(loaded.damaged_lines, vec![1]);
+        assert!(
+            loaded.warnings[0].contains("run #7"),
+            "{:?}",
+            loaded.warnings
+        );
+        assert_eq!(loaded.max_id, 7);
+    }
+
+    #[test]
+    fn shared_ids_stay_above_what_another_process_reserved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("history.jsonl"));
+        // Two dashboards that loaded the same (empty) history.
+        let mut a = RunIds::shared(store.clone(), 0);
+        let mut b = RunIds::shared(store.clone(), 0);
+        let got = [a.next(&[]), b.next(&[]), b.next(&[]), a.next(&[])];
+        assert_eq!(got, [1, 2, 3, 4]);
+        // An id written without reserving (an older version) is reserved by the append.
+        store.append(&run(10, 0.75, &[])).unwrap();
+        assert_eq!(a.next(&[]), 11);
+        assert_eq!(RunIds::local().next(&[run(5, 0.7, &[])]), 6);
     }
 
     #[test]

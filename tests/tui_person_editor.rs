@@ -723,3 +723,72 @@ fn every_form_state_draws_at_any_size_without_panicking() {
     let screen = render(&app, 60, 20);
     assert!(screen.contains("Replace faces?"), "{screen}");
 }
+
+#[test]
+fn emptying_a_field_that_had_a_value_is_refused_on_every_field_alike() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('e')); // Ana: gender, born, nationality and notes set
+    fill(&mut app, "Born", "");
+    fill(&mut app, "Nationality", "");
+    fill(&mut app, "Notes", "");
+    go_to(&mut app, "Gender");
+    for _ in 0..3 {
+        if app.editor.as_ref().unwrap().form.choice("Gender") == 0 {
+            break;
+        }
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.editor.as_ref().unwrap().form.choice("Gender"), 0, "—");
+    assert!(save(&mut app).is_empty(), "nothing is sent");
+    for label in ["Gender", "Born", "Nationality", "Notes"] {
+        let error = error_of(&app, label).unwrap_or_default();
+        assert!(error.contains("cannot be emptied"), "{label}: {error:?}");
+    }
+    let words = app.editor.as_ref().unwrap().error.clone().unwrap();
+    assert!(
+        words.contains("gender, born, nationality, notes cannot be emptied"),
+        "{words}"
+    );
+
+    // Typing new values is a change like any other; an untouched field is not sent.
+    fill(&mut app, "Born", "1991-02-03");
+    fill(&mut app, "Nationality", "PE");
+    fill(&mut app, "Notes", "front desk");
+    go_to(&mut app, "Gender");
+    press(&mut app, KeyCode::Right); // — → M
+    let fx = save(&mut app);
+    let [Effect::SavePerson {
+        request: PersonSave::Update { update, .. },
+        ..
+    }] = fx.as_slice()
+    else {
+        panic!("expected an update, got {fx:?}")
+    };
+    assert_eq!(
+        serde_json::to_value(update).unwrap(),
+        json!({"gender": "M", "date_of_birth": "1991-02-03", "nationality": "PE"})
+    );
+}
+
+#[test]
+fn a_field_that_never_had_a_value_may_stay_empty() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Down); // Luis: no notes
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.editor.as_ref().unwrap().title(), "Edit Luis Pérez");
+    fill(&mut app, "Notes", "   ");
+    fill(&mut app, "Name", "Luis A. Pérez");
+    let fx = save(&mut app);
+    let [Effect::SavePerson {
+        request: PersonSave::Update { update, .. },
+        ..
+    }] = fx.as_slice()
+    else {
+        panic!("expected an update, got {fx:?}")
+    };
+    assert_eq!(
+        serde_json::to_value(update).unwrap(),
+        json!({"name": "Luis A. Pérez"})
+    );
+    assert_eq!(error_of(&app, "Notes"), None);
+}

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Network,
     /// Any other answer the server gave (404, 409, 412, garbage …).
     Api,
+    /// The embedded sandbox could not start (port, store, disk): nothing was sent.
+    Sandbox,
 }
 
 impl ErrorKind {
@@ -32,6 +34,7 @@ impl ErrorKind {
             ErrorKind::Auth => 4,
             ErrorKind::Network => 5,
             ErrorKind::Api => 6,
+            ErrorKind::Sandbox => 7,
         }
     }
 }
@@ -42,6 +45,9 @@ pub enum ApiError {
     /// Refused locally: nothing was sent.
     #[error("{0}")]
     InvalidInput(String),
+    /// The embedded sandbox could not start; the message says why (port, store, disk).
+    #[error("the embedded sandbox could not start: {0}")]
+    SandboxStart(String),
     /// The server answered with an error status and a JSON body.
     #[error("{}", explain_status(*status, code.as_deref(), message.as_deref()))]
     Status {
@@ -93,6 +99,7 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApiError::InvalidInput(m) => f.debug_tuple("InvalidInput").field(m).finish(),
+            ApiError::SandboxStart(m) => f.debug_tuple("SandboxStart").field(m).finish(),
             ApiError::Status {
                 status,
                 code,
@@ -195,6 +202,7 @@ impl ApiError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ApiError::InvalidInput(_) => ErrorKind::BadInput,
+            ApiError::SandboxStart(_) => ErrorKind::Sandbox,
             ApiError::Timeout { .. }
             | ApiError::Connect { .. }
             | ApiError::Broken { .. }
@@ -620,6 +628,7 @@ mod tests {
     fn kinds_and_exit_codes() {
         let cases = [
             (ApiError::InvalidInput("x".into()), ErrorKind::BadInput, 2),
+            (ApiError::SandboxStart("x".into()), ErrorKind::Sandbox, 7),
             (
                 status(409, Some("ERROR"), Some("liveness_failed 0.41")),
                 ErrorKind::Liveness,

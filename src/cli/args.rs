@@ -14,7 +14,8 @@ Exit codes:
   3  liveness rejected by the server
   4  authentication or authorization failed (401/403)
   5  network failure, timeout or server error (5xx)
-  6  any other API error (404, 409, 412, unexpected answer)";
+  6  any other API error (404, 409, 412, unexpected answer)
+  7  the sandbox could not start (port, data directory, store, face models): nothing was sent";
 
 #[derive(Parser, Debug)]
 #[command(

@@ -93,8 +93,8 @@ async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
     let running = match start(opts).await {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("liveface sandbox: {e}");
-            return 1;
+            eprintln!("liveface sandbox: the sandbox could not start: {e}");
+            return crate::api::ErrorKind::Sandbox.exit_code();
         }
     };
     // The first stdout line: scripts and tests read the port from it.
@@ -105,8 +105,16 @@ async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
         running.engine_label()
     );
     stop.await;
-    eprintln!("sandbox: stopping");
-    running.shutdown().await;
+    eprintln!(
+        "sandbox: stopping (no new connections; in-flight requests get {} s)",
+        super::SHUTDOWN_GRACE.as_secs()
+    );
+    if !running.shutdown().await {
+        eprintln!(
+            "sandbox: requests still running after {} s were cut off",
+            super::SHUTDOWN_GRACE.as_secs()
+        );
+    }
     0
 }
 

@@ -19,16 +19,16 @@ pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection
     let models = embed.models.clone();
     let choice = tokio::task::spawn_blocking(move || choose_engine(models))
         .await
-        .map_err(|e| ApiError::InvalidInput(format!("choosing the sandbox engine failed: {e}")))?;
+        .map_err(|e| ApiError::SandboxStart(format!("choosing the engine failed: {e}")))?;
     if choice.face {
         if embed.wait_for_engine {
             let slot = choice.slot.clone();
             tokio::task::spawn_blocking(move || wait_ready(&slot))
                 .await
                 .map_err(|e| {
-                    ApiError::InvalidInput(format!("loading the face models failed: {e}"))
+                    ApiError::SandboxStart(format!("loading the face models failed: {e}"))
                 })?
-                .map_err(ApiError::InvalidInput)?;
+                .map_err(ApiError::SandboxStart)?;
         }
         connect_face(config, embedded_data_dir(true), choice).await
     } else {
@@ -50,13 +50,13 @@ async fn connect_face(
         super::store::Store::open(&count_dir).and_then(|s| s.counts().map(|c| c.0))
     })
     .await
-    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
-    .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?;
+    .map_err(|e| ApiError::SandboxStart(e.to_string()))?
+    .map_err(|e| ApiError::SandboxStart(e.to_string()))?;
     let mut opts = SandboxOptions::local(&data_dir);
     opts.engine = choice.slot;
-    let running = start(opts).await.map_err(|e| {
-        ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}"))
-    })?;
+    let running = start(opts)
+        .await
+        .map_err(|e| ApiError::SandboxStart(e.to_string()))?;
     let client =
         Client::new(config.client_config(&running.base_url, Token::new(PLACEHOLDER_TOKEN)))?;
     let enroll = if persons == 0 {
@@ -105,13 +105,13 @@ pub async fn connect_at(
             Ok(())
         })
         .await
-        .map_err(|e| ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}")))?
+        .map_err(|e| ApiError::SandboxStart(e.to_string()))?
         .is_ok();
     let mut opts = SandboxOptions::local(&data_dir);
     opts.engine = engine;
-    let running = start(opts).await.map_err(|e| {
-        ApiError::InvalidInput(format!("the embedded sandbox failed to start: {e}"))
-    })?;
+    let running = start(opts)
+        .await
+        .map_err(|e| ApiError::SandboxStart(e.to_string()))?;
     let client =
         Client::new(config.client_config(&running.base_url, Token::new(PLACEHOLDER_TOKEN)))?;
     let engine = running.engine_label();

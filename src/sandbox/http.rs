@@ -2,14 +2,18 @@
 //! authentication, one log line per request, and running handler work off the
 //! async runtime (where a panic becomes a 500, never a dropped server).
 
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
+use axum::body::BodyDataStream;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use axum::http::header::{AUTHORIZATION, CONNECTION, CONTENT_LENGTH, EXPECT};
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
+use futures::{Stream, StreamExt};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -18,8 +22,12 @@ use super::routes::AppState;
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 20 * 1024 * 1024;
-/// Past this, an oversized body is no longer drained before answering 413.
-const DRAIN_LIMIT: usize = 256 * 1024 * 1024;
+/// How much of a body nobody read (an early 401, 404, 405 or 413) is read and
+/// discarded before the answer goes out; past it, the answer closes the connection.
+pub const DRAIN_LIMIT: usize = 256 * 1024 * 1024;
+/// A client that sends nothing for this long while its unread body is drained gets
+/// the answer anyway (and the connection closes).
+const DRAIN_IDLE: Duration = Duration::from_secs(10);
 
 /// A JSON request body of at most [`BODY_LIMIT`] bytes.
 pub struct JsonBody(pub Value);
@@ -42,12 +50,8 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             };
             seen += chunk.len();
             if seen > BODY_LIMIT {
-                // Keep reading (and discarding) so the client sees the 413 instead of
-                // a reset connection while it is still sending.
-                if seen > DRAIN_LIMIT {
-                    break;
-                }
-                continue;
+                // `drain_unread` reads the rest, so the client sees the 413.
+                break;
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -60,6 +64,88 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(|e| Failure::bad_json(&format!("line {} column {}", e.line(), e.column())))
+    }
+}
+
+/// The request body, shared between the handler and [`drain_unread`].
+#[derive(Clone)]
+struct SharedBody(Arc<Mutex<BodyState>>);
+
+struct BodyState {
+    stream: BodyDataStream,
+    /// Whether anyone asked for the body (which makes hyper send `100 Continue`).
+    polled: bool,
+    ended: bool,
+}
+
+impl Stream for SharedBody {
+    type Item = Result<axum::body::Bytes, axum::Error>;
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        state.polled = true;
+        let next = state.stream.poll_next_unpin(cx);
+        if let Poll::Ready(None) = next {
+            state.ended = true;
+        }
+        next
+    }
+}
+
+/// Makes every early answer (401 before the body is read, 404, 405, 413) reach the
+/// client as itself. A server that answers and closes while the client is still
+/// sending makes the client's kernel see a reset: most clients that write the whole
+/// request before reading (Python's urllib, Node's fetch, curl without
+/// `Expect`) then report "broken pipe" instead of the answer. So the rest of the body
+/// is read and discarded, up to [`DRAIN_LIMIT`] bytes, before the answer goes out;
+/// past that, or when the client stalls, the answer says `Connection: close`.
+pub async fn drain_unread(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let expects_continue = parts
+        .headers
+        .get(EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let shared = SharedBody(Arc::new(Mutex::new(BodyState {
+        stream: body.into_data_stream(),
+        polled: false,
+        ended: false,
+    })));
+    let req = Request::from_parts(parts, Body::from_stream(shared.clone()));
+    let mut resp = next.run(req).await;
+    let (polled, ended) = {
+        let state = shared.0.lock().unwrap_or_else(|p| p.into_inner());
+        (state.polled, state.ended)
+    };
+    if ended {
+        return resp;
+    }
+    // A client waiting for `100 Continue` has sent nothing: answer without asking.
+    let drained = if expects_continue && !polled {
+        false
+    } else {
+        drain(shared).await
+    };
+    if !drained {
+        resp.headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+/// Reads and discards what is left of a body; false when it was cut short.
+async fn drain(mut body: SharedBody) -> bool {
+    let mut seen = 0usize;
+    loop {
+        match tokio::time::timeout(DRAIN_IDLE, body.next()).await {
+            Ok(None) => return true,
+            Ok(Some(Ok(chunk))) => {
+                seen += chunk.len();
+                if seen > DRAIN_LIMIT {
+                    return false;
+                }
+            }
+            Ok(Some(Err(_))) | Err(_) => return false,
+        }
     }
 }
 

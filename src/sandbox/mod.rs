@@ -121,6 +121,9 @@ impl EngineSlot {
     }
 }
 
+/// How long in-flight requests get to finish once the sandbox is told to stop.
+pub const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// How to run a sandbox.
 #[derive(Clone, Debug)]
 pub struct SandboxOptions {
@@ -169,13 +172,23 @@ impl RunningSandbox {
         self.engine.label()
     }
 
-    /// Stops accepting, finishes in-flight requests, and returns.
-    pub async fn shutdown(mut self) {
+    /// Stops accepting at once, gives in-flight requests up to [`SHUTDOWN_GRACE`] to
+    /// finish, and returns: true when they all did, false when some were cut off (a
+    /// client holding a half-sent request cannot keep the server up).
+    pub async fn shutdown(mut self) -> bool {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        let Some(task) = self.task.take() else {
+            return true;
+        };
+        let abort = task.abort_handle();
+        match tokio::time::timeout(SHUTDOWN_GRACE, task).await {
+            Ok(_) => true,
+            Err(_) => {
+                abort.abort();
+                false
+            }
         }
     }
 

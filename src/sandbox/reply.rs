@@ -200,6 +200,13 @@ impl Failure {
         )
     }
 
+    /// 503 with the store's reason (`store_unavailable: …`, `store_read_only: …`,
+    /// `store_full: …`): nothing was written, and retrying will not help until the
+    /// operator fixes the data directory.
+    pub fn store_unavailable(message: String) -> Failure {
+        Failure::new(StatusCode::SERVICE_UNAVAILABLE, "ERROR", message)
+    }
+
     /// 500; the detail goes to the log, not to the client.
     pub fn internal() -> Failure {
         Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "ERROR", "internal_error")

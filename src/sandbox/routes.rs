@@ -14,10 +14,10 @@ use image::DynamicImage;
 use serde_json::{json, Value};
 
 use super::engine::{AnalysisError, Engine, FaceBox};
-use super::http::{authenticate, blocking, log_requests, JsonBody};
+use super::http::{authenticate, blocking, drain_unread, log_requests, JsonBody};
 use super::reply::{Failure, Reply};
 use super::store::{
-    CollectionRow, FaceInput, ListQuery, PersonFields, PersonRow, Store, StoreError,
+    CollectionRow, FaceInput, InTransaction, ListQuery, PersonFields, PersonRow, Store, StoreError,
 };
 use super::validate as v;
 use super::EngineSlot;
@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
             Failure::not_found_route(method.as_str(), uri.path())
         })
         .layer(middleware::from_fn_with_state(state.clone(), log_requests))
+        // Outermost: whatever answered early, the unread body is drained first.
+        .layer(middleware::from_fn(drain_unread))
         .with_state(state)
 }
 
@@ -71,6 +73,16 @@ impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         match e {
             StoreError::EngineMismatch { stored } => Failure::engine_mismatch(&stored),
+            StoreError::DuplicatePerson(existing) => {
+                Failure::person_already_set(person_json(&existing))
+            }
+            StoreError::DuplicateFace { person, score } => {
+                Failure::duplicated_person(&person, score)
+            }
+            e @ (StoreError::Gone(_) | StoreError::ReadOnly(_) | StoreError::Full(_)) => {
+                eprintln!("sandbox: {e}");
+                Failure::store_unavailable(e.to_string())
+            }
             other => {
                 eprintln!("sandbox: {other}");
                 Failure::internal()
@@ -339,6 +351,8 @@ fn person_fields(b: &v::Body) -> Result<PersonFields, Failure> {
     })
 }
 
+/// The early duplicate check: refuses before the images are analysed. The binding
+/// one is [`no_namesake`], inside the write's transaction.
 fn check_not_duplicate(
     store: &Store,
     name: &str,
@@ -354,12 +368,29 @@ fn check_not_duplicate(
     Ok(())
 }
 
+/// No other person with this name and date of birth in a shared collection, checked
+/// inside the write's transaction: two concurrent creates cannot both pass.
+fn no_namesake(
+    t: &InTransaction,
+    name: &str,
+    dob: Option<&str>,
+    collections: &[String],
+    except: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(dob) = dob {
+        if let Some(existing) = t.find_duplicate(name, dob, collections, except)? {
+            return Err(StoreError::DuplicatePerson(Box::new(existing)));
+        }
+    }
+    Ok(())
+}
+
 async fn create_person(State(s): State<AppState>, JsonBody(body): JsonBody) -> Response {
     blocking(move || {
         let b = v::object(body)?;
         let name = v::person_name(v::string(&b, "name")?, "name")?;
         let images = v::strings(&b, "images", 3)?;
-        let mut fields = person_fields(&b)?;
+        let fields = person_fields(&b)?;
         let collections = v::optional_strings(&b, "collections", 100)?.unwrap_or_default();
         let collections = resolve_collections(&s.store, &collections)?;
         check_not_duplicate(
@@ -371,10 +402,18 @@ async fn create_person(State(s): State<AppState>, JsonBody(body): JsonBody) -> R
         )?;
         let engine = engine_for(&s)?;
         let analysed = analyse_all(engine.as_ref(), &images, SearchMode::Accurate)?;
-        fields.name = Some(name);
-        fields.collections = Some(collections);
-        fields.faces = Some(analysed.faces);
-        let person = s.store.create_person(fields, engine.id())?;
+        let dob = fields.date_of_birth.clone();
+        let namesake =
+            |t: &InTransaction| no_namesake(t, &name, dob.as_deref(), &collections, None);
+        let fields = PersonFields {
+            name: Some(name.clone()),
+            collections: Some(collections.clone()),
+            faces: Some(analysed.faces),
+            ..fields
+        };
+        let person = s
+            .store
+            .create_person_checked(fields, engine.id(), &namesake)?;
         Ok(Reply::Enveloped(person_json(&person)))
     })
     .await
@@ -409,31 +448,37 @@ async fn create_person_live(State(s): State<AppState>, JsonBody(body): JsonBody)
         if liveness <= liveness_min {
             return Err(Failure::liveness_failed(liveness, liveness_min));
         }
-        // The duplicate check: any enrolled face in the collection at or above min_score.
-        for face in &analysed.faces {
-            if let Some(hit) = s
-                .store
-                .search(&face.vector, mode, 1, Some(&collection.id))?
-                .first()
-            {
-                let score = round4(engine.score(hit.cosine));
-                if score >= min_score {
-                    return Err(Failure::duplicated_person(&hit.person, score));
+        let collections = vec![collection.id.clone()];
+        let vectors: Vec<Vec<f32>> = analysed.faces.iter().map(|f| f.vector.clone()).collect();
+        // Both duplicate checks run inside the write's transaction: two concurrent
+        // creates of one person cannot both pass them.
+        let duplicates = |t: &InTransaction| {
+            // Any enrolled face in the collection at or above min_score.
+            for vector in &vectors {
+                if let Some(hit) = t.search(vector, mode, 1, Some(&collection.id))?.first() {
+                    let score = round4(engine.score(hit.cosine));
+                    if score >= min_score {
+                        return Err(StoreError::DuplicateFace {
+                            person: hit.person.to_string(),
+                            score,
+                        });
+                    }
                 }
             }
-        }
-        let collections = vec![collection.id.clone()];
-        check_not_duplicate(&s.store, &name, Some(&dob), &collections, None)?;
+            no_namesake(t, &name, Some(&dob), &collections, None)
+        };
         let fields = PersonFields {
-            name: Some(name),
+            name: Some(name.clone()),
             gender: Some(gender.to_owned()),
-            date_of_birth: Some(dob),
+            date_of_birth: Some(dob.clone()),
             nationality,
             notes,
-            collections: Some(collections),
+            collections: Some(collections.clone()),
             faces: Some(analysed.faces),
         };
-        let person = s.store.create_person(fields, engine.id())?;
+        let person = s
+            .store
+            .create_person_checked(fields, engine.id(), &duplicates)?;
         Ok(Reply::Enveloped(person_json(&person)))
     })
     .await
@@ -578,11 +623,26 @@ async fn update_person(
             }
             None => "",
         };
-        fields.name = name;
-        fields.collections = collections;
+        // Checked again inside the transaction, against the person as it is then.
+        let namesake = |current: &PersonRow, t: &InTransaction| {
+            let final_name = name.as_deref().unwrap_or(&current.name);
+            let final_dob = fields
+                .date_of_birth
+                .as_deref()
+                .or(current.date_of_birth.as_deref());
+            let final_collections = collections
+                .clone()
+                .unwrap_or_else(|| current.collections.iter().map(|c| c.id.clone()).collect());
+            no_namesake(t, final_name, final_dob, &final_collections, Some(&id))
+        };
+        let update = PersonFields {
+            name: name.clone(),
+            collections: collections.clone(),
+            ..fields.clone()
+        };
         let p = s
             .store
-            .update_person(&id, fields, engine_id)?
+            .update_person_checked(&id, update, engine_id, &namesake)?
             .ok_or_else(Failure::person_not_found)?;
         Ok(Reply::Enveloped(person_json(&p)))
     })
@@ -712,4 +772,28 @@ async fn delete_collection(
         collection_reply(s.store.delete_collection(&id)?)
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_problems_are_503_with_their_reason_not_500() {
+        for (e, reason) in [
+            (StoreError::ReadOnly("x".into()), "store_read_only: x"),
+            (StoreError::Gone("y".into()), "store_unavailable: y"),
+            (StoreError::Full("z".into()), "store_full: z"),
+        ] {
+            let f = Failure::from(e);
+            assert_eq!(f.status.as_u16(), 503);
+            assert_eq!(f.body["message"], reason);
+        }
+        let f = Failure::from(StoreError::Other("bug".into()));
+        assert_eq!(
+            f.status.as_u16(),
+            500,
+            "anything else stays an internal error"
+        );
+    }
 }

@@ -7,10 +7,10 @@
 //! the database, so the two never disagree.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::index::{Hit, VectorIndex};
 use crate::api::model::SearchMode;
@@ -18,7 +18,17 @@ use crate::api::model::SearchMode;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("storage error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
+    /// The database file or its directory is no longer the one opened (deleted,
+    /// moved or replaced while the server ran): a write would be lost.
+    #[error("store_unavailable: {0}")]
+    Gone(String),
+    /// SQLite refuses writes (read-only file, directory or file system).
+    #[error("store_read_only: {0}")]
+    ReadOnly(String),
+    /// The disk (or quota) is full.
+    #[error("store_full: {0}")]
+    Full(String),
     #[error("cannot create the data directory {0}")]
     Dir(String),
     /// The store holds vectors of another engine.
@@ -26,6 +36,28 @@ pub enum StoreError {
     EngineMismatch { stored: String },
     #[error("storage error: {0}")]
     Other(String),
+    /// A person with the same name and date of birth shares a collection.
+    #[error("person_already_set")]
+    DuplicatePerson(Box<PersonRow>),
+    /// A face in the collection scores at least the threshold against a new one.
+    #[error("duplicated_person")]
+    DuplicateFace { person: String, score: f64 },
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// Read-only and full stores are named: they are the user's to fix, not a bug.
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly(format!(
+                "the store cannot be written ({e}); check the permissions of the data directory and its file system"
+            )),
+            Some(ErrorCode::DiskFull) => {
+                StoreError::Full(format!("the disk holding the store is full ({e})"))
+            }
+            _ => StoreError::Sql(e),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -91,6 +123,28 @@ pub struct ListQuery<'a> {
 pub struct Store {
     db: Mutex<Connection>,
     index: RwLock<VectorIndex>,
+    /// The files opened, as they were then: checked before every operation.
+    files: Vec<(PathBuf, FileId)>,
+}
+
+/// Which file a path named when the store opened it (device and inode on Unix).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId(u64, u64);
+
+impl FileId {
+    fn of(path: &Path) -> std::io::Result<FileId> {
+        let meta = std::fs::metadata(path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Ok(FileId(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Ok(FileId(0, 0))
+        }
+    }
 }
 
 const SCHEMA: &str = "
@@ -116,6 +170,13 @@ CREATE INDEX IF NOT EXISTS faces_person ON faces(person_id);
 
 /// The database file inside a data directory.
 pub const DB_FILE: &str = "sandbox.sqlite3";
+
+/// SQLite's write-ahead log next to a database file.
+fn wal_path(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_owned();
+    name.push("-wal");
+    db.with_file_name(name)
+}
 
 /// Mongo-like 24-hex id: 8 hex of seconds, 16 random hex.
 pub fn new_object_id() -> String {
@@ -146,7 +207,8 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Dir(format!("{}: {e}", dir.display())))?;
-        let conn = Connection::open(dir.join(DB_FILE))?;
+        let db_path = dir.join(DB_FILE);
+        let conn = Connection::open(&db_path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // FULL: the WAL is fsynced at every commit, so an answered write survives kill -9.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -166,15 +228,56 @@ impl Store {
                     .map_err(StoreError::Other)?;
             }
         }
+        // The database and its write-ahead log (which exists from here on while the
+        // connection is open): every answered write lives in one of them.
+        let mut files = Vec::new();
+        for path in [db_path.clone(), wal_path(&db_path)] {
+            let id = FileId::of(&path)
+                .map_err(|e| StoreError::Other(format!("{}: {e}", path.display())))?;
+            files.push((path, id));
+        }
         Ok(Store {
             db: Mutex::new(conn),
             index: RwLock::new(index),
+            files,
         })
     }
 
-    fn db(&self) -> MutexGuard<'_, Connection> {
+    /// The connection, once the files it writes are still the ones at their paths.
+    /// SQLite keeps writing into a deleted (unlinked) file without a complaint, and
+    /// everything written there is gone at the next start: refuse instead.
+    fn db(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back).
-        self.db.lock().unwrap_or_else(|p| p.into_inner())
+        let db = self.db.lock().unwrap_or_else(|p| p.into_inner());
+        self.check_files()?;
+        Ok(db)
+    }
+
+    /// `Gone` when a store file was deleted, moved or replaced since opening.
+    pub fn check_files(&self) -> Result<(), StoreError> {
+        for (path, opened) in &self.files {
+            match FileId::of(path) {
+                Ok(now) if now == *opened => {}
+                Ok(_) => {
+                    return Err(StoreError::Gone(format!(
+                        "{} was replaced by another file while the server ran; restart the server to use it",
+                        path.display()
+                    )))
+                }
+                Err(e) => {
+                    let dir = path.parent().unwrap_or(path);
+                    let what = if dir.exists() {
+                        format!("{} is gone ({e})", path.display())
+                    } else {
+                        format!("the data directory {} is gone", dir.display())
+                    };
+                    return Err(StoreError::Gone(format!(
+                        "{what}: nothing can be stored; restart the server to create a new store"
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     fn index_mut(&self) -> std::sync::RwLockWriteGuard<'_, VectorIndex> {
@@ -187,7 +290,7 @@ impl Store {
 
     /// The engine whose vectors this store holds, if it holds any.
     pub fn stored_engine(&self) -> Result<Option<String>, StoreError> {
-        stored_engine(&self.db())
+        stored_engine(&*self.db()?)
     }
 
     /// Fails with `EngineMismatch` when the store holds another engine's vectors.
@@ -199,7 +302,7 @@ impl Store {
     }
 
     pub fn counts(&self) -> Result<(u64, u64, u64), StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let count = |sql: &str| {
             db.query_row(sql, [], |r| r.get::<_, i64>(0))
                 .map(|n| n as u64)
@@ -214,7 +317,7 @@ impl Store {
     // ---- collections --------------------------------------------------------
 
     pub fn list_collections(&self) -> Result<Vec<CollectionRow>, StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let mut stmt = db.prepare(
             "SELECT id, code, name, description, created_at, updated_at FROM collections ORDER BY seq",
         )?;
@@ -224,7 +327,7 @@ impl Store {
 
     /// A collection by `_id` or `code`.
     pub fn find_collection(&self, key: &str) -> Result<Option<CollectionRow>, StoreError> {
-        find_collection(&self.db(), key)
+        find_collection(&*self.db()?, key)
     }
 
     pub fn create_collection(
@@ -241,7 +344,7 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
         };
-        self.db().execute(
+        self.db()?.execute(
             "INSERT INTO collections (id, code, name, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![row.id, row.code, row.name, row.description, row.created_at, row.updated_at],
         )?;
@@ -256,7 +359,7 @@ impl Store {
         description: Option<&str>,
         people: Option<&[String]>,
     ) -> Result<Option<CollectionRow>, StoreError> {
-        let mut db = self.db();
+        let mut db = self.db()?;
         let tx = db.transaction()?;
         let Some(current) = find_collection(&tx, id)? else {
             return Ok(None);
@@ -282,13 +385,15 @@ impl Store {
             }
         }
         let row = find_collection(&tx, &current.id)?;
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         Ok(row)
     }
 
     /// Hard delete; persons stay, detached from it. Answers the deleted record.
     pub fn delete_collection(&self, id: &str) -> Result<Option<CollectionRow>, StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let Some(row) = find_collection(&db, id)? else {
             return Ok(None);
         };
@@ -299,12 +404,12 @@ impl Store {
     // ---- persons ------------------------------------------------------------
 
     pub fn person(&self, id: &str) -> Result<Option<PersonRow>, StoreError> {
-        load_person(&self.db(), id)
+        load_person(&*self.db()?, id)
     }
 
     /// Person records in the order of `ids`, skipping any deleted meanwhile.
     pub fn persons(&self, ids: &[&str]) -> Result<Vec<PersonRow>, StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(p) = load_person(&db, id)? {
@@ -316,7 +421,7 @@ impl Store {
 
     /// One page of persons (oldest first) and the total matching the filters.
     pub fn list_persons(&self, q: &ListQuery) -> Result<(Vec<PersonRow>, u64), StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let filter = "FROM persons p WHERE (?1 IS NULL OR p.status = ?1)
              AND (?2 IS NULL OR EXISTS (SELECT 1 FROM person_collections pc WHERE pc.person_id = p.id AND pc.collection_id = ?2))";
         let total: i64 = db.query_row(
@@ -355,27 +460,7 @@ impl Store {
         collections: &[String],
         except: Option<&str>,
     ) -> Result<Option<PersonRow>, StoreError> {
-        let db = self.db();
-        let mut stmt = db.prepare(
-            "SELECT id FROM persons WHERE lower(name) = lower(?1) AND date_of_birth = ?2 AND id IS NOT ?3 ORDER BY seq",
-        )?;
-        let ids: Vec<String> = stmt
-            .query_map(params![name, date_of_birth, except], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        drop(stmt);
-        for id in ids {
-            if let Some(p) = load_person(&db, &id)? {
-                let shared = if collections.is_empty() {
-                    p.collections.is_empty()
-                } else {
-                    p.collections.iter().any(|c| collections.contains(&c.id))
-                };
-                if shared {
-                    return Ok(Some(p));
-                }
-            }
-        }
-        Ok(None)
+        find_duplicate(&*self.db()?, name, date_of_birth, collections, except)
     }
 
     /// Creates a person with their faces; `engine` names the vectors' engine.
@@ -384,8 +469,24 @@ impl Store {
         fields: PersonFields,
         engine: &str,
     ) -> Result<PersonRow, StoreError> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
+        self.create_person_checked(fields, engine, &no_check)
+    }
+
+    /// [`Store::create_person`] once `check` (e.g. for duplicates) passed inside the
+    /// same transaction, so two concurrent creates cannot both pass it.
+    pub fn create_person_checked(
+        &self,
+        fields: PersonFields,
+        engine: &str,
+        check: WriteCheck,
+    ) -> Result<PersonRow, StoreError> {
+        let mut db = self.db()?;
+        // IMMEDIATE: the write lock is taken before the check reads (other processes too).
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check(&InTransaction {
+            db: &tx,
+            store: self,
+        })?;
         let id = new_object_id();
         let now = now_iso();
         tx.execute(
@@ -404,6 +505,8 @@ impl Store {
         let row =
             load_person(&tx, &id)?.ok_or_else(|| StoreError::Other("person vanished".into()))?;
         // Index under the database lock, after the commit: the two never disagree.
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         let mut index = self.index_mut();
         for f in &faces {
@@ -419,11 +522,32 @@ impl Store {
         fields: PersonFields,
         engine: &str,
     ) -> Result<Option<PersonRow>, StoreError> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        if load_person(&tx, id)?.is_none() {
+        self.update_person_checked(id, fields, engine, &|_: &PersonRow, _: &InTransaction| {
+            Ok(())
+        })
+    }
+
+    /// [`Store::update_person`] once `check` passed inside the same transaction; it
+    /// sees the person as stored before the update.
+    pub fn update_person_checked(
+        &self,
+        id: &str,
+        fields: PersonFields,
+        engine: &str,
+        check: &dyn Fn(&PersonRow, &InTransaction) -> Result<(), StoreError>,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        let mut db = self.db()?;
+        let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(current) = load_person(&tx, id)? else {
             return Ok(None);
-        }
+        };
+        check(
+            &current,
+            &InTransaction {
+                db: &tx,
+                store: self,
+            },
+        )?;
         let set = |column: &str, value: &Option<String>| -> Result<(), StoreError> {
             if let Some(v) = value {
                 tx.execute(
@@ -459,6 +583,8 @@ impl Store {
             insert_faces(&tx, id, faces, engine)?;
         }
         let row = load_person(&tx, id)?;
+        // Again just before the commit: the window for a deletion is now microseconds.
+        self.check_files()?;
         tx.commit()?;
         if let Some(faces) = &fields.faces {
             let mut index = self.index_mut();
@@ -472,7 +598,7 @@ impl Store {
 
     /// Deletes a person, faces and memberships. False when unknown.
     pub fn delete_person(&self, id: &str) -> Result<bool, StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         let n = db.execute("DELETE FROM persons WHERE id = ?1", params![id])?;
         if n > 0 {
             self.index_mut().remove_person(id);
@@ -482,7 +608,7 @@ impl Store {
 
     /// Removes a person from one collection; the record stays.
     pub fn detach_person(&self, id: &str, collection_id: &str) -> Result<(), StoreError> {
-        let db = self.db();
+        let db = self.db()?;
         db.execute(
             "DELETE FROM person_collections WHERE person_id = ?1 AND collection_id = ?2",
             params![id, collection_id],
@@ -504,25 +630,33 @@ impl Store {
         k: usize,
         collection_id: Option<&str>,
     ) -> Result<Vec<Hit>, StoreError> {
-        let members: Option<HashSet<String>> = match collection_id {
-            Some(c) => {
-                let db = self.db();
-                let mut stmt = db
-                    .prepare("SELECT person_id FROM person_collections WHERE collection_id = ?1")?;
-                let ids = stmt
-                    .query_map(params![c], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?;
-                Some(ids)
+        let members = match collection_id {
+            Some(c) => Some(collection_members(&*self.db()?, c)?),
+            // The index is in memory, but a search answered from a deleted store
+            // would not be an answer about the store the user has.
+            None => {
+                self.check_files()?;
+                None
             }
-            None => None,
         };
-        let allowed = |p: &str| members.as_ref().is_none_or(|m| m.contains(p));
-        if let Some(m) = &members {
+        Ok(self.search_members(query, mode, k, members.as_ref()))
+    }
+
+    /// The index part of a search: `members` (when set) are the only persons allowed.
+    fn search_members(
+        &self,
+        query: &[f32],
+        mode: SearchMode,
+        k: usize,
+        members: Option<&HashSet<String>>,
+    ) -> Vec<Hit> {
+        let allowed = |p: &str| members.is_none_or(|m| m.contains(p));
+        if let Some(m) = members {
             let index = self.index();
             // A small collection is scanned exactly through its members' faces: faster
             // than the IVF, and it cannot miss members in unprobed lists.
             if mode == SearchMode::Accurate || m.len() * 10 <= index.len() {
-                return Ok(index.search_among(query, k, m.iter().map(String::as_str)));
+                return index.search_among(query, k, m.iter().map(String::as_str));
             }
         }
         if mode == SearchMode::Fast && self.index().needs_rebuild() {
@@ -532,16 +666,97 @@ impl Store {
             }
         }
         let index = self.index();
-        Ok(match mode {
+        match mode {
             SearchMode::Accurate => index.search_exact(query, k, &allowed),
             SearchMode::Fast => index.search_fast(query, k, &allowed),
-        })
+        }
     }
 
     /// Live vectors in the index.
     pub fn vector_count(&self) -> usize {
         self.index().len()
     }
+}
+
+/// [`Store::find_duplicate`] on a connection already held.
+fn find_duplicate(
+    db: &Connection,
+    name: &str,
+    date_of_birth: &str,
+    collections: &[String],
+    except: Option<&str>,
+) -> Result<Option<PersonRow>, StoreError> {
+    let mut stmt = db.prepare(
+        "SELECT id FROM persons WHERE lower(name) = lower(?1) AND date_of_birth = ?2 AND id IS NOT ?3 ORDER BY seq",
+    )?;
+    let ids: Vec<String> = stmt
+        .query_map(params![name, date_of_birth, except], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    drop(stmt);
+    for id in ids {
+        if let Some(p) = load_person(db, &id)? {
+            let shared = if collections.is_empty() {
+                p.collections.is_empty()
+            } else {
+                p.collections.iter().any(|c| collections.contains(&c.id))
+            };
+            if shared {
+                return Ok(Some(p));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn collection_members(db: &Connection, collection_id: &str) -> Result<HashSet<String>, StoreError> {
+    let mut stmt =
+        db.prepare("SELECT person_id FROM person_collections WHERE collection_id = ?1")?;
+    let ids = stmt
+        .query_map(params![collection_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+/// The store as a check inside a write transaction sees it: the write lock is held
+/// and the transaction open, so nothing can change between the check and the write.
+pub struct InTransaction<'a> {
+    db: &'a Connection,
+    store: &'a Store,
+}
+
+impl InTransaction<'_> {
+    /// [`Store::find_duplicate`], inside the transaction.
+    pub fn find_duplicate(
+        &self,
+        name: &str,
+        date_of_birth: &str,
+        collections: &[String],
+        except: Option<&str>,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        find_duplicate(self.db, name, date_of_birth, collections, except)
+    }
+
+    /// [`Store::search`], inside the transaction.
+    pub fn search(
+        &self,
+        query: &[f32],
+        mode: SearchMode,
+        k: usize,
+        collection_id: Option<&str>,
+    ) -> Result<Vec<Hit>, StoreError> {
+        let members = match collection_id {
+            Some(c) => Some(collection_members(self.db, c)?),
+            None => None,
+        };
+        Ok(self.store.search_members(query, mode, k, members.as_ref()))
+    }
+}
+
+/// A check run inside a write's transaction; its error aborts the write.
+pub type WriteCheck<'c> = &'c dyn Fn(&InTransaction) -> Result<(), StoreError>;
+
+fn no_check(_: &InTransaction) -> Result<(), StoreError> {
+    Ok(())
 }
 
 /// The engine of the stored vectors. The `meta` row records the last engine that
@@ -715,5 +930,44 @@ mod tests {
             store.check_engine("face-v1").is_ok(),
             "an emptied store takes any engine"
         );
+    }
+
+    #[test]
+    fn a_read_only_store_is_named_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        // What SQLite answers on a read-only file or file system (root ignores chmod).
+        store
+            .db()
+            .unwrap()
+            .pragma_update(None, "query_only", "ON")
+            .unwrap();
+        let err = store.create_collection("Staff", None).unwrap_err();
+        assert!(matches!(err, StoreError::ReadOnly(_)), "{err:?}");
+        assert!(err.to_string().starts_with("store_read_only: "), "{err}");
+    }
+
+    #[test]
+    fn a_deleted_or_replaced_store_file_refuses_every_operation() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let store = Store::open(&data).unwrap();
+        store.create_collection("Before", None).unwrap();
+        std::fs::remove_dir_all(&data).unwrap();
+        for err in [
+            store.create_collection("After", None).unwrap_err(),
+            store.list_collections().unwrap_err(),
+            store
+                .search(&[1.0, 0.0], SearchMode::Fast, 1, None)
+                .map(|_| ())
+                .unwrap_err(),
+        ] {
+            assert!(matches!(err, StoreError::Gone(_)), "{err:?}");
+            assert!(err.to_string().contains("data directory"), "{err}");
+        }
+        // A new store at the same path is another file: the old handle stays refused.
+        let _new = Store::open(&data).unwrap();
+        let err = store.create_collection("After", None).unwrap_err();
+        assert!(err.to_string().contains("replaced"), "{err}");
     }
 }

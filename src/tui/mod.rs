@@ -76,9 +76,11 @@ pub struct TuiOptions {
 pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     let mut warnings = opts.notes.clone();
     let store = HistoryStore::new(&opts.history_path);
+    let mut max_id = 0;
     let mut runs = match store.load() {
         Ok(l) => {
             warnings.extend(l.warnings);
+            max_id = l.max_id;
             l.runs
         }
         Err(e) => {
@@ -115,7 +117,7 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     );
     warnings.extend(problem);
     let start_dir = std::fs::canonicalize(&opts.start_dir).unwrap_or(opts.start_dir.clone());
-    App::new(
+    let (mut app, effects) = App::new(
         AppInit {
             start_dir,
             defaults: opts.defaults.clone(),
@@ -131,7 +133,10 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
             tz: chrono::Local::now().offset().fix(),
         },
         opts.initial_image.clone(),
-    )
+    );
+    // Ids above every run (damaged lines too), unique among dashboards sharing the file.
+    app.run_ids = crate::history::RunIds::shared(store, max_id);
+    (app, effects)
 }
 
 /// Runs the dashboard until the user quits. The terminal is restored on every way out.

@@ -29,6 +29,14 @@ pub const FACES: &str = "Faces";
 pub const METHOD: &str = "Method";
 
 const GENDERS: [&str; 3] = ["—", "M", "F"];
+
+/// Why an emptied field of a person that had a value is refused: the documented
+/// `PUT /persons/{id}` is partial, an absent field keeps its value, and an empty
+/// one is invalid (Verifik's Joi schemas, and the sandbox, answer 409).
+pub const CANNOT_CLEAR: &str = "cannot be emptied: the API has no way to clear it";
+/// The placeholder an emptied field shows, saying the same before Save.
+const KEEPS_VALUE: &str = "the API cannot clear this: type a new value";
+const KEEPS_DATE: &str = "YYYY-MM-DD · the API cannot clear this";
 const METHODS: [&str; 2] = ["plain create", "create with liveness check"];
 
 /// What the open form edits.
@@ -210,16 +218,29 @@ impl App {
             )
         };
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        // A field with a value can be changed, not emptied (see CANNOT_CLEAR).
+        let hint = |v: &Option<String>| {
+            if text(v).trim().is_empty() {
+                ""
+            } else {
+                KEEPS_VALUE
+            }
+        };
+        let born_hint = if p.date_of_birth.is_some() {
+            KEEPS_DATE
+        } else {
+            "YYYY-MM-DD"
+        };
         let form = EditForm::new(vec![
             FormField::text(NAME, &text(&p.name), "required"),
             FormField::choice(GENDER, &GENDERS, gender),
             FormField::text(
                 BORN,
                 &p.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
-                "YYYY-MM-DD",
+                born_hint,
             ),
-            FormField::text(NATIONALITY, &text(&p.nationality), ""),
-            FormField::text(NOTES, &text(&p.notes), ""),
+            FormField::text(NATIONALITY, &text(&p.nationality), hint(&p.nationality)),
+            FormField::text(NOTES, &text(&p.notes), hint(&p.notes)),
             FormField::checks(COLLECTIONS, checks),
             faces,
             FormField::button("Save"),
@@ -525,10 +546,33 @@ fn enroll_request(
 }
 
 /// A partial update with only the fields that differ from `original`; `None` if none do.
+/// Every optional field follows one rule: a value can be changed, never emptied (the API
+/// cannot clear it), and an emptied one is refused on the field before anything is sent.
 fn update_request(e: &mut Editor, original: &Person) -> Result<Option<Effect>, String> {
     let f = read_fields(&mut e.form).ok_or_else(|| "fix the marked fields".to_string())?;
+    let had = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let emptied = [
+        (GENDER, had(&original.gender) && f.gender.is_none()),
+        (BORN, original.date_of_birth.is_some() && f.born.is_none()),
+        (
+            NATIONALITY,
+            had(&original.nationality) && f.nationality.is_empty(),
+        ),
+        (NOTES, had(&original.notes) && f.notes.is_empty()),
+    ];
+    let mut refused = Vec::new();
+    for (label, _) in emptied.iter().filter(|(_, emptied)| *emptied) {
+        e.form.set_error(label, Some(CANNOT_CLEAR.into()));
+        refused.push(label.to_lowercase());
+    }
+    if !refused.is_empty() {
+        return Err(format!(
+            "{} {CANNOT_CLEAR}; keep the old value or type a new one",
+            refused.join(", ")
+        ));
+    }
     let changed = |new: &str, old: &Option<String>| {
-        (new != old.as_deref().unwrap_or("")).then(|| new.to_string())
+        (new != old.as_deref().unwrap_or("").trim()).then(|| new.to_string())
     };
     let mut update = PersonUpdate {
         name: changed(&f.name, &original.name),

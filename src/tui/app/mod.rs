@@ -227,6 +227,8 @@ pub struct App {
     pub tz: FixedOffset,
     /// Wall clock for run times; tests pin it.
     pub clock: fn() -> DateTime<Utc>,
+    /// Hands out run ids (shared with other dashboards on the same history file).
+    pub run_ids: crate::history::RunIds,
     pub quit: bool,
     /// Decoded pictures (probe, match thumbnails) for the terminal's graphics protocol.
     pub preview: crate::preview::PreviewCache,
@@ -301,6 +303,7 @@ impl App {
             spinner: 0,
             tz: init.tz,
             clock: Utc::now,
+            run_ids: crate::history::RunIds::local(),
             quit: false,
             preview: crate::preview::PreviewCache::new(None),
             images: "off".into(),

@@ -240,7 +240,7 @@ impl App {
                 history::find_refilter(&self.runs, &scope, &info.stamp, &params)
             {
                 let run = Run {
-                    id: history::next_id(&self.runs),
+                    id: self.run_ids.next(&self.runs),
                     time: (self.clock)(),
                     probe: info.stamp.clone(),
                     backend: source.backend.clone(),
@@ -342,7 +342,7 @@ impl App {
             }
         };
         let run = Run {
-            id: history::next_id(&self.runs),
+            id: self.run_ids.next(&self.runs),
             time: (self.clock)(),
             probe: flight.probe,
             params: flight.params,

@@ -19,6 +19,8 @@ use crate::face_region::FaceRegion;
 /// Identifies the exact file a probe came from: same path, same size, same mtime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeStamp {
+    /// The real path, bytes and all (a non-UTF-8 name is stored as its bytes).
+    #[serde(with = "crate::pathbytes")]
     pub path: PathBuf,
     pub size: u64,
     /// Modification time in milliseconds since the Unix epoch, when the OS gives one.
@@ -147,8 +149,9 @@ impl HistoryStore {
     /// Reads every run. A missing file is an empty history; a damaged line is skipped
     /// with a warning naming its line number.
     pub fn load(&self) -> io::Result<Loaded> {
-        let file = match fs::File::open(&self.path) {
-            Ok(f) => f,
+        // A FIFO in its place would block open() forever: refused by type first.
+        let file = match crate::filetype::open_regular(&self.path) {
+            Ok((f, _)) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(e) => return Err(e),
         };

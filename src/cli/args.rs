@@ -49,9 +49,14 @@ pub struct GlobalArgs {
     /// Allow plain http:// to a host other than loopback (sends the token unencrypted)
     #[arg(long, global = true)]
     pub allow_insecure: bool,
-    /// Seconds to wait for each answer (default 30)
-    #[arg(long, global = true, value_name = "SECS")]
-    pub timeout: Option<u64>,
+    /// Seconds to wait for each answer, 1–600 (default 30)
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        allow_negative_numbers = true
+    )]
+    pub timeout: Option<i64>,
     /// Directory with the face models for the embedded sandbox [env: LIVEFACE_MODELS]
     #[arg(long, global = true, value_name = "DIR")]
     pub models: Option<PathBuf>,
@@ -102,17 +107,17 @@ pub enum ModelsAction {
 
 #[derive(Args, Debug, Clone)]
 pub struct SearchArgs {
-    /// The probe image (JPEG, PNG, WebP, BMP, GIF or TIFF; at most 30 MB)
+    /// The probe image (JPEG, PNG, WebP, BMP, GIF or TIFF, found by content; at most 30 MB)
     #[arg(long, value_name = "PATH")]
     pub image: PathBuf,
     /// Capture platform: ANDROID, IOS or DESKTOP (default DESKTOP)
     #[arg(long, value_name = "OS")]
     pub os: Option<String>,
     /// Liveness threshold, 0.5–1.0 (default 0.65)
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
     pub liveness_min_score: Option<String>,
     /// Match threshold, 0.5–1.0 (default 0.75)
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
     pub min_score: Option<String>,
     /// FAST or ACCURATE (default FAST)
     #[arg(long, value_name = "MODE")]
@@ -120,9 +125,9 @@ pub struct SearchArgs {
     /// Limit the search to one collection
     #[arg(long, value_name = "ID")]
     pub collection: Option<String>,
-    /// Longest side of the uploaded image in pixels (default 1600; never upscaled)
-    #[arg(long, value_name = "PX")]
-    pub max_side: Option<u32>,
+    /// Longest side of the uploaded image in pixels, 64–8192 (default 1600; never upscaled)
+    #[arg(long, value_name = "PX", allow_negative_numbers = true)]
+    pub max_side: Option<i64>,
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
@@ -193,11 +198,11 @@ pub struct PersonFields {
 pub enum PersonsAction {
     /// List persons, a page at a time
     List {
-        #[arg(long, default_value_t = 1)]
-        page: u64,
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+        page: i64,
         /// 1–100
-        #[arg(long, default_value_t = 20)]
-        limit: u64,
+        #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
+        limit: i64,
         #[arg(long, value_name = "ID")]
         collection: Option<String>,
         /// active, inactive or pending

@@ -205,6 +205,31 @@ mod tests {
     }
 
     #[test]
+    fn every_format_cut_short_is_refused() {
+        let img = image::RgbImage::from_fn(97, 61, |x, y| image::Rgb([x as u8, y as u8, 3]));
+        for f in FORMATS {
+            let mut whole = Vec::new();
+            DynamicImage::ImageRgb8(img.clone())
+                .write_to(&mut Cursor::new(&mut whole), f.format)
+                .unwrap();
+            assert!(decode_oriented(&whole).is_ok(), "{} whole", f.name);
+            for percent in [20, 50, 80, 95] {
+                let keep = whole.len() * percent / 100;
+                assert!(
+                    decode_oriented(&whole[..keep]).is_err(),
+                    "{} cut at {percent} % decodes",
+                    f.name
+                );
+            }
+            assert!(
+                decode_oriented(&whole[..whole.len() - 1]).is_err(),
+                "{} without its last byte decodes",
+                f.name
+            );
+        }
+    }
+
+    #[test]
     fn decodes_a_small_png() {
         let img = decode_oriented(&png(7, 3)).unwrap();
         assert_eq!((img.width(), img.height()), (7, 3));

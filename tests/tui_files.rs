@@ -338,3 +338,42 @@ fn the_history_keeps_a_non_utf8_probe_path_and_refuses_a_fifo() {
     let e = HistoryStore::new(&pipe).load().unwrap_err();
     assert!(e.to_string().contains("named pipe"), "{e}");
 }
+
+#[test]
+fn results_clip_wide_names_with_an_ellipsis_and_keep_the_score_column() {
+    let (mut app, _) = app_with(Vec::new());
+    ready_probe(&mut app);
+    search_and_answer(
+        &mut app,
+        outcome(0.93, &[("p1", 0.971), ("p2", 0.884), ("p3", 0.79)]),
+    );
+    let names = [
+        "王小明の写真に写っているとても長い名前の人物さん",
+        "Zoe\u{308} Martin",
+        "👨\u{200d}👩\u{200d}👧 Family",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let id = format!("p{}", i + 1);
+        let mut p = person(&id, n);
+        p.nationality = Some("中华人民共和国国籍".into());
+        app.update(Action::PersonLoaded { id, result: Ok(p) });
+    }
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let screen = cells(&app, w, h);
+        let scores: Vec<usize> = ["0.971", "0.884", "0.790"]
+            .iter()
+            .filter_map(|s| screen.iter().find_map(|r| column_of(r, s, 0)))
+            .collect();
+        assert_eq!(scores.len(), 3, "{w}×{h}\n{}", screen_text(&app, w, h));
+        assert_eq!(scores, vec![scores[0]; 3], "score column at {w}×{h}");
+        let cjk_row = screen
+            .iter()
+            .find(|r| column_of(r, "0.971", 0).is_some())
+            .unwrap();
+        assert!(
+            cjk_row.iter().any(|c| c == "…"),
+            "cut with an ellipsis at {w}×{h}\n{}",
+            screen_text(&app, w, h)
+        );
+    }
+}

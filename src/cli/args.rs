@@ -215,7 +215,7 @@ pub enum PersonsAction {
     Create {
         #[arg(long)]
         name: String,
-        /// A face image (repeat for up to 3)
+        /// A face image: JPEG, PNG, WebP, BMP, GIF or TIFF (repeat for up to 3)
         #[arg(long = "image", value_name = "FILE", required = true)]
         images: Vec<PathBuf>,
         /// Collection to enroll into (repeatable)
@@ -229,6 +229,7 @@ pub enum PersonsAction {
         id: String,
         #[arg(long)]
         name: Option<String>,
+        /// New face images: JPEG, PNG, WebP, BMP, GIF or TIFF (replace all faces; up to 3)
         #[arg(long = "image", value_name = "FILE")]
         images: Vec<PathBuf>,
         /// Replace the person's collections (repeatable)
@@ -257,6 +258,33 @@ impl GlobalArgs {
             allow_insecure: self.allow_insecure,
             timeout_secs: self.timeout,
             ..Flags::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The help names the formats of the one list, so the two cannot drift apart.
+    #[test]
+    fn help_texts_name_the_supported_formats() {
+        let names = crate::imageio::format_names();
+        let mut cli = Cli::command();
+        for path in [&["search"][..], &["persons", "create"], &["persons", "update"]] {
+            let mut cmd = &mut cli;
+            for p in path {
+                cmd = cmd.find_subcommand_mut(p).unwrap();
+            }
+            let help = cmd.render_long_help().to_string();
+            assert!(help.contains(&names), "{path:?}: {help}");
+        }
+        let readme = include_str!("../../README.md");
+        for f in crate::imageio::FORMATS {
+            for ext in f.extensions {
+                assert!(readme.contains(&format!(".{ext}")), "README lacks .{ext}");
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod collections;
+pub mod columns;
 pub mod compare;
 pub mod detail;
 pub mod editform;

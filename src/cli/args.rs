@@ -272,7 +272,11 @@ mod tests {
     fn help_texts_name_the_supported_formats() {
         let names = crate::imageio::format_names();
         let mut cli = Cli::command();
-        for path in [&["search"][..], &["persons", "create"], &["persons", "update"]] {
+        for path in [
+            &["search"][..],
+            &["persons", "create"],
+            &["persons", "update"],
+        ] {
             let mut cmd = &mut cli;
             for p in path {
                 cmd = cmd.find_subcommand_mut(p).unwrap();

@@ -110,11 +110,8 @@ fn full_app() -> App {
 fn big_dir() -> Vec<Entry> {
     (0..100_000)
         .map(|i| Entry {
-            name: format!("img_{i:06}.jpg"),
-            kind: EntryKind::File,
-            size: 40_000 + i,
             modified: Some(1_764_000_000),
-            problem: None,
+            ..Entry::new(format!("img_{i:06}.jpg"), EntryKind::File, 40_000 + i)
         })
         .collect()
 }

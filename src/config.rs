@@ -25,9 +25,10 @@ pub struct FileConfig {
     pub min_score: Option<f64>,
     pub search_mode: Option<String>,
     pub collection_id: Option<String>,
-    pub timeout_secs: Option<u64>,
+    // Signed, so a negative value reaches the range check and its plain message.
+    pub timeout_secs: Option<i64>,
     pub retries: Option<u32>,
-    pub max_side: Option<u32>,
+    pub max_side: Option<i64>,
     pub theme: Option<String>,
     pub allow_insecure: Option<bool>,
     /// A command whose standard output is the token (so it need not be stored here).
@@ -58,7 +59,7 @@ pub struct Profile {
     pub min_score: Option<f64>,
     pub search_mode: Option<String>,
     pub collection_id: Option<String>,
-    pub timeout_secs: Option<u64>,
+    pub timeout_secs: Option<i64>,
     pub retries: Option<u32>,
     pub allow_insecure: Option<bool>,
 }
@@ -80,8 +81,10 @@ pub struct Flags {
     pub min_score: Option<String>,
     pub search_mode: Option<String>,
     pub collection_id: Option<String>,
-    pub timeout_secs: Option<u64>,
-    pub max_side: Option<u32>,
+    /// Signed, so `--timeout -5` gets the range check's message, not a parse error.
+    pub timeout_secs: Option<i64>,
+    /// Signed for the same reason.
+    pub max_side: Option<i64>,
     pub theme: Option<String>,
     pub allow_insecure: bool,
 }
@@ -246,18 +249,23 @@ pub fn resolve(flags: &Flags, env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         collection_id: nonempty(flags.collection_id.clone())
             .or(nonempty(file.collection_id.clone())),
     };
-    let max_side = flags.max_side.or(file.max_side).unwrap_or(DEFAULT_MAX_SIDE);
+    let max_side = flags
+        .max_side
+        .or(file.max_side)
+        .unwrap_or(i64::from(DEFAULT_MAX_SIDE));
     if !(64..=8192).contains(&max_side) {
         return Err(format!(
             "max_side must be between 64 and 8192 pixels (got {max_side})"
         ));
     }
+    let max_side = max_side as u32;
     let timeout_secs = flags.timeout_secs.or(file.timeout_secs).unwrap_or(30);
-    if timeout_secs == 0 || timeout_secs > 600 {
+    if !(1..=600).contains(&timeout_secs) {
         return Err(format!(
             "timeout must be between 1 and 600 seconds (got {timeout_secs})"
         ));
     }
+    let timeout_secs = timeout_secs as u64;
     Ok(Config {
         profile,
         target,
@@ -394,7 +402,8 @@ fn run_token_command(cmd: &str) -> Result<Token, String> {
 }
 
 fn read_file_config(path: &Path, warnings: &mut Vec<String>) -> Result<FileConfig, String> {
-    let text = std::fs::read_to_string(path)
+    // Never open() a FIFO here: it would hang every command.
+    let text = crate::filetype::read_regular_to_string(path)
         .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
     let file: FileConfig = toml::from_str(&text)
         .map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))?;
@@ -646,6 +655,27 @@ mod tests {
         assert!(check_url("http://api.example.com", true).is_ok());
         assert!(check_url("ftp://x", true).is_err());
         assert!(check_url("not a url", false).is_err());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_fifo_config_file_is_refused_by_name_instead_of_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("config.toml");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap()
+            .success());
+        let flags = Flags {
+            config: Some(p.clone()),
+            ..Flags::default()
+        };
+        let e = resolve(&flags, &|_| None).unwrap_err();
+        assert!(
+            e.contains(&p.display().to_string()) && e.contains("named pipe"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ use crate::face_region::FaceRegion;
 /// Identifies the exact file a probe came from: same path, same size, same mtime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeStamp {
+    /// The real path, bytes and all (a non-UTF-8 name is stored as its bytes).
+    #[serde(with = "crate::pathbytes")]
     pub path: PathBuf,
     pub size: u64,
     /// Modification time in milliseconds since the Unix epoch, when the OS gives one.
@@ -184,8 +186,9 @@ impl HistoryStore {
     /// an older version appended onto a damaged line is recovered from it, and the ids
     /// a damaged line mentions stay reserved (see [`Loaded::max_id`]).
     pub fn load(&self) -> io::Result<Loaded> {
-        let file = match fs::File::open(&self.path) {
-            Ok(f) => f,
+        // A FIFO in its place would block open() forever: refused by type first.
+        let file = match crate::filetype::open_regular(&self.path) {
+            Ok((f, _)) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(e) => return Err(e),
         };

@@ -1,9 +1,86 @@
 //! Decoding image bytes safely: format sniffed from the content, allocation and
-//! dimension limits against decompression bombs, EXIF orientation applied.
+//! dimension limits against decompression bombs, truncation detected, EXIF orientation
+//! applied. Also the one list of image formats liveface reads ([`FORMATS`]).
 
 use std::io::Cursor;
+use std::path::Path;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+
+/// One image format liveface reads: its name for people, the decoder's format (what
+/// content sniffing must find) and the file extensions that mark it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportedFormat {
+    pub name: &'static str,
+    pub format: ImageFormat,
+    /// Lower case, without the dot.
+    pub extensions: &'static [&'static str],
+}
+
+/// Every format liveface reads, in the order messages list them. The file browser
+/// highlights and picks by these extensions; decoding goes by content and accepts only
+/// these formats, whatever a file is called.
+pub const FORMATS: [SupportedFormat; 6] = [
+    SupportedFormat {
+        name: "JPEG",
+        format: ImageFormat::Jpeg,
+        extensions: &["jpg", "jpeg", "jpe", "jfif"],
+    },
+    SupportedFormat {
+        name: "PNG",
+        format: ImageFormat::Png,
+        extensions: &["png"],
+    },
+    SupportedFormat {
+        name: "WebP",
+        format: ImageFormat::WebP,
+        extensions: &["webp"],
+    },
+    SupportedFormat {
+        name: "BMP",
+        format: ImageFormat::Bmp,
+        extensions: &["bmp", "dib"],
+    },
+    SupportedFormat {
+        name: "GIF",
+        format: ImageFormat::Gif,
+        extensions: &["gif"],
+    },
+    SupportedFormat {
+        name: "TIFF",
+        format: ImageFormat::Tiff,
+        extensions: &["tif", "tiff"],
+    },
+];
+
+/// "JPEG, PNG, WebP, BMP, GIF or TIFF".
+pub fn format_names() -> String {
+    let names: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+/// "jpg, jpeg, jpe, jfif, png, webp, bmp, dib, gif, tif, tiff".
+pub fn extension_list() -> String {
+    FORMATS
+        .iter()
+        .flat_map(|f| f.extensions.iter().copied())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether the path's extension marks a supported format (any case). Works on the raw
+/// file name, so a name that is not UTF-8 before its extension still counts.
+pub fn has_image_extension(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        FORMATS
+            .iter()
+            .flat_map(|f| f.extensions.iter())
+            .any(|x| x.eq_ignore_ascii_case(e))
+    })
+}
 
 /// Largest width or height accepted from any image (a 24 MP photo is ~6000 px wide).
 pub const MAX_DIMENSION: u32 = 16_384;
@@ -16,18 +93,20 @@ pub enum DecodeError {
     #[error("the file is empty")]
     Empty,
     #[error(
-        "not an image (or a format liveface cannot read: use JPEG, PNG, WebP, BMP, GIF or TIFF)"
+        "not an image (or a format liveface cannot read: use {})",
+        format_names()
     )]
     NotAnImage,
     #[error("the image is too large to decode safely ({0})")]
     TooLarge(String),
-    #[error("the image is corrupt: {0}")]
+    #[error("the image is truncated or corrupt: {0}")]
     Corrupt(String),
 }
 
-/// The sniffed format's usual name ("jpeg", "png", …), if the bytes look like an image.
-pub fn sniff_format(bytes: &[u8]) -> Option<image::ImageFormat> {
-    image::guess_format(bytes).ok()
+/// The format the content shows, if it is one of [`FORMATS`].
+pub fn sniff_format(bytes: &[u8]) -> Option<ImageFormat> {
+    let format = image::guess_format(bytes).ok()?;
+    FORMATS.iter().any(|f| f.format == format).then_some(format)
 }
 
 /// Decodes bytes into upright pixels, refusing bombs and non-images.
@@ -36,6 +115,9 @@ pub fn decode_oriented(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
         return Err(DecodeError::Empty);
     }
     let format = sniff_format(bytes).ok_or(DecodeError::NotAnImage)?;
+    // Some decoders (JPEG's above all) fill a cut-off picture with grey and report
+    // success; the container's own end marker tells whether the file is whole.
+    crate::imagecheck::check_complete(format, bytes).map_err(DecodeError::Corrupt)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_DIMENSION);
@@ -70,6 +152,81 @@ mod tests {
         img.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
             .unwrap();
         out
+    }
+
+    #[test]
+    fn one_list_of_formats_for_names_and_content() {
+        assert_eq!(format_names(), "JPEG, PNG, WebP, BMP, GIF or TIFF");
+        for name in [
+            "a.jpg", "b.JPEG", "c.jfif", "d.png", "e.webp", "f.bmp", "g.gif",
+        ] {
+            assert!(has_image_extension(Path::new(name)), "{name}");
+        }
+        for name in ["h.tif", "i.TIFF", "j.jpe"] {
+            assert!(has_image_extension(Path::new(name)), "{name}");
+        }
+        for name in ["notes.txt", "jpg", "a.jpg.bak", "x.svg", "y.heic"] {
+            assert!(!has_image_extension(Path::new(name)), "{name}");
+        }
+        assert!(extension_list().contains("gif") && extension_list().contains("tiff"));
+        // Content decides what is decoded: a GIF called .png still reads, an ICO
+        // (which the sniffer knows but liveface does not read) is not an image.
+        let mut gif = Vec::new();
+        DynamicImage::new_rgb8(4, 4)
+            .write_to(&mut Cursor::new(&mut gif), ImageFormat::Gif)
+            .unwrap();
+        assert_eq!(sniff_format(&gif), Some(ImageFormat::Gif));
+        assert!(decode_oriented(&gif).is_ok());
+        assert_eq!(sniff_format(b"\0\0\x01\0\x01\0"), None);
+        assert!(DecodeError::NotAnImage
+            .to_string()
+            .contains(&format_names()));
+    }
+
+    #[test]
+    fn a_cut_jpeg_is_refused_though_its_decoder_says_nothing() {
+        let mut jpeg = Vec::new();
+        let img = image::RgbImage::from_fn(120, 90, |x, y| image::Rgb([x as u8, y as u8, 9]));
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        let cut = &jpeg[..jpeg.len() / 2];
+        // The decoder alone fills the missing half with grey and reports success …
+        assert!(image::load_from_memory_with_format(cut, ImageFormat::Jpeg).is_ok());
+        // … so decoding checks the end marker.
+        let e = decode_oriented(cut).unwrap_err();
+        assert!(matches!(e, DecodeError::Corrupt(_)));
+        assert!(
+            e.to_string()
+                .starts_with("the image is truncated or corrupt"),
+            "{e}"
+        );
+        assert!(decode_oriented(&jpeg).is_ok());
+    }
+
+    #[test]
+    fn every_format_cut_short_is_refused() {
+        let img = image::RgbImage::from_fn(97, 61, |x, y| image::Rgb([x as u8, y as u8, 3]));
+        for f in FORMATS {
+            let mut whole = Vec::new();
+            DynamicImage::ImageRgb8(img.clone())
+                .write_to(&mut Cursor::new(&mut whole), f.format)
+                .unwrap();
+            assert!(decode_oriented(&whole).is_ok(), "{} whole", f.name);
+            for percent in [20, 50, 80, 95] {
+                let keep = whole.len() * percent / 100;
+                assert!(
+                    decode_oriented(&whole[..keep]).is_err(),
+                    "{} cut at {percent} % decodes",
+                    f.name
+                );
+            }
+            assert!(
+                decode_oriented(&whole[..whole.len() - 1]).is_err(),
+                "{} without its last byte decodes",
+                f.name
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Probe preparation: an image file becomes a validated, upright, downscaled JPEG
 //! in raw base64, ready for `search_live_face`.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -64,10 +64,16 @@ pub fn prepare(path: &Path, max_side: u32) -> Result<Probe, ProbeError> {
         path: shown.clone(),
         reason: plain_io(&e),
     };
-    let meta = std::fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(ProbeError::Directory { path: shown });
-    }
+    // The type is checked before opening: open() on a FIFO would wait for a writer.
+    let meta = crate::filetype::check_regular(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::IsADirectory {
+            ProbeError::Directory {
+                path: shown.clone(),
+            }
+        } else {
+            unreadable(e)
+        }
+    })?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(ProbeError::TooBig {
             path: shown,
@@ -75,10 +81,7 @@ pub fn prepare(path: &Path, max_side: u32) -> Result<Probe, ProbeError> {
         });
     }
     // Read at most one byte past the limit, in case the file grew since stat.
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
+    let (bytes, _) = crate::filetype::read_regular(path, MAX_FILE_BYTES).map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ProbeError::TooBig {
             path: shown,
@@ -277,6 +280,58 @@ mod tests {
         assert!(corrupt.to_string().contains("corrupt"), "{corrupt}");
         let dir = prepare(d.path(), 1600).unwrap_err();
         assert!(matches!(dir, ProbeError::Directory { .. }));
+    }
+
+    #[test]
+    fn real_photos_cut_anywhere_are_refused_as_truncated() {
+        let faces =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/faces");
+        let Ok(list) = std::fs::read_dir(&faces) else {
+            eprintln!("SKIPPED: no {}", faces.display());
+            return;
+        };
+        let d = tempfile::tempdir().unwrap();
+        let mut photos = 0;
+        for item in list.flatten() {
+            let path = item.path();
+            if path.extension().is_none_or(|e| e != "jpg") {
+                continue;
+            }
+            photos += 1;
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(prepare(&path, 1600).is_ok(), "{} whole", path.display());
+            for percent in [10, 30, 50, 70, 90, 99] {
+                let keep = bytes.len() * percent / 100;
+                let cut = write(d.path(), "cut.jpg", &bytes[..keep]);
+                let e = prepare(&cut, 1600).unwrap_err();
+                assert!(
+                    e.to_string().contains("truncated or corrupt"),
+                    "{} at {percent} %: {e}",
+                    path.display()
+                );
+            }
+        }
+        assert!(photos > 0, "no photos in {}", faces.display());
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_fifo_is_refused_by_name_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("p.jpg");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap()
+            .success());
+        let e = prepare(&p, 1600).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot read {}: it is a named pipe (FIFO), not a regular file",
+                p.display()
+            )
+        );
     }
 
     #[test]

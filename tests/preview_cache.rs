@@ -179,7 +179,7 @@ fn a_corrupt_file_fails_once_and_the_reason_is_kept() {
         panic!("expected a failure");
     };
     assert!(
-        reason.starts_with("cannot preview: the image is corrupt"),
+        reason.starts_with("cannot preview: the image is truncated or corrupt"),
         "{reason}"
     );
     let PreviewState::Failed(reason) = c.request_file(&text, CELLS) else {

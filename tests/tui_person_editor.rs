@@ -367,6 +367,46 @@ fn edit_sends_only_what_changed() {
 }
 
 #[test]
+fn digits_in_a_name_are_warned_about_once_before_sending() {
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('a'));
+    fill(&mut app, "Name", "Agent 007");
+    assert!(save(&mut app).is_empty(), "the first save only warns");
+    let error = app.editor.as_ref().unwrap().error.clone().unwrap();
+    assert!(
+        error.contains("'Agent 007' will be stored as 'Agent'"),
+        "{error}"
+    );
+    let fx = save(&mut app);
+    let [Effect::SavePerson {
+        request: PersonSave::Create(p),
+        ..
+    }] = fx.as_slice()
+    else {
+        panic!("the second save sends: {fx:?}")
+    };
+    assert_eq!(p.name, "Agent 007", "sent as typed; the server strips");
+
+    // Editing: a renamed person is warned about; an unchanged name is not.
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('e'));
+    fill(&mut app, "Notes", "x");
+    assert_eq!(save(&mut app).len(), 1, "no digits: no warning");
+    let mut app = persons_open();
+    press(&mut app, KeyCode::Char('e'));
+    fill(&mut app, "Name", "Ana 2");
+    assert!(save(&mut app).is_empty());
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("'Ana'"));
+}
+
+#[test]
 fn replacing_faces_asks_first() {
     let mut app = persons_open();
     press(&mut app, KeyCode::Char('e'));

@@ -519,6 +519,26 @@ impl Default for PersonQuery {
     }
 }
 
+/// A person's name as Verifik stores it: the documented create and update pages say
+/// digits are stripped server-side (the sandbox does the same); spaces are then tidied.
+pub fn name_as_stored(name: &str) -> String {
+    let kept: String = name.chars().filter(|c| !c.is_ascii_digit()).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "'Agent 007' will be stored as 'Agent' (Verifik removes digits from names)", for a
+/// name with digits; `None` when the name is stored as typed.
+pub fn name_digits_warning(name: &str) -> Option<String> {
+    let name = name.trim();
+    if !name.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!(
+        "'{name}' will be stored as '{}' (Verifik removes digits from names)",
+        name_as_stored(name)
+    ))
+}
+
 /// Body of `POST /persons`. `images` are raw base64.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct NewPerson {

@@ -53,9 +53,14 @@ pub struct GlobalArgs {
     /// Allow plain http:// to a host other than loopback (sends the token unencrypted)
     #[arg(long, global = true)]
     pub allow_insecure: bool,
-    /// Time budget of each call in seconds, retries and their waits included (default 30)
-    #[arg(long, global = true, value_name = "SECS")]
-    pub timeout: Option<u64>,
+    /// Time budget of each call in seconds, 1–600, retries and their waits included (default 30)
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        allow_negative_numbers = true
+    )]
+    pub timeout: Option<i64>,
     /// Directory with the face models for the embedded sandbox [env: LIVEFACE_MODELS]
     #[arg(long, global = true, value_name = "DIR")]
     pub models: Option<PathBuf>,
@@ -111,17 +116,17 @@ pub enum ModelsAction {
 
 #[derive(Args, Debug, Clone)]
 pub struct SearchArgs {
-    /// The probe image (JPEG, PNG, WebP, BMP, GIF or TIFF; at most 30 MB)
+    /// The probe image (JPEG, PNG, WebP, BMP, GIF or TIFF, found by content; at most 30 MB)
     #[arg(long, value_name = "PATH")]
     pub image: PathBuf,
     /// Capture platform: ANDROID, IOS or DESKTOP (default DESKTOP)
     #[arg(long, value_name = "OS")]
     pub os: Option<String>,
     /// Liveness threshold, 0.5–1.0 (default 0.65)
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
     pub liveness_min_score: Option<String>,
     /// Match threshold, 0.5–1.0 (default 0.75)
-    #[arg(long, value_name = "SCORE")]
+    #[arg(long, value_name = "SCORE", allow_negative_numbers = true)]
     pub min_score: Option<String>,
     /// FAST or ACCURATE (default FAST)
     #[arg(long, value_name = "MODE")]
@@ -129,9 +134,9 @@ pub struct SearchArgs {
     /// Limit the search to one collection
     #[arg(long, value_name = "ID")]
     pub collection: Option<String>,
-    /// Longest side of the uploaded image in pixels (default 1600; never upscaled)
-    #[arg(long, value_name = "PX")]
-    pub max_side: Option<u32>,
+    /// Longest side of the uploaded image in pixels, 64–8192 (default 1600; never upscaled)
+    #[arg(long, value_name = "PX", allow_negative_numbers = true)]
+    pub max_side: Option<i64>,
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
@@ -202,11 +207,11 @@ pub struct PersonFields {
 pub enum PersonsAction {
     /// List persons, a page at a time
     List {
-        #[arg(long, default_value_t = 1)]
-        page: u64,
+        #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
+        page: i64,
         /// 1–100
-        #[arg(long, default_value_t = 20)]
-        limit: u64,
+        #[arg(long, default_value_t = 20, allow_negative_numbers = true)]
+        limit: i64,
         #[arg(long, value_name = "ID")]
         collection: Option<String>,
         /// active, inactive or pending
@@ -219,7 +224,7 @@ pub enum PersonsAction {
     Create {
         #[arg(long)]
         name: String,
-        /// A face image (repeat for up to 3)
+        /// A face image: JPEG, PNG, WebP, BMP, GIF or TIFF (repeat for up to 3)
         #[arg(long = "image", value_name = "FILE", required = true)]
         images: Vec<PathBuf>,
         /// Collection to enroll into (repeatable)
@@ -233,6 +238,7 @@ pub enum PersonsAction {
         id: String,
         #[arg(long)]
         name: Option<String>,
+        /// New face images: JPEG, PNG, WebP, BMP, GIF or TIFF (replace all faces; up to 3)
         #[arg(long = "image", value_name = "FILE")]
         images: Vec<PathBuf>,
         /// Replace the person's collections (repeatable)
@@ -262,6 +268,37 @@ impl GlobalArgs {
             allow_insecure: self.allow_insecure,
             timeout_secs: self.timeout,
             ..Flags::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The help names the formats of the one list, so the two cannot drift apart.
+    #[test]
+    fn help_texts_name_the_supported_formats() {
+        let names = crate::imageio::format_names();
+        let mut cli = Cli::command();
+        for path in [
+            &["search"][..],
+            &["persons", "create"],
+            &["persons", "update"],
+        ] {
+            let mut cmd = &mut cli;
+            for p in path {
+                cmd = cmd.find_subcommand_mut(p).unwrap();
+            }
+            let help = cmd.render_long_help().to_string();
+            assert!(help.contains(&names), "{path:?}: {help}");
+        }
+        let readme = include_str!("../../README.md");
+        for f in crate::imageio::FORMATS {
+            for ext in f.extensions {
+                assert!(readme.contains(&format!(".{ext}")), "README lacks .{ext}");
+            }
         }
     }
 }

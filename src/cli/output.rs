@@ -3,6 +3,8 @@
 use serde_json::{json, Value};
 
 use crate::api::model::{Collection, Match, Person};
+use crate::printable::printable;
+use crate::textwidth::{clip, fit, width};
 
 /// A person as JSON, without thumbnails (scripts want fields, not images).
 pub fn person_json(p: &Person) -> Value {
@@ -31,32 +33,29 @@ pub fn collection_json(c: &Collection) -> Value {
     })
 }
 
-/// Left-aligned columns separated by two spaces; cells are cut at 40 characters.
+/// Widest a cell may be, in terminal cells.
+pub const MAX_CELL: usize = 40;
+
+/// Left-aligned columns separated by two spaces; cells are cut at [`MAX_CELL`] cells.
+/// Widths are display widths, so `王小明` (6 cells) or an NFD `Zoë` (3 cells) keeps the
+/// columns after it aligned.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cut = |s: &str| -> String {
-        // Cells hold server text: no escape sequence may reach the terminal.
-        let s = &*crate::printable::printable(s);
-        if s.chars().count() > 40 {
-            format!("{}…", s.chars().take(39).collect::<String>())
-        } else {
-            s.to_owned()
-        }
-    };
     let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| r.iter().map(|c| cut(c)).collect())
+        // Cells hold server text: no escape sequence may reach the terminal.
+        .map(|r| r.iter().map(|c| clip(&printable(c), MAX_CELL)).collect())
         .collect();
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for r in &rows {
         for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(c.chars().count());
+            widths[i] = widths[i].max(width(c));
         }
     }
     let line = |cells: Vec<&str>| -> String {
         let mut s = cells
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .map(|(i, c)| fit(c, widths[i]))
             .collect::<Vec<_>>()
             .join("  ");
         s.truncate(s.trim_end().len());
@@ -68,6 +67,21 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
     }
     out
+}
+
+/// "no persons on page 4 (there are 2 pages)" when `page` lies past the last page;
+/// `None` on a real page or when the number of pages is unknown. The CLI and the
+/// dashboard's persons list say it alike.
+pub fn past_last_page(page: u64, pages: Option<u64>) -> Option<String> {
+    let pages = pages.filter(|n| page > *n)?;
+    Some(format!(
+        "no persons on page {page} (there {})",
+        if pages == 1 {
+            "is 1 page".to_string()
+        } else {
+            format!("are {pages} pages")
+        }
+    ))
 }
 
 fn or_dash(s: Option<&str>) -> String {
@@ -156,5 +170,46 @@ mod tests {
         assert!(lines[1].starts_with("x    yyyy"));
         assert!(lines[1].ends_with('…'));
         assert_eq!(lines[2], "abc  z");
+    }
+
+    #[test]
+    fn a_page_past_the_end_says_how_many_there_are() {
+        assert_eq!(
+            past_last_page(4, Some(2)).as_deref(),
+            Some("no persons on page 4 (there are 2 pages)")
+        );
+        assert_eq!(
+            past_last_page(2, Some(1)).as_deref(),
+            Some("no persons on page 2 (there is 1 page)")
+        );
+        assert_eq!(past_last_page(2, Some(2)), None);
+        assert_eq!(past_last_page(9, None), None);
+    }
+
+    #[test]
+    fn wide_and_combining_names_keep_later_columns_in_place() {
+        let rows = vec![
+            vec!["p1".into(), "Ana".into(), "Colombia".into(), "Staff".into()],
+            vec!["p2".into(), "王小明".into(), "中国".into(), "Staff".into()],
+            vec![
+                "p3".into(),
+                "Zoe\u{308}".into(),
+                "France".into(),
+                "Staff".into(),
+            ],
+        ];
+        let t = table(&["ID", "NAME", "NATIONALITY", "COLLECTIONS"], &rows);
+        // Every "Staff" starts in the same terminal column.
+        let columns: Vec<usize> = t
+            .lines()
+            .skip(1)
+            .map(|l| width(&l[..l.find("Staff").unwrap()]))
+            .collect();
+        assert_eq!(columns, vec![columns[0]; 3], "{t}");
+        let long = "王".repeat(30);
+        let cut = table(&["N", "X"], &[vec![long, "x".into()]]);
+        let row = cut.lines().nth(1).unwrap();
+        assert!(row.contains('…'), "{row}");
+        assert_eq!(width(row), MAX_CELL - 1 + 2 + 1, "{row}");
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::args::{GlobalArgs, PersonFields, PersonsAction, PersonsArgs};
-use super::output::{person_json, persons_table};
+use super::output::{past_last_page, person_json, persons_table};
 use super::{confirm_then_open, report, EXIT_BAD_INPUT};
 use crate::api::confirm::CreateError;
 use crate::api::model::{DateOfBirth, NewPerson, Person, PersonQuery, PersonUpdate};
@@ -130,12 +130,22 @@ pub async fn run(global: &GlobalArgs, args: &PersonsArgs) -> i32 {
                         serde_json::json!({ "persons": items, "pagination": page.pagination })
                     );
                 } else {
-                    if page.items.is_empty() {
+                    let pages = page.pagination.and_then(|p| {
+                        let limit = if p.limit == 0 { q.limit } else { p.limit };
+                        p.pages
+                            .or_else(|| p.total.map(|t| t.div_ceil(limit).max(1)))
+                    });
+                    if let Some(note) = past_last_page(q.page, pages) {
+                        println!("{note}");
+                    } else if page.items.is_empty() {
                         println!("no persons on page {}", q.page);
                     } else {
                         print!("{}", persons_table(&page.items));
                     }
-                    if let Some(p) = page.pagination {
+                    if let Some(p) = page.pagination.filter(|_| {
+                        // "page 4 of 2" says nothing the note above did not.
+                        past_last_page(q.page, pages).is_none()
+                    }) {
                         let pages = p.pages.map(|n| format!(" of {n}")).unwrap_or_default();
                         let total = p
                             .total
@@ -216,8 +226,8 @@ async fn prepare(action: &PersonsAction, max_side: u32) -> Result<Prepared, Stri
             collection,
             status,
         } => {
-            if *page == 0 {
-                return Err("--page starts at 1".into());
+            if *page < 1 {
+                return Err(format!("--page starts at 1 (got {page})"));
             }
             if !(1..=100).contains(limit) {
                 return Err(format!("--limit must be between 1 and 100 (got {limit})"));
@@ -230,8 +240,8 @@ async fn prepare(action: &PersonsAction, max_side: u32) -> Result<Prepared, Stri
                 }
             }
             plain(Request::List(PersonQuery {
-                page: *page,
-                limit: *limit,
+                page: *page as u64,
+                limit: *limit as u64,
                 collection: collection.clone(),
                 status: status.clone(),
             }))
@@ -250,6 +260,7 @@ async fn prepare(action: &PersonsAction, max_side: u32) -> Result<Prepared, Stri
             if name.trim().is_empty() {
                 return Err("--name must not be empty".into());
             }
+            warn_digits(name)?;
             collections.iter().try_for_each(|c| check_id(c))?;
             plain(Request::Create(NewPerson {
                 name: name.trim().to_owned(),
@@ -271,6 +282,9 @@ async fn prepare(action: &PersonsAction, max_side: u32) -> Result<Prepared, Stri
             check_id(id)?;
             collections.iter().try_for_each(|c| check_id(c))?;
             let f = check_fields(fields)?;
+            if let Some(n) = name {
+                warn_digits(n)?;
+            }
             let update = PersonUpdate {
                 name: name.clone().filter(|n| !n.trim().is_empty()),
                 images: if images.is_empty() {
@@ -308,6 +322,21 @@ async fn prepare(action: &PersonsAction, max_side: u32) -> Result<Prepared, Stri
             }
         }
     })
+}
+
+/// Warns on stderr, before anything is sent, when Verifik will strip digits from the
+/// name; a name of digits only would be stored empty, so it is refused.
+fn warn_digits(name: &str) -> Result<(), String> {
+    if let Some(w) = crate::api::model::name_digits_warning(name) {
+        if crate::api::model::name_as_stored(name).is_empty() {
+            return Err(format!(
+                "--name {:?} has only digits, which Verifik removes: give a name with letters",
+                name.trim()
+            ));
+        }
+        eprintln!("liveface: warning: {w}");
+    }
+    Ok(())
 }
 
 /// Ids are sent in paths: letters, digits, '-' and '_' only.

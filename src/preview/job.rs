@@ -1,7 +1,6 @@
 //! The background half: bytes → upright pixels → fitted to the pane → encoded
 //! for the terminal. Runs on tokio's blocking pool, never on the render path.
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -115,10 +114,8 @@ impl PreviewJob {
 
 /// Reads the file the key describes; `Ok(None)` when it is no longer that file.
 fn read_file(path: &std::path::Path, source: &SourceId) -> Result<Option<Vec<u8>>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| plain_io(&e))?;
-    if meta.is_dir() {
-        return Err("a directory, not an image".into());
-    }
+    // Checked before opening: a FIFO would block this worker for good.
+    let meta = crate::filetype::check_regular(path).map_err(|e| plain_io(&e))?;
     if let SourceId::File { mtime, len, .. } = source {
         if meta.modified().ok() != *mtime || meta.len() != *len {
             return Ok(None);
@@ -131,10 +128,8 @@ fn read_file(path: &std::path::Path, source: &SourceId) -> Result<Option<Vec<u8>
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| plain_io(&e))?;
+    let (bytes, _) =
+        crate::filetype::read_regular(path, MAX_FILE_BYTES).map_err(|e| plain_io(&e))?;
     // Grew or shrank while we read it: what we hold matches no version on disk.
     if bytes.len() as u64 != meta.len() {
         return Ok(None);

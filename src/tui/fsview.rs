@@ -1,6 +1,7 @@
 //! Directory listing for the file browser. Blocking I/O: the event loop runs it on a
 //! blocking thread, never on the render path.
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
@@ -12,11 +13,16 @@ pub enum EntryKind {
     File,
     /// A symlink whose target is missing, unreadable or part of a loop.
     BrokenLink,
+    /// A FIFO, socket or device: listed, never opened (a FIFO would block the reader).
+    Special,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
+    /// The name for display: lossy when the real name is not UTF-8.
     pub name: String,
+    /// The real name, bytes and all: paths are built from this, never from `name`.
+    pub file_name: OsString,
     pub kind: EntryKind,
     pub size: u64,
     /// Seconds since the Unix epoch.
@@ -25,24 +31,29 @@ pub struct Entry {
     pub problem: Option<String>,
 }
 
-/// Extensions the probe loader accepts.
-pub const IMAGE_EXTENSIONS: [&str; 5] = ["jpg", "jpeg", "png", "webp", "bmp"];
-
 impl Entry {
+    /// An entry whose real name is `file_name`; the display name is derived from it.
+    pub fn new(file_name: impl Into<OsString>, kind: EntryKind, size: u64) -> Entry {
+        let file_name = file_name.into();
+        Entry {
+            name: file_name.to_string_lossy().into_owned(),
+            file_name,
+            kind,
+            size,
+            modified: None,
+            problem: None,
+        }
+    }
+
     pub fn is_hidden(&self) -> bool {
         self.name.starts_with('.')
     }
 
+    /// A regular file with one of the extensions of [`crate::imageio::FORMATS`].
     pub fn is_image(&self) -> bool {
-        self.kind == EntryKind::File && is_image_name(&self.name)
+        self.kind == EntryKind::File
+            && crate::imageio::has_image_extension(Path::new(&self.file_name))
     }
-}
-
-pub fn is_image_name(name: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 /// Lists `dir`: directories first, then files, each sorted by name (case-insensitive).
@@ -52,30 +63,29 @@ pub fn read_dir_sorted(dir: &Path) -> Result<Vec<Entry>, String> {
     let mut entries = Vec::new();
     for item in reader {
         let Ok(item) = item else { continue };
-        let name = item.file_name().to_string_lossy().into_owned();
         // `metadata` follows symlinks: a dangling link or a loop fails here.
         let entry = match fs::metadata(item.path()) {
-            Ok(meta) => Entry {
-                name,
-                kind: if meta.is_dir() {
-                    EntryKind::Dir
-                } else {
-                    EntryKind::File
-                },
-                size: meta.len(),
-                modified: meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_secs() as i64),
-                problem: None,
-            },
+            Ok(meta) => {
+                let special = crate::filetype::special_kind(&meta).filter(|_| !meta.is_dir());
+                let kind = match special {
+                    _ if meta.is_dir() => EntryKind::Dir,
+                    Some(_) => EntryKind::Special,
+                    None => EntryKind::File,
+                };
+                Entry {
+                    size: meta.len(),
+                    modified: meta
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                        .map(|d| d.as_secs() as i64),
+                    problem: special.map(|k| format!("{k}, not a regular file")),
+                    ..Entry::new(item.file_name(), kind, 0)
+                }
+            }
             Err(e) => Entry {
-                name,
-                kind: EntryKind::BrokenLink,
-                size: 0,
-                modified: None,
                 problem: Some(link_problem(&e)),
+                ..Entry::new(item.file_name(), EntryKind::BrokenLink, 0)
             },
         };
         entries.push(entry);
@@ -145,5 +155,34 @@ mod tests {
         assert!(read_dir_sorted(&d.path().join("nope"))
             .unwrap_err()
             .contains("does not exist"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn fifos_are_special_and_raw_names_are_kept() {
+        use std::os::unix::ffi::OsStrExt;
+        let d = tempfile::tempdir().unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(d.path().join("p.jpg"))
+            .status()
+            .unwrap()
+            .success());
+        let raw = std::ffi::OsStr::from_bytes(b"caf\xE9.JPG");
+        fs::write(d.path().join(raw), b"x").unwrap();
+        let e = read_dir_sorted(d.path()).unwrap();
+        let fifo = e.iter().find(|x| x.name == "p.jpg").unwrap();
+        assert_eq!(fifo.kind, EntryKind::Special);
+        assert!(!fifo.is_image());
+        assert_eq!(
+            fifo.problem.as_deref(),
+            Some("a named pipe (FIFO), not a regular file")
+        );
+        let cafe = e.iter().find(|x| x.name == "caf\u{FFFD}.JPG").unwrap();
+        assert_eq!(cafe.file_name.as_bytes(), raw.as_bytes());
+        assert!(
+            cafe.is_image(),
+            "the extension decides, whatever the bytes before it"
+        );
+        assert!(d.path().join(&cafe.file_name).exists());
     }
 }

@@ -390,8 +390,9 @@ pub fn load(name: &str, user_dir: Option<&Path>, mode: ColorMode) -> (Theme, Opt
         return (mono.degrade(ColorMode::None), None);
     }
     let user_file = user_dir.map(|d| d.join(format!("{name}.toml")));
-    let source = match user_file.filter(|p| p.is_file()) {
-        Some(p) => std::fs::read_to_string(&p)
+    // Anything at the path counts (a FIFO is refused by name, not skipped).
+    let source = match user_file.filter(|p| p.exists()) {
+        Some(p) => crate::filetype::read_regular_to_string(&p)
             .map_err(|e| format!("theme {name}: cannot read {}: {e}", p.display())),
         None => BUILTIN
             .iter()
@@ -480,6 +481,22 @@ mod tests {
         assert_eq!(theme_names(Some(d.path())).last().unwrap(), "mine");
         let (t, _) = load("light", None, ColorMode::None);
         assert_eq!(t.accent, Color::Reset);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_fifo_theme_is_refused_by_name_instead_of_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let pipe = d.path().join("piped.toml");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap()
+            .success());
+        let (t, w) = load("piped", Some(d.path()), ColorMode::TrueColor);
+        assert_eq!(t.accent, Theme::builtin_default().accent);
+        let w = w.unwrap();
+        assert!(w.contains("piped.toml") && w.contains("named pipe"), "{w}");
     }
 
     #[test]

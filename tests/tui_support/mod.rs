@@ -81,11 +81,9 @@ pub fn probe(name: &str) -> ProbeInfo {
 
 pub fn entry(name: &str, kind: EntryKind, size: u64) -> Entry {
     Entry {
-        name: name.into(),
-        kind,
-        size,
         modified: Some(1_763_000_000),
         problem: (kind == EntryKind::BrokenLink).then(|| "broken symlink".to_string()),
+        ..Entry::new(name, kind, size)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The file browser: listing, filtering, picking a probe, marking faces to enrol.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use tui_input::Input;
@@ -23,8 +24,9 @@ pub struct Browser {
     pub loading: bool,
     pub message: Option<String>,
     pub seq: u64,
-    /// The entry to select once the listing arrives (the dir we came up from).
-    pub(super) reselect: Option<String>,
+    /// The entry to select once the listing arrives (the dir we came up from), by its
+    /// real name.
+    pub(super) reselect: Option<OsString>,
     /// Images marked (`m`) as faces to enrol, in marking order.
     pub marked: Vec<PathBuf>,
 }
@@ -82,7 +84,7 @@ pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
 }
 
 impl App {
-    pub(super) fn open_dir(&mut self, dir: PathBuf, reselect: Option<String>) -> Effect {
+    pub(super) fn open_dir(&mut self, dir: PathBuf, reselect: Option<OsString>) -> Effect {
         self.browser.seq += 1;
         self.browser.loading = true;
         self.browser.reselect = reselect;
@@ -96,10 +98,11 @@ impl App {
         let Some(entry) = self.browser.current().cloned() else {
             return Vec::new();
         };
-        let path = self.browser.dir.join(&entry.name);
+        // The real name, not the display one: a non-UTF-8 name must survive to open().
+        let path = self.browser.dir.join(&entry.file_name);
         match entry.kind {
             EntryKind::Dir => vec![self.open_dir(path, None)],
-            EntryKind::BrokenLink => {
+            EntryKind::BrokenLink | EntryKind::Special => {
                 self.browser.message = Some(format!(
                     "{}: {}",
                     entry.name,
@@ -110,8 +113,9 @@ impl App {
             EntryKind::File if entry.is_image() => vec![self.pick_probe(path)],
             EntryKind::File => {
                 self.browser.message = Some(format!(
-                    "{} is not an image (jpg, jpeg, png, webp, bmp)",
-                    entry.name
+                    "{} is not an image ({})",
+                    entry.name,
+                    crate::imageio::extension_list()
                 ));
                 Vec::new()
             }
@@ -130,7 +134,7 @@ impl App {
             ));
             return;
         }
-        let path = self.browser.dir.join(&entry.name);
+        let path = self.browser.dir.join(&entry.file_name);
         let marked = &mut self.browser.marked;
         if let Some(i) = marked.iter().position(|p| *p == path) {
             marked.remove(i);
@@ -174,7 +178,7 @@ impl App {
                         .browser
                         .visible
                         .iter()
-                        .position(|i| self.browser.entries[*i].name == name)
+                        .position(|i| self.browser.entries[*i].file_name == name)
                     {
                         self.browser.selected = pos;
                     }

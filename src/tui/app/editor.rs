@@ -67,6 +67,8 @@ pub struct Editor {
     pub pending: Option<Effect>,
     /// The popup Esc returns to.
     pub back: Option<Popup>,
+    /// The name whose digit warning was shown: a second save sends it as it is.
+    pub name_warned: Option<String>,
 }
 
 impl Editor {
@@ -110,6 +112,7 @@ impl Editor {
             existing_score: None,
             pending: None,
             back,
+            name_warned: None,
         }
     }
 }
@@ -353,6 +356,10 @@ impl App {
                 return Vec::new();
             }
         };
+        if let Some(warning) = digits_to_confirm(e) {
+            e.error = Some(warning);
+            return Vec::new();
+        }
         if matches!(&effect, Effect::SavePerson { request: PersonSave::Update { .. }, images } if !images.is_empty())
         {
             e.pending = Some(effect);
@@ -437,6 +444,25 @@ impl App {
             }
         }
     }
+}
+
+/// Verifik strips digits from names: the first save of a name with digits only warns
+/// (in the form's error line); saving the same name again sends it.
+fn digits_to_confirm(e: &mut Editor) -> Option<String> {
+    let name = e.form.text(NAME);
+    match &e.kind {
+        EditorKind::Collection { .. } => return None,
+        EditorKind::EditPerson { original } if original.name.as_deref() == Some(&name) => {
+            return None
+        }
+        _ => {}
+    }
+    let warning = crate::api::model::name_digits_warning(&name)?;
+    if e.name_warned.as_deref() == Some(name.as_str()) {
+        return None;
+    }
+    e.name_warned = Some(name);
+    Some(format!("{warning}: Ctrl-s again saves it"))
 }
 
 /// The person fields both forms share, checked. Errors go on the fields.

@@ -719,7 +719,7 @@ impl App {
             (Pane::Browser, Command::Parent) => {
                 let dir = self.browser.dir.clone();
                 if let Some(parent) = dir.parent() {
-                    let from = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+                    let from = dir.file_name().map(|n| n.to_os_string());
                     return vec![self.open_dir(parent.to_path_buf(), from)];
                 }
             }

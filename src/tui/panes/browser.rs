@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{clip, clip_left, human_bytes, pane_block, scroll_offset, spinner};
+use crate::textwidth::{fit, fit_right};
 use crate::tui::action::Pane;
 use crate::tui::app::App;
 use crate::tui::fsview::EntryKind;
@@ -80,24 +81,31 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let e = &b.entries[*idx];
         let (mut name, style) = match e.kind {
             EntryKind::Dir => (format!("{}/", e.name), app.theme.directory()),
-            EntryKind::BrokenLink => (format!("{} ⚠", e.name), app.theme.warn()),
+            EntryKind::BrokenLink | EntryKind::Special => {
+                (format!("{} ⚠", e.name), app.theme.warn())
+            }
             EntryKind::File if e.is_image() => (e.name.clone(), app.theme.image()),
             EntryKind::File => (e.name.clone(), app.theme.dim()),
         };
         // Faces marked for enrolment carry their order: "✓1 ana.jpg".
-        let path = b.dir.join(&e.name);
+        let path = b.dir.join(&e.file_name);
         if let Some(i) = b.marked.iter().position(|p| *p == path) {
             name = format!("✓{} {name}", i + 1);
         }
-        name = clip(&name, name_w.saturating_sub(1));
-        let mut spans = vec![Span::styled(format!("{name:<name_w$}"), style)];
+        // Cells, not characters: a CJK or emoji name must not push size and date off.
+        let name = fit(&clip(&name, name_w.saturating_sub(1)), name_w);
+        let mut spans = vec![Span::styled(name, style)];
         if show_size {
             let size = match e.kind {
                 EntryKind::File => human_bytes(e.size),
                 EntryKind::Dir => String::new(),
                 EntryKind::BrokenLink => "link".into(),
+                EntryKind::Special => "special".into(),
             };
-            spans.push(Span::styled(format!("{size:>8} "), app.theme.dim()));
+            spans.push(Span::styled(
+                format!("{} ", fit_right(&size, 8)),
+                app.theme.dim(),
+            ));
         }
         if time_w > 0 {
             let t = e
@@ -105,8 +113,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .and_then(|s| DateTime::from_timestamp(s, 0))
                 .map(|t| t.with_timezone(&app.tz).format(time_fmt).to_string())
                 .unwrap_or_default();
-            let tw = time_w - 1;
-            spans.push(Span::styled(format!("{t:>tw$} "), app.theme.dim()));
+            spans.push(Span::styled(
+                format!("{} ", fit_right(&t, time_w - 1)),
+                app.theme.dim(),
+            ));
         }
         let mut line = Line::from(spans);
         if row == b.selected {

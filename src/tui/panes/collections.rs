@@ -113,7 +113,7 @@ fn hint_text(w: usize) -> String {
         } else {
             format!("{out} · {h}")
         };
-        if next.chars().count() > w {
+        if crate::textwidth::width(&next) > w {
             break;
         }
         out = next;

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{clip, scroll_offset};
+use super::{clip, fit, scroll_offset};
 use crate::tui::app::App;
 use crate::tui::editform::{EditForm, Value};
 
@@ -16,7 +16,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, form: &EditForm) {
     let label_w = form
         .fields
         .iter()
-        .map(|f| f.label.chars().count())
+        .map(|f| crate::textwidth::width(f.label))
         .max()
         .unwrap_or(0)
         .min(w / 3)
@@ -29,7 +29,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, form: &EditForm) {
         let label_style = if on_field { t.selection() } else { t.base() };
         let label = |first: bool| {
             let text = if first { field.label } else { "" };
-            Span::styled(format!("{:<label_w$}", clip(text, label_w)), label_style)
+            Span::styled(fit(text, label_w), label_style)
         };
         let error = field
             .error

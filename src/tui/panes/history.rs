@@ -65,6 +65,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Constraint::Length(6),
         ]);
     }
+    let col_w = super::columns::column_widths(&widths, 1, inner.width);
     let rows_h = inner.height.saturating_sub(1) as usize;
     let offset = scroll_offset(app.history_selected, rows_h);
     let rows: Vec<Row> = app
@@ -74,7 +75,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .skip(offset)
         .take(rows_h)
         .map(|(i, r)| {
-            let row = Row::new(cells(app, r, wide, wider));
+            let row = Row::new(cells(app, r, wide, wider, &col_w));
             if i == app.history_selected && app.focus == Pane::History {
                 row.style(app.theme.selection())
             } else if app.marked == Some(r.id) {
@@ -95,7 +96,10 @@ fn short(v: f64) -> String {
     s.strip_prefix('0').map(str::to_owned).unwrap_or(s)
 }
 
-fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool) -> Vec<Line<'a>> {
+/// One run's cells; text that can be long (the probe's name, the collection, the
+/// backend) is clipped to its column's width `col_w` with an ellipsis.
+fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool, col_w: &[usize]) -> Vec<Line<'a>> {
+    let fit_col = |i: usize, s: &str| clip(s, col_w.get(i).copied().unwrap_or(0));
     let local = r.time.with_timezone(&app.tz);
     let time = if wide {
         local.format("%m-%d %H:%M").to_string()
@@ -113,7 +117,7 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool) -> Vec<Line<'a>> {
     let mut c = vec![
         Line::from(format!("{mark}{}", r.id)),
         Line::from(time),
-        Line::from(clip(&r.probe_name(), 30)),
+        Line::from(fit_col(2, &r.probe_name())),
     ];
     if wide {
         c.push(Line::from(
@@ -126,16 +130,16 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool) -> Vec<Line<'a>> {
     c.push(Line::from(
         r.top_score().map(short).unwrap_or_else(|| "–".into()),
     ));
+    let outcome = Span::styled(fit_col(c.len(), &outcome.content), outcome.style);
     c.push(Line::from(outcome));
     if wider {
         c.push(Line::from(r.params.search_mode.as_str()));
-        c.push(Line::from(
-            r.params
-                .collection_id
-                .clone()
-                .unwrap_or_else(|| "all".into()),
-        ));
-        c.push(Line::from(r.backend.clone()));
+        let at = c.len();
+        c.push(Line::from(fit_col(
+            at,
+            r.params.collection_id.as_deref().unwrap_or("all"),
+        )));
+        c.push(Line::from(fit_col(at + 1, &r.backend)));
         c.push(Line::from(
             r.liveness_score
                 .map(|s| format!("{s:.2}"))

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod collections;
+pub mod columns;
 pub mod compare;
 pub mod detail;
 pub mod editform;
@@ -225,31 +226,8 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
-/// Cuts a string to `w` characters, marking the cut with `…`.
-pub fn clip(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(w - 1).collect();
-    out.push('…');
-    out
-}
-
-/// Keeps the end of a path that is too long: `…/b/c`.
-pub fn clip_left(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let tail: String = s.chars().skip(n - (w - 1)).collect();
-    format!("…{tail}")
-}
+/// Clipping by display width (cells, not characters): the one helper for every pane.
+pub use crate::textwidth::{clip, clip_left, fit};
 
 /// A score bar of `width` cells using eighth blocks.
 pub fn bar(value: f64, width: usize) -> String {

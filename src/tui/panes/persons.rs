@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{clip, key_line, popup_area, popup_block, scroll_offset, spinner};
+use super::{clip, fit, key_line, popup_area, popup_block, scroll_offset, spinner};
 use crate::api::model::Person;
 use crate::tui::app::{person_label, App};
 
@@ -25,7 +25,9 @@ pub fn collections_text(app: &App, p: &Person) -> String {
         .join(", ")
 }
 
-/// One row: `name  gender  born  nationality  collections`, clipped to `w`.
+/// One row: `name  gender  born  nationality  collections`, clipped to `w` cells. Each
+/// column is padded by display width, so `王小明` or an NFD `Zoë` keeps the columns after
+/// it in place.
 fn row(w: usize, cells: [&str; 5]) -> String {
     let fixed = 2 + GENDER_W + 1 + BORN_W + 1 + NAT_W + 1;
     let rest = w.saturating_sub(fixed);
@@ -33,11 +35,11 @@ fn row(w: usize, cells: [&str; 5]) -> String {
     let coll_w = rest.saturating_sub(name_w + 1);
     let [name, gender, born, nat, coll] = cells;
     let line = format!(
-        "{:<name_w$} {:<GENDER_W$} {:<BORN_W$} {:<NAT_W$} {}",
-        clip(name, name_w),
-        clip(gender, GENDER_W),
-        clip(born, BORN_W),
-        clip(nat, NAT_W),
+        "{} {} {} {} {}",
+        fit(name, name_w),
+        fit(gender, GENDER_W),
+        fit(born, BORN_W),
+        fit(nat, NAT_W),
         clip(coll, coll_w),
     );
     clip(line.trim_end(), w.saturating_sub(2))

@@ -112,6 +112,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         header.extend(["nation", "collections"]);
         widths.extend([Constraint::Length(8), Constraint::Fill(1)]);
     }
+    // Text cells are clipped to their column with an ellipsis, by display width.
+    let col_w = super::columns::column_widths(&widths, 1, table_area.width);
+    let fit_col = |i: usize, s: &str| clip(s, col_w.get(i).copied().unwrap_or(0));
     let rows_h = table_area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(app.results_selected, rows_h);
     let rows: Vec<Row> = run
@@ -123,9 +126,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .map(|(i, m)| {
             let person = app.persons.get(&m.id);
             let name = match app.match_name(m) {
-                Some(n) => Span::raw(n.to_string()),
-                None if person.is_none() => Span::styled(m.id.clone(), app.theme.dim()),
-                None => Span::raw(m.id.clone()),
+                Some(n) => Span::raw(fit_col(1, n)),
+                None if person.is_none() => Span::styled(fit_col(1, &m.id), app.theme.dim()),
+                None => Span::raw(fit_col(1, &m.id)),
             };
             let mut cells = vec![
                 Line::from(format!("{:>3}", i + 1)),
@@ -134,9 +137,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Line::from(Span::styled(bar(m.score, bar_w), app.theme.bar())),
             ];
             if wide {
-                cells.push(Line::from(
-                    person.and_then(|p| p.gender.clone()).unwrap_or_default(),
-                ));
+                cells.push(Line::from(fit_col(
+                    4,
+                    person.and_then(|p| p.gender.as_deref()).unwrap_or_default(),
+                )));
                 cells.push(Line::from(
                     person
                         .and_then(|p| p.date_of_birth)
@@ -145,11 +149,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 ));
             }
             if wider {
-                cells.push(Line::from(
+                cells.push(Line::from(fit_col(
+                    6,
                     person
-                        .and_then(|p| p.nationality.clone())
+                        .and_then(|p| p.nationality.as_deref())
                         .unwrap_or_default(),
-                ));
+                )));
                 let cols = person
                     .map(|p| {
                         p.collections
@@ -159,7 +164,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                             .join(", ")
                     })
                     .unwrap_or_default();
-                cells.push(Line::from(clip(&cols, 40)));
+                cells.push(Line::from(fit_col(7, &cols)));
             }
             let row = Row::new(cells);
             if i == app.results_selected && app.focus == Pane::Results {

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod face_region;
 pub mod history;
 pub mod imageio;
+pub mod logging;
 pub mod preview;
 pub mod probe;
 pub mod sandbox;

@@ -5,6 +5,8 @@ use liveface::cli::{self, Cli, Command};
 
 fn main() {
     let cli = Cli::parse();
+    // Log lines (the embedded sandbox's, background panics) go through `tracing`.
+    liveface::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -75,6 +77,7 @@ async fn dashboard(cli: &Cli) -> i32 {
         initial_image: cli.tui.image.clone(),
         theme: config.theme.clone(),
         history_path: liveface::config::data_dir().join("history.jsonl"),
+        log_path: liveface::config::data_dir().join(liveface::logging::LOG_FILE),
         max_side: config.max_side,
         notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
         images,

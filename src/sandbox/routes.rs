@@ -72,7 +72,7 @@ impl From<StoreError> for Failure {
         match e {
             StoreError::EngineMismatch { stored } => Failure::engine_mismatch(&stored),
             other => {
-                eprintln!("sandbox: {other}");
+                tracing::error!("sandbox: {other}");
                 Failure::internal()
             }
         }

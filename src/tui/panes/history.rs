@@ -96,7 +96,7 @@ fn short(v: f64) -> String {
 }
 
 fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool) -> Vec<Line<'a>> {
-    let local = r.time.with_timezone(&app.tz);
+    let local = app.tz.local(r.time);
     let time = if wide {
         local.format("%m-%d %H:%M").to_string()
     } else {

@@ -604,6 +604,16 @@ fn ticks_animate_only_and_warnings_show() {
         .is_empty());
     app.update(Action::Warning("run #3 not saved".into()));
     assert_eq!(app.last_error.as_deref(), Some("run #3 not saved"));
+    // A line in the log file (a background panic, a sandbox error): one line in the bar.
+    app.update(Action::Logged {
+        lines: 1,
+        path: "/data/liveface/liveface.log".into(),
+    });
+    let bar = app.last_error.clone().unwrap();
+    assert!(
+        bar.contains("logged to /data/liveface/liveface.log"),
+        "{bar}"
+    );
     assert!(app
         .browser
         .entries

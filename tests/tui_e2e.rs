@@ -2,7 +2,8 @@
 //! gallery, and against a request-counting server on 127.0.0.1. Pick a probe in the
 //! browser, run, see matches, raise min_score, run again (re-filtered, no request), see
 //! two runs in history, quit, and check the terminal was restored — after `q`, Ctrl-c and
-//! every signal. A bracketed paste into an edit form, and a closed pane.
+//! every signal. A bracketed paste into an edit form, a closed pane, and a sandbox failure
+//! that goes to the log file instead of over the screen.
 //!
 //! Skips with a notice when tmux is missing, unless LIVEFACE_REQUIRE_TMUX=1.
 
@@ -483,4 +484,42 @@ fn enrol_search_delete_round_trip() {
     assert!(s.contains("╔ 1 Files"), "focus must stay on Files:\n{s}");
 
     quit_and_check_restored(&tmux);
+}
+
+#[test]
+fn a_sandbox_failure_is_logged_to_the_file_not_over_the_screen() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tmux = launch_in_demo_probes(tmp.path(), "logged");
+    tmux.wait_for("Demo staff");
+
+    // Another process holds the sandbox's write lock: the next write fails (after the
+    // store's 5 s busy timeout) and the sandbox logs why.
+    let db = tmp.path().join("data/liveface/sandbox/sandbox.sqlite3");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    tmux.keys(&["3", "a"]);
+    tmux.wait_for("New collection");
+    tmux.keys(&["Enter"]);
+    tmux.text("Night shift");
+    tmux.keys(&["Enter", "C-s"]);
+    let s = tmux.wait_for("logged to");
+    assert!(s.contains("liveface.log"), "{s}");
+    assert!(
+        !s.contains("sandbox: storage error"),
+        "a log line printed over the dashboard:\n{s}"
+    );
+    lock.execute_batch("ROLLBACK").unwrap();
+    tmux.keys(&["Escape"]);
+
+    quit_and_check_restored(&tmux);
+    let s = tmux.screen();
+    assert!(
+        s.contains("logged to") && s.contains("liveface.log"),
+        "the path on exit:\n{s}"
+    );
+    let log = std::fs::read_to_string(tmp.path().join("data/liveface/liveface.log")).unwrap();
+    assert!(log.contains("sandbox: storage error"), "{log}");
 }

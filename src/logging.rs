@@ -14,6 +14,7 @@ use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer as _;
 
 /// The file a running dashboard logs to, in the data directory.
 pub const LOG_FILE: &str = "liveface.log";
@@ -33,8 +34,6 @@ pub fn init() {
         .with(layer.with_filter(filter))
         .try_init();
 }
-
-use tracing_subscriber::Layer as _;
 
 /// The open diversion, if any: at most one dashboard runs at a time.
 static SINK: Mutex<Option<Sink>> = Mutex::new(None);
@@ -113,6 +112,7 @@ pub fn divert(path: PathBuf) -> Diversion {
 }
 
 impl Diversion {
+    /// The log file (it exists once a line was written).
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -41,7 +41,7 @@ fn init(runs: Vec<Run>) -> AppInit {
         token_masked: None,
         runs,
         warnings: Vec::new(),
-        tz: FixedOffset::east_opt(0).unwrap(),
+        tz: FixedOffset::east_opt(0).unwrap().into(),
     }
 }
 

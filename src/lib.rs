@@ -9,6 +9,7 @@ pub mod filetype;
 pub mod history;
 pub mod imagecheck;
 pub mod imageio;
+pub mod logging;
 pub mod pathbytes;
 pub mod preview;
 pub mod printable;

@@ -5,6 +5,8 @@ use liveface::cli::{self, Cli, Command};
 
 fn main() {
     let cli = Cli::parse();
+    // Log lines (the embedded sandbox's, background panics) go through `tracing`.
+    liveface::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -92,6 +94,7 @@ async fn dashboard(cli: &Cli) -> i32 {
         theme: config.theme.clone(),
         history_path: liveface::config::history_path(),
         history_max_runs: config.history_max_runs,
+        log_path: liveface::config::data_dir().join(liveface::logging::LOG_FILE),
         max_side: config.max_side,
         notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
         images,

@@ -1,7 +1,9 @@
 //! End to end: the real binary in tmux, against the embedded sandbox with its demo
 //! gallery, and against a request-counting server on 127.0.0.1. Pick a probe in the
 //! browser, run, see matches, raise min_score, run again (re-filtered, no request), see
-//! two runs in history, quit, and check the terminal was restored.
+//! two runs in history, quit, and check the terminal was restored — after `q`, Ctrl-c and
+//! every signal. A bracketed paste into an edit form, a closed pane, and a sandbox failure
+//! that goes to the log file instead of over the screen.
 //!
 //! Skips with a notice when tmux is missing, unless LIVEFACE_REQUIRE_TMUX=1.
 
@@ -293,7 +295,7 @@ fn check_restored_after(tmux: &Tmux, expect_exit: &str) {
 }
 
 #[test]
-fn ctrl_c_and_sigterm_restore_the_terminal() {
+fn ctrl_c_and_every_signal_restore_the_terminal() {
     if !need_tmux() || !Path::new("/proc/self/task").exists() {
         return;
     }
@@ -315,13 +317,115 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
     check_restored_after(&tmux, "EXIT=0");
     drop(tmux);
 
-    // SIGTERM.
-    let tmux = launch(tmp.path(), "term", &args);
+    // `kill -INT`, `-QUIT`, `-TERM`, `-HUP` from another shell.
+    for signal in ["INT", "QUIT", "TERM", "HUP"] {
+        let tmux = launch(tmp.path(), &format!("sig{signal}"), &args);
+        tmux.wait_for("Staff");
+        let pid = app_pid(&tmux);
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        check_restored_after(&tmux, "EXIT=0");
+    }
+}
+
+/// Waits until process `pid` has ended.
+fn wait_gone(pid: &str) {
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{pid} still runs"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn closing_the_pane_prints_no_cursor_error() {
+    if !need_tmux() || !Path::new("/proc/self/task").exists() {
+        return;
+    }
+    let counters = Counters::default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let base = rt.block_on(server::start(counters));
+    let tmp = tempfile::tempdir().unwrap();
+    let err = tmp.path().join("stderr.txt");
+    let args = format!(
+        "--base-url '{base}' --dir '{}' 2>'{}'",
+        tmp.path().display(),
+        err.display()
+    );
+    let tmux = launch(tmp.path(), "closed", &args);
     tmux.wait_for("Staff");
     let pid = app_pid(&tmux);
-    let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(ok.success());
-    check_restored_after(&tmux, "EXIT=0");
+    tmux.cmd(&["kill-pane", "-t", "e2e"]);
+    wait_gone(&pid);
+    let stderr = std::fs::read_to_string(&err).unwrap_or_default();
+    assert!(
+        !stderr.contains("Failed to show the cursor"),
+        "stderr after the pane closed:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_paste_into_notes_is_saved_in_notes() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tmux = launch_in_demo_probes(tmp.path(), "paste");
+    tmux.wait_for("stranger.jpg");
+    tmux.wait_for("Demo staff");
+    tmux.keys(&["1", "/"]);
+    tmux.text("stranger");
+    tmux.keys(&["Enter", "Enter"]);
+    tmux.wait_for("upload");
+
+    tmux.keys(&["P"]);
+    tmux.wait_for("page 1 of 1");
+    tmux.keys(&["a"]);
+    tmux.wait_for("Enrol a person");
+    tmux.keys(&["Enter"]);
+    tmux.text("Zoe Tester");
+    // Gender, Born, Nationality, Notes; start typing in Notes.
+    tmux.keys(&["Enter", "Down", "Down", "Down", "Down", "Enter"]);
+
+    // The paste, bracketed (tmux sends its line breaks as CR, as terminals do).
+    let note = tmp.path().join("note.txt");
+    std::fs::write(&note, "Escort required.\nkeep badge at desk.\n").unwrap();
+    tmux.cmd(&["load-buffer", &note.display().to_string()]);
+    tmux.cmd(&["paste-buffer", "-p", "-t", "e2e"]);
+    std::thread::sleep(Duration::from_millis(200));
+    tmux.keys(&["Enter", "C-s"]);
+    tmux.wait_for("enrolled Zoe Tester");
+
+    // What was saved, as the sandbox sends it back.
+    tmux.keys(&["/"]);
+    tmux.text("Zoe");
+    tmux.keys(&["Enter", "Enter"]);
+    let s = tmux.wait_for("thumbnails"); // the record popup
+    let notes = s
+        .lines()
+        .find(|l| l.contains("Escort required."))
+        .unwrap_or_else(|| panic!("no notes shown:\n{s}"));
+    assert!(
+        notes.contains("notes") && notes.contains("Escort required. keep badge at desk."),
+        "{s}"
+    );
+    assert_eq!(
+        s.matches("badge at desk").count(),
+        1,
+        "only in Notes, not in Nationality:\n{s}"
+    );
+    tmux.keys(&["Escape", "Escape"]);
+    quit_and_check_restored(&tmux);
 }
 
 #[test]
@@ -380,4 +484,42 @@ fn enrol_search_delete_round_trip() {
     assert!(s.contains("╔ 1 Files"), "focus must stay on Files:\n{s}");
 
     quit_and_check_restored(&tmux);
+}
+
+#[test]
+fn a_sandbox_failure_is_logged_to_the_file_not_over_the_screen() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tmux = launch_in_demo_probes(tmp.path(), "logged");
+    tmux.wait_for("Demo staff");
+
+    // Another process holds the sandbox's write lock: the next write fails (after the
+    // store's 5 s busy timeout) and the sandbox logs why.
+    let db = tmp.path().join("data/liveface/sandbox/sandbox.sqlite3");
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    tmux.keys(&["3", "a"]);
+    tmux.wait_for("New collection");
+    tmux.keys(&["Enter"]);
+    tmux.text("Night shift");
+    tmux.keys(&["Enter", "C-s"]);
+    let s = tmux.wait_for("logged to");
+    assert!(s.contains("liveface.log"), "{s}");
+    assert!(
+        !s.contains("sandbox: storage error"),
+        "a log line printed over the dashboard:\n{s}"
+    );
+    lock.execute_batch("ROLLBACK").unwrap();
+    tmux.keys(&["Escape"]);
+
+    quit_and_check_restored(&tmux);
+    let s = tmux.screen();
+    assert!(
+        s.contains("logged to") && s.contains("liveface.log"),
+        "the path on exit:\n{s}"
+    );
+    let log = std::fs::read_to_string(tmp.path().join("data/liveface/liveface.log")).unwrap();
+    assert!(log.contains("sandbox: storage error"), "{log}");
 }

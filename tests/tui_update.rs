@@ -592,8 +592,9 @@ fn mark_twice_opens_compare_and_s_opens_sweep() {
         Some(Popup::Compare {
             a: 2,
             b: 1,
-            scroll: 1
-        })
+            scroll: 0
+        }),
+        "one row fits: nothing to scroll"
     );
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.popup, None);
@@ -668,9 +669,24 @@ fn ticks_animate_only_and_warnings_show() {
     let s = app.spinner;
     assert!(app.update(Action::Tick).is_empty());
     assert_eq!(app.spinner, s + 1);
-    assert!(app.update(Action::Resize).is_empty());
+    assert!(app
+        .update(Action::Resize {
+            width: 100,
+            height: 30
+        })
+        .is_empty());
     app.update(Action::Warning("run #3 not saved".into()));
     assert_eq!(app.last_error.as_deref(), Some("run #3 not saved"));
+    // A line in the log file (a background panic, a sandbox error): one line in the bar.
+    app.update(Action::Logged {
+        lines: 1,
+        path: "/data/liveface/liveface.log".into(),
+    });
+    let bar = app.last_error.clone().unwrap();
+    assert!(
+        bar.contains("logged to /data/liveface/liveface.log"),
+        "{bar}"
+    );
     assert!(app
         .browser
         .entries

@@ -183,7 +183,8 @@ pub async fn authenticate(State(state): State<AppState>, req: Request, next: Nex
     }
 }
 
-/// `sandbox: POST /v2/face-recognition/persons 200 12ms` on stderr: never a body,
+/// `sandbox: POST /v2/face-recognition/persons 200 12ms` to the log (`crate::logging`:
+/// stderr, or the dashboard's log file): never a body,
 /// a query string or a header.
 pub async fn log_requests(
     State(state): State<AppState>,
@@ -196,7 +197,7 @@ pub async fn log_requests(
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let started = Instant::now();
     let resp = next.run(req).await;
-    eprintln!(
+    tracing::info!(
         "sandbox: {method} {path} {} {}ms",
         resp.status().as_u16(),
         started.elapsed().as_millis()
@@ -213,7 +214,7 @@ where
         Ok(Ok(reply)) => reply.into_response(),
         Ok(Err(failure)) => failure.into_response(),
         Err(e) => {
-            eprintln!("sandbox: a request failed internally: {e}");
+            tracing::error!("sandbox: a request failed internally: {e}");
             Failure::internal().into_response()
         }
     }

@@ -132,7 +132,7 @@ pub struct SandboxOptions {
     /// Only this bearer token is accepted; `None` accepts any non-empty one.
     pub token: Option<String>,
     pub engine: EngineSlot,
-    /// One stderr line per request (the standalone server; not the TUI).
+    /// One log line per request through `tracing` (the standalone server; not the TUI).
     pub log: bool,
 }
 
@@ -237,7 +237,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
             let _ = rx.await;
         });
         if let Err(e) = serve.await {
-            eprintln!("sandbox: the server stopped: {e}");
+            tracing::error!("sandbox: the server stopped: {e}");
         }
     });
     let host = if addr.ip().is_unspecified() {

@@ -84,7 +84,7 @@ impl From<StoreError> for Failure {
                 Failure::store_unavailable(e.to_string())
             }
             other => {
-                eprintln!("sandbox: {other}");
+                tracing::error!("sandbox: {other}");
                 Failure::internal()
             }
         }

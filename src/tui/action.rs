@@ -63,7 +63,14 @@ pub use super::probe_preview::Preview;
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
-    Resize,
+    /// Text pasted into the terminal (bracketed paste): for the focused text field, never
+    /// keys.
+    Paste(String),
+    /// The terminal's new size, in cells.
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Animation and elapsed-time clock; only sent while something runs.
     Tick,
     DirLoaded {
@@ -120,6 +127,11 @@ pub enum Action {
     Warning(String),
     /// A picture finished decoding off the render path.
     Preview(crate::preview::PreviewDone),
-    /// SIGTERM/SIGHUP: leave now, restoring the terminal.
+    /// SIGINT/SIGQUIT/SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// Something was written to the log file while the dashboard ran (`lines` so far).
+    Logged {
+        lines: usize,
+        path: PathBuf,
+    },
 }

@@ -310,6 +310,22 @@ impl EditForm {
         Outcome::Nothing
     }
 
+    /// A paste into the selected text field (which starts editing it); `None` when the
+    /// selected row is not a text field, so there is nowhere to put it.
+    pub fn paste(&mut self, text: &str) -> Option<Outcome> {
+        let field = self.fields.get_mut(self.cursor.field)?;
+        let Value::Text { input, .. } = &mut field.value else {
+            return None;
+        };
+        self.editing = true;
+        if crate::tui::paste::insert(input, &crate::tui::paste::single_line(text)) {
+            field.error = None;
+            Some(Outcome::Changed)
+        } else {
+            Some(Outcome::Nothing)
+        }
+    }
+
     pub fn stop_editing(&mut self) {
         self.editing = false;
     }
@@ -378,6 +394,21 @@ mod tests {
         assert_eq!(f.checked("Collections"), vec!["c1"]);
         f.move_by(1);
         assert_eq!(f.enter(), Outcome::Submit);
+    }
+
+    #[test]
+    fn a_paste_is_text_for_the_selected_field_never_keys() {
+        let mut f = form();
+        f.enter();
+        let outcome = f.paste("\nEscort required.\nkeep badge at desk.\n");
+        assert_eq!(outcome, Some(Outcome::Changed));
+        assert_eq!(f.text("Name"), "Ana Escort required. keep badge at desk.");
+        assert_eq!(f.cursor.field, 1, "the k of keep moved nothing");
+        assert_eq!(f.choice("Gender"), 0, "the spaces toggled nothing");
+        f.stop_editing();
+        f.move_by(1);
+        assert_eq!(f.paste("M"), None, "a choice row takes no text");
+        assert_eq!(f.choice("Gender"), 0);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! over SSH) as Esc, `[`, `B` (crossterm-rs/crossterm#1124). `1` or `5` in such a tail
 //! would then jump between panes. Within one burst, an Esc followed by a complete CSI or
 //! SS3 sequence typed as characters becomes Esc and the key that sequence stands for.
+//! A bracketed paste stays one `Action::Paste` in its place: text, never keys.
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -16,13 +17,21 @@ pub fn actions(burst: Vec<Event>) -> Vec<Action> {
         match ev {
             // Key release events (Windows, kitty protocol) would double every key.
             Event::Key(k) if k.kind != KeyEventKind::Release => keys.push(k),
-            Event::Resize(..) => {
+            Event::Resize(width, height) => {
                 out.extend(
                     repair(std::mem::take(&mut keys))
                         .into_iter()
                         .map(Action::Key),
                 );
-                out.push(Action::Resize);
+                out.push(Action::Resize { width, height });
+            }
+            Event::Paste(text) => {
+                out.extend(
+                    repair(std::mem::take(&mut keys))
+                        .into_iter()
+                        .map(Action::Key),
+                );
+                out.push(Action::Paste(text));
             }
             _ => {}
         }
@@ -212,7 +221,7 @@ mod tests {
     }
 
     #[test]
-    fn releases_are_dropped_and_resizes_keep_their_place() {
+    fn releases_are_dropped_and_resizes_and_pastes_keep_their_place() {
         let mut release = key(KeyCode::Char('a'));
         release.kind = KeyEventKind::Release;
         let burst = vec![
@@ -220,15 +229,21 @@ mod tests {
             Event::Resize(80, 24),
             Event::Key(release),
             Event::Key(key(KeyCode::Char('b'))),
+            Event::Paste("q\n1".into()),
+            Event::Key(key(KeyCode::Char('c'))),
         ];
         let names: Vec<String> = actions(burst)
             .into_iter()
             .map(|a| match a {
                 Action::Key(k) => format!("{:?}", k.code),
-                Action::Resize => "resize".into(),
+                Action::Resize { .. } => "resize".into(),
+                Action::Paste(t) => format!("paste {t:?}"),
                 other => format!("{other:?}"),
             })
             .collect();
-        assert_eq!(names, ["Esc", "resize", "Char('b')"]);
+        assert_eq!(
+            names,
+            ["Esc", "resize", "Char('b')", "paste \"q\\n1\"", "Char('c')"]
+        );
     }
 }

@@ -1,5 +1,6 @@
-//! The dashboard: terminal setup and restore (normal exit, Ctrl-c, SIGTERM, panics), the
-//! event loop, and the effect runner.
+//! The dashboard: terminal setup and restore (normal exit, Ctrl-c, SIGINT, SIGQUIT,
+//! SIGTERM, SIGHUP, panics), the event loop, and the effect runner. While it owns the
+//! screen, log lines and background panics go to a file (`crate::logging`), never over it.
 //!
 //! Data flows one way: terminal events and finished background tasks become `Action`s on
 //! one channel; `App::update` changes state and returns `Effect`s; the runner starts them
@@ -7,25 +8,27 @@
 
 pub mod action;
 pub mod app;
+pub mod clock;
 pub mod editform;
 pub mod effect;
 pub mod fsview;
 pub mod keyburst;
 pub mod keymap;
 pub mod panes;
+pub mod paste;
 pub mod probe_preview;
 pub mod runner;
 pub mod theme;
 
 use std::io::{self, Stdout};
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use chrono::Offset;
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event, EventStream};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -39,6 +42,7 @@ use crate::api::model::SearchParams;
 use crate::api::Client;
 use crate::connect::Backend;
 use crate::history::HistoryStore;
+use crate::logging::{self, Diversion};
 
 use action::Action;
 use app::{App, AppInit};
@@ -65,6 +69,8 @@ pub struct TuiOptions {
     pub history_path: PathBuf,
     /// The history's cap: at start, runs beyond it are pruned, oldest first.
     pub history_max_runs: usize,
+    /// Where log lines go while the dashboard owns the screen.
+    pub log_path: PathBuf,
     pub max_side: u32,
     /// Notes to show in the status bar at start (config warnings …).
     pub notes: Vec<String>,
@@ -130,7 +136,7 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
             token_masked: opts.token_masked.clone(),
             runs,
             warnings,
-            tz: chrono::Local::now().offset().fix(),
+            tz: clock::Zone::Local,
         },
         opts.initial_image.clone(),
     );
@@ -139,8 +145,22 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     (app, effects)
 }
 
-/// Runs the dashboard until the user quits. The terminal is restored on every way out.
+/// Runs the dashboard until the user quits. The terminal is restored on every way out;
+/// then, if anything was logged meanwhile, the log's path is printed on stderr.
 pub async fn run(opts: TuiOptions) -> io::Result<()> {
+    // Before anything touches the terminal: from here on these signals end the loop.
+    let signals = Signals::new()?;
+    let log = logging::divert(opts.log_path.clone());
+    let result = run_on_screen(opts, signals, &log).await;
+    let summary = log.summary();
+    drop(log);
+    if let Some(summary) = summary {
+        eprintln!("{summary}");
+    }
+    result
+}
+
+async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> io::Result<()> {
     let (mut app, effects) = prepare(&opts);
     // The graphics query must finish before the event reader starts, or it eats the reply.
     let mode = opts.images;
@@ -163,9 +183,29 @@ pub async fn run(opts: TuiOptions) -> io::Result<()> {
     );
     install_panic_hook();
     let _guard = TerminalGuard::enter()?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    // Never dropped: ratatui's drop shows the cursor and prints "Failed to show the
+    // cursor" when that fails, as it does once the terminal is gone (a closed pane).
+    // `TerminalGuard` shows the cursor itself, quietly.
+    let mut terminal = ManuallyDrop::new(Terminal::new(CrosstermBackend::new(io::stdout()))?);
     terminal.clear()?;
-    event_loop(&mut terminal, app, effects, runner, (tx, rx)).await
+    let context = LoopContext {
+        runner,
+        channel: (tx, rx),
+        signals,
+        log,
+    };
+    event_loop(&mut terminal, app, effects, context).await
+}
+
+/// What the event loop listens to besides the terminal, and what it starts work with.
+struct LoopContext<'a> {
+    runner: Runner,
+    channel: (
+        mpsc::UnboundedSender<Action>,
+        mpsc::UnboundedReceiver<Action>,
+    ),
+    signals: Signals,
+    log: &'a Diversion,
 }
 
 /// Starts the picture decodes the last frame asked for; each comes back as an action.
@@ -182,19 +222,25 @@ async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     mut app: App,
     effects: Vec<Effect>,
-    mut runner: Runner,
-    (tx, mut rx): (
-        mpsc::UnboundedSender<Action>,
-        mpsc::UnboundedReceiver<Action>,
-    ),
+    context: LoopContext<'_>,
 ) -> io::Result<()> {
+    let LoopContext {
+        mut runner,
+        channel: (tx, mut rx),
+        mut signals,
+        log,
+    } = context;
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new()?;
     for e in effects {
         runner.run(e);
     }
+    let size = terminal.size()?;
+    app.update(Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
     terminal.draw(|f| panes::render(&app, f))?;
     spawn_preview_jobs(&app, &tx);
     loop {
@@ -207,13 +253,17 @@ async fn event_loop(
             Some(a) = rx.recv() => vec![a],
             _ = tick.tick(), if app.is_busy() => vec![Action::Tick],
             _ = signals.recv() => vec![Action::Terminate],
+            _ = log.line_logged() => vec![Action::Logged {
+                lines: log.logged(),
+                path: log.path().to_path_buf(),
+            }],
         };
         // Handle everything already queued before drawing once.
         while let Ok(a) = rx.try_recv() {
             batch.push(a);
         }
         for action in batch {
-            if matches!(action, Action::Resize) {
+            if matches!(action, Action::Resize { .. }) {
                 terminal.autoresize()?;
             }
             for effect in app.update(action) {
@@ -245,12 +295,11 @@ async fn read_burst(first: Event, events: &mut EventStream) -> io::Result<Vec<Ev
     Ok(burst)
 }
 
-/// SIGTERM and SIGHUP as one stream (nothing on non-Unix platforms).
+/// SIGINT, SIGQUIT, SIGTERM and SIGHUP as one stream: each ends the dashboard the way `q`
+/// does, restoring the terminal (Ctrl-c on other platforms).
 struct Signals {
     #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    hup: tokio::signal::unix::Signal,
+    streams: Vec<tokio::signal::unix::Signal>,
 }
 
 impl Signals {
@@ -258,10 +307,14 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            Ok(Signals {
-                term: signal(SignalKind::terminate())?,
-                hup: signal(SignalKind::hangup())?,
-            })
+            let kinds = [
+                SignalKind::interrupt(),
+                SignalKind::quit(),
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+            ];
+            let streams = kinds.into_iter().map(signal).collect::<io::Result<_>>()?;
+            Ok(Signals { streams })
         }
         #[cfg(not(unix))]
         Ok(Signals {})
@@ -269,19 +322,21 @@ impl Signals {
 
     async fn recv(&mut self) {
         #[cfg(unix)]
-        tokio::select! {
-            _ = self.term.recv() => {},
-            _ = self.hup.recv() => {},
+        {
+            let waits = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            futures::future::select_all(waits).await;
         }
         #[cfg(not(unix))]
-        std::future::pending::<()>().await
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
 static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
-/// Raw mode + alternate screen for as long as it lives.
+/// Raw mode + alternate screen + bracketed paste for as long as it lives.
 struct TerminalGuard;
 
 impl TerminalGuard {
@@ -289,7 +344,9 @@ impl TerminalGuard {
         let _ = UI_THREAD.set(std::thread::current().id());
         enable_raw_mode()?;
         TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
-        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen) {
+        // Bracketed paste: a paste arrives as one `Event::Paste`, text for the focused
+        // field, instead of keys that would run commands.
+        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste) {
             restore_terminal();
             return Err(e);
         }
@@ -306,21 +363,32 @@ impl Drop for TerminalGuard {
 /// Leaves the alternate screen and raw mode; safe to call more than once.
 pub fn restore_terminal() {
     if TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+        let _ = execute!(
+            io::stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
         let _ = disable_raw_mode();
     }
 }
 
 /// Restores the terminal before the panic message is printed — but only for panics on
 /// the UI thread: a panicking background task must not tear the screen down under a
-/// UI that keeps running.
-fn install_panic_hook() {
+/// UI that keeps running. Its message goes to the log file instead of over the screen
+/// (the status bar then says where).
+pub fn install_panic_hook() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             if UI_THREAD.get() == Some(&std::thread::current().id()) {
                 restore_terminal();
+            } else if logging::is_diverted() {
+                let thread = std::thread::current();
+                let name = thread.name().unwrap_or("unnamed");
+                tracing::error!("panic on background thread '{name}': {info}");
+                return;
             }
             previous(info);
         }));

@@ -41,7 +41,7 @@ pub fn init(runs: Vec<Run>) -> AppInit {
         token_masked: Some("••••abcd".into()),
         runs,
         warnings: Vec::new(),
-        tz: FixedOffset::east_opt(0).unwrap(),
+        tz: FixedOffset::east_opt(0).unwrap().into(),
     }
 }
 

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -26,6 +27,7 @@ use crate::tui::theme::Theme;
 mod browser;
 mod collection_editor;
 mod editor;
+mod paste;
 mod persons;
 mod search;
 
@@ -223,8 +225,10 @@ pub struct App {
     pub notice: Option<String>,
     pub now: Instant,
     pub spinner: usize,
-    /// Offset of the local time zone, for times shown in lists.
-    pub tz: FixedOffset,
+    /// The zone times are shown in (each time with the offset in effect at that time).
+    pub tz: crate::tui::clock::Zone,
+    /// The terminal's size in cells (width, height), as the last resize reported it.
+    pub screen: (u16, u16),
     /// Wall clock for run times; tests pin it.
     pub clock: fn() -> DateTime<Utc>,
     /// Hands out run ids (shared with other dashboards on the same history file).
@@ -250,7 +254,7 @@ pub struct AppInit {
     pub token_masked: Option<String>,
     pub runs: Vec<Run>,
     pub warnings: Vec<String>,
-    pub tz: FixedOffset,
+    pub tz: crate::tui::clock::Zone,
 }
 
 impl App {
@@ -302,6 +306,7 @@ impl App {
             now: Instant::now(),
             spinner: 0,
             tz: init.tz,
+            screen: (80, 24),
             clock: Utc::now,
             run_ids: crate::history::RunIds::local(),
             quit: false,
@@ -404,7 +409,15 @@ impl App {
     fn apply(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Key(key) => self.on_key(key),
-            Action::Resize => Vec::new(),
+            Action::Paste(text) => {
+                self.on_paste(text);
+                Vec::new()
+            }
+            Action::Resize { width, height } => {
+                self.screen = (width, height);
+                self.clamp_popup_scroll();
+                Vec::new()
+            }
             Action::Tick => {
                 self.now = Instant::now();
                 self.spinner = self.spinner.wrapping_add(1);
@@ -473,6 +486,14 @@ impl App {
                 Vec::new()
             }
             Action::Terminate => self.quit_now(),
+            Action::Logged { lines, path } => {
+                let what = if lines == 1 { "a problem" } else { "problems" };
+                self.last_error = Some(format!(
+                    "{what} logged to {} (shown again on exit)",
+                    path.display()
+                ));
+                Vec::new()
+            }
         }
     }
 
@@ -669,10 +690,24 @@ impl App {
                     },
                     other => other,
                 });
+                // Scrolling stops where the content ends, so ↑ answers at once.
+                self.clamp_popup_scroll();
             }
             _ => {}
         }
         Vec::new()
+    }
+
+    /// Keeps the open popup's scroll within its content at the current terminal size.
+    fn clamp_popup_scroll(&mut self) {
+        let (width, height) = self.screen;
+        let max = crate::tui::panes::popup_scroll_max(self, Rect::new(0, 0, width, height));
+        if let Some(
+            Popup::Help { scroll } | Popup::Detail { scroll, .. } | Popup::Compare { scroll, .. },
+        ) = &mut self.popup
+        {
+            *scroll = (*scroll).min(max);
+        }
     }
 
     fn leave_input(&mut self) {

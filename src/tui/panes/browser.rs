@@ -33,7 +33,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if show_filter {
         lines.push(Line::from(vec![
             Span::styled("/", app.theme.accent()),
-            Span::raw(b.filter.value().to_string()),
+            Span::raw(super::input_line::view(&b.filter, w.saturating_sub(1)).text),
             Span::styled(
                 format!("  {} of {}", b.visible.len(), b.entries.len()),
                 app.theme.dim(),
@@ -111,7 +111,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             let t = e
                 .modified
                 .and_then(|s| DateTime::from_timestamp(s, 0))
-                .map(|t| t.with_timezone(&app.tz).format(time_fmt).to_string())
+                .map(|t| app.tz.local(t).format(time_fmt).to_string())
                 .unwrap_or_default();
             spans.push(Span::styled(
                 format!("{} ", fit_right(&t, time_w - 1)),
@@ -133,7 +133,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
     if b.filtering && app.focus == Pane::Browser {
-        let x = inner.x + 1 + b.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
+        let x = inner.x + 1 + super::input_line::view(&b.filter, w.saturating_sub(1)).cursor as u16;
         frame.set_cursor_position(Position::new(x, inner.y));
     }
 }

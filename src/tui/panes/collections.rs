@@ -38,7 +38,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if filter_row {
         lines.push(Line::from(vec![
             Span::styled("/", app.theme.accent()),
-            Span::raw(c.filter.value().to_string()),
+            Span::raw(super::input_line::view(&c.filter, w.saturating_sub(1)).text),
         ]));
     }
     match &c.load {
@@ -99,7 +99,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     if c.filtering && app.focus == Pane::Collections {
-        let x = inner.x + 1 + c.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
+        let x = inner.x + 1 + super::input_line::view(&c.filter, w.saturating_sub(1)).cursor as u16;
         frame.set_cursor_position(Position::new(x, inner.y));
     }
 }

@@ -9,11 +9,34 @@ use super::{popup_area, popup_block};
 use crate::history::compare;
 use crate::tui::app::{fmt_threshold, App};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: usize) {
+/// The popup's rectangle and the table's (below the heading line).
+fn areas(app: &App, area: Rect) -> (Rect, Rect, Rect) {
     let r = popup_area(area, 90, area.height.saturating_sub(2));
+    let inner = popup_block(app, "Compare runs").inner(r);
+    let body = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    (r, inner, body)
+}
+
+/// The last scroll position that still shows content: the last row at the bottom edge.
+pub fn scroll_max(app: &App, area: Rect, a: u64, b: u64) -> usize {
+    let (Some(ra), Some(rb)) = (app.run(a), app.run(b)) else {
+        return 0;
+    };
+    let (_, _, body) = areas(app, area);
+    // One row of the table is its header.
+    compare(ra, rb)
+        .len()
+        .saturating_sub(body.height.saturating_sub(1) as usize)
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: usize) {
+    let (r, inner, body) = areas(app, area);
     frame.render_widget(Clear, r);
     let block = popup_block(app, "Compare runs");
-    let inner = block.inner(r);
     frame.render_widget(block, r);
     let (Some(ra), Some(rb)) = (app.run(a), app.run(b)) else {
         frame.render_widget(Paragraph::new("one of the runs is gone"), inner);
@@ -32,11 +55,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
     ]);
     frame.render_widget(Paragraph::new(head), Rect { height: 1, ..inner });
     let rows = compare(ra, rb);
-    let body = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled("neither run matched anyone", app.theme.dim())),
@@ -45,9 +63,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
         return;
     }
     let fmt = |s: Option<f64>| s.map(|v| format!("{v:.3}")).unwrap_or_else(|| "–".into());
-    let max = rows
-        .len()
-        .saturating_sub(body.height.saturating_sub(1) as usize);
+    let max = scroll_max(app, area, a, b);
     let table_rows: Vec<Row> = rows
         .iter()
         .skip(scroll.min(max))

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use super::input_line::view;
 use super::{clip, fit, scroll_offset};
 use crate::tui::app::App;
 use crate::tui::editform::{EditForm, Value};
@@ -38,15 +39,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, form: &EditForm) {
         match &field.value {
             Value::Text { input, placeholder } => {
                 let v = input.value();
-                let value = if v.is_empty() {
+                let value = if on_field && form.editing {
+                    // Scrolled sideways so the cursor stays in view (long pastes).
+                    let shown = view(input, value_w);
+                    cursor = Some((lines.len(), label_w + 1 + shown.cursor));
+                    Span::raw(shown.text)
+                } else if v.is_empty() {
                     Span::styled(*placeholder, t.dim())
                 } else {
                     Span::raw(clip(v, value_w))
                 };
-                if on_field && form.editing {
-                    let x = (label_w + 1 + input.visual_cursor()).min(w.saturating_sub(1));
-                    cursor = Some((lines.len(), x));
-                }
                 lines.push(Line::from_iter(
                     [Some(label(true)), Some(Span::raw(" ")), Some(value), error]
                         .into_iter()

@@ -56,14 +56,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         };
         if let Some(input) = input {
             let v = input.value();
-            if v.is_empty() {
+            if selected && f.editing {
+                // Scrolled sideways so the cursor stays in view (long pastes).
+                let shown = super::input_line::view(input, value_w);
+                let x = label_w + 1 + shown.cursor;
+                cursor = Some(Position::new(inner.x + x as u16, inner.y + i as u16));
+                spans.push(Span::raw(shown.text));
+            } else if v.is_empty() {
                 spans.push(Span::styled(placeholder, app.theme.dim()));
             } else {
                 spans.push(Span::raw(clip(v, value_w)));
-            }
-            if selected && f.editing {
-                let x = (label_w + 1 + input.visual_cursor()).min(w.saturating_sub(1));
-                cursor = Some(Position::new(inner.x + x as u16, inner.y + i as u16));
             }
             if err.is_some() {
                 spans.push(Span::styled("  ✗ 0.5–1.0", app.theme.error()));

@@ -26,14 +26,24 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
-    let r = popup_area(area, 64, area.height.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    let all = lines(app);
-    let max = all
+/// The popup's rectangle in a terminal of `area`.
+fn popup(area: Rect) -> Rect {
+    popup_area(area, 64, area.height.saturating_sub(2))
+}
+
+/// The last scroll position that still shows content: the list's end at the bottom edge.
+pub fn scroll_max(app: &App, area: Rect) -> usize {
+    let r = popup(area);
+    lines(app)
         .len()
-        .saturating_sub(r.height.saturating_sub(2) as usize);
-    let p = Paragraph::new(all)
+        .saturating_sub(r.height.saturating_sub(2) as usize)
+}
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect, scroll: usize) {
+    let r = popup(area);
+    frame.render_widget(Clear, r);
+    let max = scroll_max(app, area);
+    let p = Paragraph::new(lines(app))
         .scroll((scroll.min(max) as u16, 0))
         .block(popup_block(app, "Keys (↑↓ scroll)"));
     frame.render_widget(p, r);

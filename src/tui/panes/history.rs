@@ -100,7 +100,7 @@ fn short(v: f64) -> String {
 /// backend) is clipped to its column's width `col_w` with an ellipsis.
 fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool, col_w: &[usize]) -> Vec<Line<'a>> {
     let fit_col = |i: usize, s: &str| clip(s, col_w.get(i).copied().unwrap_or(0));
-    let local = r.time.with_timezone(&app.tz);
+    let local = app.tz.local(r.time);
     let time = if wide {
         local.format("%m-%d %H:%M").to_string()
     } else {

@@ -11,6 +11,7 @@ pub mod editor;
 pub mod form;
 pub mod help;
 pub mod history;
+pub mod input_line;
 pub mod persons;
 pub mod preview;
 pub mod results;
@@ -107,6 +108,17 @@ pub fn render(app: &App, frame: &mut Frame) {
             editor::render(app, frame, area);
             editor::confirm_replace(app, frame, area);
         }
+    }
+}
+
+/// How far the open popup can scroll in a terminal of `area` before its content ends
+/// (0 for popups that do not scroll).
+pub fn popup_scroll_max(app: &App, area: Rect) -> usize {
+    match &app.popup {
+        Some(Popup::Help { .. }) => help::scroll_max(app, area),
+        Some(Popup::Detail { person_id, .. }) => detail::scroll_max(app, area, person_id),
+        Some(Popup::Compare { a, b, .. }) => compare::scroll_max(app, area, *a, *b),
+        _ => 0,
     }
 }
 

@@ -87,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if l.filtering || !l.filter.value().is_empty() {
         lines.push(Line::from(vec![
             Span::styled("/", t.accent()),
-            Span::raw(l.filter.value().to_string()),
+            Span::raw(super::input_line::view(&l.filter, w.saturating_sub(1)).text),
         ]));
     }
     if let Some(e) = &l.error {
@@ -147,7 +147,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         hint_area,
     );
     if l.filtering {
-        let x = inner.x + 1 + l.filter.visual_cursor().min(w.saturating_sub(2)) as u16;
+        let x = inner.x + 1 + super::input_line::view(&l.filter, w.saturating_sub(1)).cursor as u16;
         frame.set_cursor_position(Position::new(x, inner.y + 1));
     }
 }

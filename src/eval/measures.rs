@@ -141,9 +141,8 @@ pub fn match_point(results: &[ProbeResult], min_score: f64) -> MatchPoint {
             Kind::Mated => {
                 mated += 1;
                 let mate = r.expected.as_deref();
-                if !top.is_some_and(|t| Some(t.id.as_str()) == mate) {
-                    miss += 1;
-                }
+                let hit = top.is_some_and(|t| Some(t.id.as_str()) == mate);
+                miss += u64::from(!hit);
                 if top.is_some_and(|t| Some(t.id.as_str()) != mate) {
                     wrong += 1;
                 }

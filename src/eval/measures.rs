@@ -610,7 +610,7 @@ mod tests {
         /// A score on 0.40–1.00, half of them on exact hundredths (grid ties).
         fn score(&mut self) -> f64 {
             let n = self.next();
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 f64::from(40 + (n >> 8) as u32 % 61) / 100.0
             } else {
                 0.4 + (n >> 11) as f64 / (1u64 << 53) as f64 * 0.6
@@ -634,10 +634,10 @@ mod tests {
                 ProbeResult {
                     kind,
                     expected: (kind == Kind::Mated).then(|| ids[(g.next() % 4) as usize].into()),
-                    liveness_score: (g.next() % 10 != 0).then_some(live),
+                    liveness_score: (!g.next().is_multiple_of(10)).then_some(live),
                     liveness_passed_floor: Some(live > 0.5),
                     candidates: if live > 0.5 { cands } else { vec![] },
-                    error: (g.next() % 50 == 0).then(|| "timeout".into()),
+                    error: g.next().is_multiple_of(50).then(|| "timeout".into()),
                 }
             })
             .collect();

@@ -7,6 +7,10 @@
 //! exact Clopper–Pearson interval ([`stats`]). [`report`] writes them as text, JSON, CSV
 //! and an SVG plot.
 
+pub mod journal;
 pub mod measures;
+pub mod plot;
+pub mod report;
+pub mod run;
 pub mod set;
 pub mod stats;

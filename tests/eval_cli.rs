@@ -419,3 +419,39 @@ async fn a_real_api_asks_first_and_bad_names_stop_before_any_search() {
     assert_eq!(out.status.code(), Some(2));
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_failed_search_is_left_out_reported_and_retried_by_the_next_run() {
+    let env = Env::new(&["_not_enrolled/a.png", "_not_enrolled/b.png"]);
+    let server = TestServer::start([
+        hit(json!([]), 0.9),
+        Step::json(500, json!({"code": "ERROR", "message": "boom"})),
+    ])
+    .await;
+    let out = env
+        .run(&server.url(), &["--json", "--jobs", "1", "--yes"])
+        .await;
+    // The report is printed; the exit code says the figures miss a probe.
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("1 of 2 searches failed"),
+        "{}",
+        text(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(v["counts"]["failed"], json!(1));
+    assert_eq!(v["counts"]["nonmated"], json!(1));
+    assert_eq!(v["points"][0]["nonmated"], json!(1));
+    assert!(v["probes"][1]["error"].is_string());
+    assert_eq!(searches(&server).len(), 2); // a 500 to a POST is not retried
+
+    server.push(hit(json!([]), 0.9));
+    let out = env
+        .run(&server.url(), &["--json", "--jobs", "1", "--yes"])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(v["requests_sent"], json!(1));
+    assert_eq!(v["counts"]["resumed"], json!(1));
+    assert_eq!(v["counts"]["failed"], json!(0));
+}

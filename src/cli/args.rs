@@ -144,7 +144,8 @@ from 0.50 to 1.00 is then evaluated locally. Results are journaled in the data f
 running the same set again resumes (--fresh starts over).
 
 Exit codes: 0 done · 2 bad input (nothing sent) · 4 authentication failed ·
-130 stopped with Ctrl-c (what was done is reported) · others as for `search`";
+5 or 6 some searches failed (the report leaves them out; a rerun retries them) ·
+130 stopped with Ctrl-c (what was done is reported)";
 
 /// `liveface eval`.
 #[derive(Args, Debug, Clone)]

@@ -293,13 +293,13 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
             code = 1;
         }
     }
-    if !evaluation.complete {
-        if let Some(e) = first_failure.filter(|e| e.kind() == crate::api::ErrorKind::Auth) {
-            return e.exit_code();
-        }
-        return EXIT_INTERRUPTED;
+    // A stop for an authentication failure, or any failed search, is not a clean run:
+    // the figures miss those probes. Scripts get the failure's code (after the report).
+    match first_failure {
+        Some(e) if e.kind() == crate::api::ErrorKind::Auth || evaluation.complete => e.exit_code(),
+        _ if !evaluation.complete => EXIT_INTERRUPTED,
+        _ => code,
     }
-    code
 }
 
 fn result_of(kind: Kind, expected: Option<String>, s: &Searched) -> ProbeResult {

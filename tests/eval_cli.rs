@@ -343,6 +343,11 @@ async fn an_interrupted_run_resumes_without_searching_a_probe_twice() {
         .run(&server.url(), &["--json", "--jobs", "1", "--yes"])
         .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("resuming: 2 probes were already searched"),
+        "{}",
+        text(&out.stderr)
+    );
     let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
     assert_eq!(v["complete"], json!(true));
     assert_eq!(v["requests_sent"], json!(3));

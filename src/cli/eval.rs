@@ -164,6 +164,14 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
         probes.push(probe);
     }
 
+    let resumed = probes.iter().filter(|p| p.resumed).count();
+    if resumed > 0 {
+        eprintln!(
+            "liveface: resuming: {resumed} probe{} already searched with these parameters (journal {}); --fresh starts over",
+            if resumed == 1 { " was" } else { "s were" },
+            journal.path().display()
+        );
+    }
     if !jobs.is_empty() && !conn.backend.is_sandbox() && !args.yes {
         let n = jobs.len();
         let question = format!(

@@ -42,9 +42,14 @@ impl Env {
     }
 
     fn command(&self, url: &str, args: &[&str]) -> tokio::process::Command {
+        self.command_on(&self.set, url, args)
+    }
+
+    /// `liveface eval SET …` on another set path (e.g. a manifest).
+    fn command_on(&self, set: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
         cmd.arg("eval")
-            .arg(&self.set)
+            .arg(set)
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -459,4 +464,47 @@ async fn a_failed_search_is_left_out_reported_and_retried_by_the_next_run() {
     assert_eq!(v["requests_sent"], json!(1));
     assert_eq!(v["counts"]["resumed"], json!(1));
     assert_eq!(v["counts"]["failed"], json!(0));
+}
+
+#[tokio::test]
+async fn a_csv_manifest_is_a_set_too() {
+    let env = Env::new(&["imgs/a.png", "imgs/b.png"]);
+    let manifest = env.set.join("set.csv");
+    std::fs::write(
+        &manifest,
+        "path,expected,kind\nimgs/a.png,p7,mated\nimgs/missing.png,,nonmated\nimgs/b.png,,attack\n",
+    )
+    .unwrap();
+    let server = TestServer::start([
+        Step::json(200, json!({"data": [{"id": "p7", "name": "Zed"}]})),
+        hit(json!([{"id": "p7", "score": 0.93}]), 0.97),
+        hit(json!([]), 0.81),
+    ])
+    .await;
+    let out = env
+        .command_on(
+            &manifest,
+            &server.url(),
+            &["--json", "--jobs", "1", "--yes"],
+        )
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("missing.png"),
+        "{}",
+        text(&out.stderr)
+    );
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(v["requests_sent"], json!(2));
+    let c = &v["counts"];
+    assert_eq!(
+        (&c["mated"], &c["attack"], &c["skipped"]),
+        (&json!(1), &json!(1), &json!(1))
+    );
+    assert_eq!(v["points"][43]["fnir_errors"], json!(0)); // 0.93: still found
+    assert_eq!(v["points"][44]["fnir_errors"], json!(1)); // 0.94: missed
+    assert_eq!(v["liveness_points"][30]["apcer_errors"], json!(1)); // 0.81 > 0.80
+    assert_eq!(v["liveness_points"][31]["apcer_errors"], json!(0)); // 0.81 = 0.81 fails
 }

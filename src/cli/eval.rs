@@ -185,6 +185,7 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
         }
     }
 
+    let started = std::time::Instant::now();
     let bar = progress_bar(jobs.len() as u64);
     let stop = StopFlag::default();
     let abandon = Arc::new(tokio::sync::Notify::new());
@@ -269,6 +270,7 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
             .iter()
             .all(|p| !p.note.as_deref().is_some_and(|n| n.starts_with("not run"))),
         requests_sent,
+        elapsed_ms: started.elapsed().as_millis() as u64,
         probes,
     };
     let measures = evaluation.measures();

@@ -47,6 +47,8 @@ pub struct Evaluation {
     pub complete: bool,
     /// Searches sent by this run (resumed results excluded).
     pub requests_sent: u64,
+    /// How long this run's searches took, in milliseconds (wall clock).
+    pub elapsed_ms: u64,
     pub probes: Vec<EvalProbe>,
 }
 
@@ -205,6 +207,7 @@ pub fn to_json(e: &Evaluation, m: &Measures) -> Value {
         "complete": e.complete,
         "counts": e.counts(),
         "requests_sent": e.requests_sent,
+        "elapsed_ms": e.elapsed_ms,
         "current": {
             "min_score": point_json(&m.current),
             "liveness_min_score": liveness_point_json(&m.current_liveness),
@@ -249,8 +252,17 @@ pub fn to_text(e: &Evaluation, m: &Measures) -> String {
             String::new()
         }
     ));
+    let rate = if e.requests_sent > 0 && e.elapsed_ms > 0 {
+        format!(
+            " in {:.1} s ({:.2} probes/s)",
+            e.elapsed_ms as f64 / 1000.0,
+            e.requests_sent as f64 * 1000.0 / e.elapsed_ms as f64
+        )
+    } else {
+        String::new()
+    };
     line(format!(
-        "requests: {} sent · {} resumed from the journal",
+        "requests: {} sent{rate} · {} resumed from the journal",
         e.requests_sent, c.resumed
     ));
     if !e.complete {
@@ -431,6 +443,7 @@ mod tests {
             current: (0.75, 0.65),
             complete: true,
             requests_sent: probes.len() as u64,
+            elapsed_ms: 1500,
             probes,
         }
     }
@@ -443,6 +456,10 @@ mod tests {
             probe(Kind::Attack, None, 0.3),
         ]);
         let text = to_text(&e, &e.measures());
+        assert!(
+            text.contains("requests: 3 sent in 1.5 s (2.00 probes/s)"),
+            "{text}"
+        );
         assert!(
             text.contains("fpir      0 / 1 (≤ 97.5 % at 95 %)"),
             "{text}"

@@ -508,3 +508,23 @@ async fn a_csv_manifest_is_a_set_too() {
     assert_eq!(v["liveness_points"][30]["apcer_errors"], json!(1)); // 0.81 > 0.80
     assert_eq!(v["liveness_points"][31]["apcer_errors"], json!(0)); // 0.81 = 0.81 fails
 }
+
+#[tokio::test]
+async fn an_authentication_failure_stops_the_run_at_once() {
+    let env = Env::new(&["_attacks/a.png", "_attacks/b.png", "_attacks/c.png"]);
+    let server = TestServer::start([Step::json(
+        401,
+        json!({"code": "UNAUTHORIZED", "message": "Authentication required"}),
+    )])
+    .await;
+    let out = env
+        .run(&server.url(), &["--json", "--jobs", "1", "--yes"])
+        .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(searches(&server).len(), 1, "no search after a 401");
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(v["complete"], json!(false));
+    assert_eq!(v["counts"]["failed"], json!(1));
+    assert_eq!(v["counts"]["not_run"], json!(2));
+    assert!(!text(&out.stderr).contains(TOKEN));
+}

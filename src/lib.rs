@@ -4,6 +4,7 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod connect;
+pub mod eval;
 pub mod face_region;
 pub mod filetype;
 pub mod history;

@@ -22,6 +22,7 @@ fn main() {
             Some(Command::Search(args)) => cli::search::run(&cli.global, args).await,
             Some(Command::Collections(args)) => cli::collections::run(&cli.global, args).await,
             Some(Command::Persons(args)) => cli::persons::run(&cli.global, args).await,
+            Some(Command::Eval(args)) => cli::eval::run(&cli.global, args).await,
             Some(Command::Sandbox(args)) => {
                 liveface::sandbox::cli::run(args.clone(), cli.global.models.clone()).await
             }

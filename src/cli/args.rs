@@ -101,6 +101,9 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::cli::history::HistoryAction,
     },
+    /// Evaluate thresholds on a labelled probe set: FNIR, FPIR, APCER, BPCER per threshold
+    #[command(after_help = EVAL_HELP)]
+    Eval(EvalArgs),
     /// Show which sandbox engine is active and why (the face models' status)
     Models {
         #[command(subcommand)]
@@ -140,6 +143,61 @@ pub struct SearchArgs {
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// The layout of a labelled set and the exit codes, after `liveface eval --help`.
+pub const EVAL_HELP: &str = "\
+The labelled set, a folder:
+  SET/<person>/        photos of an enrolled person (the person's id, or unique exact name)
+  SET/_not_enrolled/   live photos of people who are not enrolled
+  SET/_attacks/        presentation attacks (prints, screens, masks)
+or a CSV manifest with the header path,expected,kind (kind: mated, nonmated, attack).
+
+Every probe is searched once at liveness_min_score 0.5 and min_score 0.5; every threshold
+from 0.50 to 1.00 is then evaluated locally. Results are journaled in the data folder:
+running the same set again resumes (--fresh starts over).
+
+Exit codes: 0 done · 2 bad input (nothing sent) · 4 authentication failed ·
+5 or 6 some searches failed (the report leaves them out; a rerun retries them) ·
+130 stopped with Ctrl-c (what was done is reported)";
+
+/// `liveface eval`.
+#[derive(Args, Debug, Clone)]
+pub struct EvalArgs {
+    /// The labelled set: a folder laid out by truth, or a CSV manifest path,expected,kind
+    #[arg(value_name = "SET")]
+    pub set: PathBuf,
+    /// Search only this collection (names are resolved among its persons)
+    #[arg(long, value_name = "ID")]
+    pub collection: Option<String>,
+    /// FAST or ACCURATE (default FAST)
+    #[arg(long, value_name = "MODE")]
+    pub search_mode: Option<String>,
+    /// Capture platform: ANDROID, IOS or DESKTOP (default DESKTOP)
+    #[arg(long, value_name = "OS")]
+    pub os: Option<String>,
+    /// Searches in flight at once, 1–32
+    #[arg(long, value_name = "N", default_value_t = 4, allow_negative_numbers = true,
+          value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub jobs: u16,
+    /// Don't ask before sending billed requests to a real API
+    #[arg(long)]
+    pub yes: bool,
+    /// Forget the journal of earlier runs of this set and search every probe again
+    #[arg(long)]
+    pub fresh: bool,
+    /// Print one JSON object (the stable schema in the README) instead of the report
+    #[arg(long)]
+    pub json: bool,
+    /// Also write one CSV row per probe to this file
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Also draw the DET curve and the score histograms to this SVG file
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Longest side of the uploaded images in pixels, 64–8192 (default 1600; never upscaled)
+    #[arg(long, value_name = "PX", allow_negative_numbers = true)]
+    pub max_side: Option<i64>,
 }
 
 #[derive(Args, Debug, Clone)]

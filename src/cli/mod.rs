@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod collections;
+pub mod eval;
 pub mod history;
 pub mod models;
 pub mod output;

@@ -7,6 +7,7 @@ pub mod connect;
 pub mod face_region;
 pub mod history;
 pub mod imageio;
+pub mod install;
 pub mod preview;
 pub mod printable;
 pub mod probe;

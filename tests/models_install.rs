@@ -499,3 +499,74 @@ async fn from_a_local_directory_and_from_nowhere() {
         .iter()
         .all(|f| f["state"] == "missing"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_is_said_in_plain_words_and_leaves_nothing() {
+    if !have(&shared_models(), &names()) || !Path::new("/dev/full").exists() {
+        return;
+    }
+    // The temporary file of the first model points at /dev/full: every write fails with
+    // "no space left on device", as on a full disk.
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("models");
+    std::fs::create_dir(&dir).unwrap();
+    let part = part_path(&dir, &ALL[0].pinned());
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/dev/full", &part).unwrap();
+    let out = run(
+        home.path(),
+        &[
+            "--models",
+            dir.to_str().unwrap(),
+            "models",
+            "install",
+            "--from",
+            shared_models().to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("the disk holding {} is full", dir.display())),
+        "{err}"
+    );
+    assert!(
+        entries(&dir).is_empty(),
+        "nothing left: {:?}",
+        entries(&dir)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_proxy_from_the_environment_is_used() {
+    if !have(&shared_models(), &names()) {
+        return;
+    }
+    // The mirror host does not exist; only the proxy (our server) can answer for it.
+    let proxy = Mirror::start(&shared_models()).await;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("models");
+    let out = command(
+        home.path(),
+        &[
+            "--models",
+            dir.to_str().unwrap(),
+            "models",
+            "install",
+            "--from",
+            "http://models-mirror.invalid/base",
+        ],
+    )
+    .env("HTTP_PROXY", &proxy.base_url)
+    .output()
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(models::status(&dir).ready());
+    assert_eq!(
+        proxy.requests().len(),
+        4,
+        "every file went through the proxy"
+    );
+}

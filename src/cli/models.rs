@@ -198,9 +198,6 @@ impl Bars {
             Event::Skipped { file } => {
                 *before += file.size;
                 self.total.set_position(*before);
-                let _ = self
-                    .multi
-                    .println(format!("  {} already verified", file.name));
             }
             Event::Started { file } => {
                 let bar = self
@@ -218,8 +215,9 @@ impl Bars {
             Event::Installed { file } => {
                 *before += file.size;
                 self.total.set_position(*before);
+                // The summary lines say what was installed; the bar goes.
                 if let Some(bar) = current.take() {
-                    bar.finish();
+                    bar.finish_and_clear();
                 }
             }
         }

@@ -83,7 +83,13 @@ async fn serve(mut sock: tokio::net::TcpStream, root: PathBuf, state: Arc<Mutex<
         }
     }
     let head = String::from_utf8_lossy(&buf).to_string();
-    let path = head.split_whitespace().nth(1).unwrap_or("/").to_owned();
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    // As a proxy, the server gets the absolute URL: keep its path's last segment.
+    let path = match target.split_once("://") {
+        Some((_, rest)) => rest.rsplit('/').next().unwrap_or(""),
+        None => target,
+    }
+    .to_owned();
     let name = path.trim_start_matches('/').to_owned();
     let fault = {
         let mut st = state.lock().unwrap();

@@ -502,6 +502,14 @@ mod tests {
             .block_on(install(&[pinned], dst.path(), &opts, &|_| {}))
             .unwrap();
         assert_eq!(again.files, vec![(pinned, Outcome::AlreadyVerified)]);
+        // A damaged copy under the final name is replaced.
+        std::fs::write(dst.path().join("a.bin"), b"abd").unwrap();
+        assert!(!is_verified(dst.path(), &pinned));
+        let fixed = rt
+            .block_on(install(&[pinned], dst.path(), &opts, &|_| {}))
+            .unwrap();
+        assert_eq!(fixed.files, vec![(pinned, Outcome::Installed)]);
+        assert!(is_verified(dst.path(), &pinned));
 
         let longer = PinnedFile { size: 4, ..pinned };
         let dst2 = tempfile::tempdir().unwrap();

@@ -215,6 +215,12 @@ async fn demo(args: DemoArgs, choice: EngineChoice) -> i32 {
         return face_demo(args, choice).await;
     }
     // Synthetic images hold no face: the synthetic demo is always a pixel-engine store.
+    if args.pack_from.is_some() {
+        eprintln!(
+            "sandbox: --pack-from is for the face engine's demo of real photos; the face models are not installed ({}), so this is the synthetic pixel-engine demo: run `liveface models install` first",
+            choice.note
+        );
+    }
     let data_dir = args.data.unwrap_or_else(default_data_dir);
     let result = tokio::task::spawn_blocking(move || {
         if args.reset {

@@ -219,7 +219,8 @@ impl fmt::Display for ModelsStatus {
             write!(
                 f,
                 "engine: pixel fallback ({bad} of {} model files missing or invalid; \
-                 put the verified files in this directory, or point --models / {ENV_MODELS} at them)",
+                 run `liveface models install`, or put the verified files in this directory, \
+                 or point --models / {ENV_MODELS} at them)",
                 self.files.len()
             )
         }

@@ -55,9 +55,8 @@ pub struct DemoArgs {
     /// Delete the store (persons, collections, faces) and the probes first
     #[arg(long)]
     pub reset: bool,
-    /// Enroll a folder of photos instead of the synthetic demo: one person per file
-    /// stem, `name_1.jpg`, `name_2.jpg` … being photos of one person (needed with the
-    /// face engine, which finds no face in synthetic images)
+    /// Enroll a folder of your own photos instead of the demo gallery: one person per
+    /// file stem, `name_1.jpg`, `name_2.jpg` … being photos of one person
     #[arg(long, value_name = "DIR")]
     pub from: Option<PathBuf>,
 }

@@ -456,6 +456,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_install_can_run_on_a_background_task() {
+        // The dashboard runs it with tokio::spawn and a progress callback.
+        fn send<T: Send + 'static>(_: T) {}
+        send(async {
+            let opts = InstallOptions {
+                source: Source::Upstream,
+                from_flag: "--from",
+            };
+            let _ = install(&[], Path::new("/nonexistent"), &opts, &|_| {}).await;
+        });
+    }
+
+    #[test]
     fn sources_parse_by_scheme() {
         assert_eq!(
             Source::parse("https://mirror.example/models/"),

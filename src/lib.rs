@@ -10,6 +10,7 @@ pub mod filetype;
 pub mod history;
 pub mod imagecheck;
 pub mod imageio;
+pub mod install;
 pub mod logging;
 pub mod pathbytes;
 pub mod preview;

@@ -27,9 +27,14 @@ fn main() {
                 liveface::sandbox::cli::run(args.clone(), cli.global.models.clone()).await
             }
             Some(Command::History { action }) => history(&cli, action),
-            Some(Command::Models {
-                action: ModelsAction::Status,
-            }) => cli::models::status(cli.global.models.clone()),
+            Some(Command::Models { action }) => match action {
+                ModelsAction::Status { json } => {
+                    cli::models::status(cli.global.models.clone(), *json)
+                }
+                ModelsAction::Install { from, json } => {
+                    cli::models::install(cli.global.models.clone(), from.clone(), *json).await
+                }
+            },
             None => dashboard(&cli).await,
         }
     });

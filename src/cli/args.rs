@@ -104,7 +104,7 @@ pub enum Command {
     /// Evaluate thresholds on a labelled probe set: FNIR, FPIR, APCER, BPCER per threshold
     #[command(after_help = EVAL_HELP)]
     Eval(EvalArgs),
-    /// Show which sandbox engine is active and why (the face models' status)
+    /// Install the face models, or show which sandbox engine is active and why
     Models {
         #[command(subcommand)]
         action: ModelsAction,
@@ -113,8 +113,24 @@ pub enum Command {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum ModelsAction {
-    /// Check the four face-model files against their pinned SHA-256 hashes
-    Status,
+    /// Check the four face-model files against their pinned SHA-256 hashes; list their
+    /// sizes, licences and sources
+    Status {
+        /// Print one JSON object instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download the four face-model files from their pinned upstream URLs (or copy them
+    /// from --from), verify each SHA-256, and put them into the models directory
+    Install {
+        /// A local directory, or an http(s) base URL, holding the same file names (an
+        /// offline mirror, a company proxy, an air-gapped copy)
+        #[arg(long, value_name = "SOURCE")]
+        from: Option<String>,
+        /// Print a JSON summary instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone)]

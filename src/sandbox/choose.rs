@@ -36,7 +36,7 @@ pub fn choose_engine_in(dir: &Path) -> EngineChoice {
             slot: EngineSlot::ready(Arc::new(PixelEngine)),
             face: false,
             note: format!(
-                "pixel fallback: {missing} of 4 face models missing or wrong in {} (see `liveface models status`)",
+                "pixel fallback: {missing} of 4 face models missing or wrong in {} (`liveface models install` fetches them)",
                 dir.display()
             ),
             models_dir: dir.to_path_buf(),

@@ -19,7 +19,8 @@ pub struct SandboxArgs {
 pub enum SandboxAction {
     /// Run the sandbox as a standalone Verifik-compatible server (for curl, SDKs, scripts)
     Serve(ServeArgs),
-    /// Fill the store with synthetic demo persons and write probe images next to them
+    /// Fill the store with demo persons and write labelled probe images next to them:
+    /// real photos with the face engine, synthetic images with the pixel engine
     Demo(DemoArgs),
 }
 
@@ -43,15 +44,19 @@ pub struct ServeArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct DemoArgs {
-    /// Data directory (default: <data dir>/liveface/sandbox)
+    /// Data directory (default: <data dir>/liveface/sandbox-face with the face engine,
+    /// <data dir>/liveface/sandbox with the pixel engine)
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Where the face engine's demo photo pack comes from: a local directory or an
+    /// http(s) base URL holding the pack's file names (default: the pinned upstream URLs)
+    #[arg(long, value_name = "SOURCE")]
+    pub pack_from: Option<String>,
     /// Delete the store (persons, collections, faces) and the probes first
     #[arg(long)]
     pub reset: bool,
-    /// Enroll a folder of photos instead of the synthetic demo: one person per file
-    /// stem, `name_1.jpg`, `name_2.jpg` … being photos of one person (needed with the
-    /// face engine, which finds no face in synthetic images)
+    /// Enroll a folder of your own photos instead of the demo gallery: one person per
+    /// file stem, `name_1.jpg`, `name_2.jpg` … being photos of one person
     #[arg(long, value_name = "DIR")]
     pub from: Option<PathBuf>,
 }
@@ -213,13 +218,17 @@ async fn demo(args: DemoArgs, choice: EngineChoice) -> i32 {
     if let Some(photos) = args.from.clone() {
         return demo_from_photos(args, photos, choice).await;
     }
-    // Synthetic images hold no face: the synthetic demo is always a pixel-engine store.
-    let data_dir = args.data.unwrap_or_else(default_data_dir);
     if choice.face {
+        return face_demo(args, choice).await;
+    }
+    // Synthetic images hold no face: the synthetic demo is always a pixel-engine store.
+    if args.pack_from.is_some() {
         eprintln!(
-            "sandbox: the synthetic demo uses the pixel engine (its images hold no face); for the face engine use --from DIR"
+            "sandbox: --pack-from is for the face engine's demo of real photos; the face models are not installed ({}), so this is the synthetic pixel-engine demo: run `liveface models install` first",
+            choice.note
         );
     }
+    let data_dir = args.data.unwrap_or_else(default_data_dir);
     let result = tokio::task::spawn_blocking(move || {
         if args.reset {
             reset(&data_dir).map_err(|e| format!("cannot reset {}: {e}", data_dir.display()))?;
@@ -240,6 +249,81 @@ async fn demo(args: DemoArgs, choice: EngineChoice) -> i32 {
             println!("probes in {}:", summary.probes_dir.display());
             for (file, expect) in &summary.probes {
                 println!("  {file}: {expect}");
+            }
+            0
+        }
+        Ok(Err(e)) => {
+            eprintln!("liveface sandbox demo: {e}");
+            1
+        }
+        Err(e) => {
+            eprintln!("liveface sandbox demo: internal failure: {e}");
+            1
+        }
+    }
+}
+
+/// The face engine's demo: fetch the pinned photo pack (skipped when already verified),
+/// enrol the three persons, write the labelled probes.
+async fn face_demo(args: DemoArgs, choice: EngineChoice) -> i32 {
+    use crate::install::{self, InstallOptions, Source};
+    use crate::sandbox::face_demo::{pack_dir, pack_files, seed_face_demo};
+    use std::io::IsTerminal;
+
+    let data_dir = args.data.unwrap_or_else(|| embedded_data_dir(true));
+    eprintln!("sandbox: engine: {}", choice.note);
+    if args.reset {
+        if let Err(e) = reset(&data_dir) {
+            eprintln!(
+                "liveface sandbox demo: cannot reset {}: {e}",
+                data_dir.display()
+            );
+            return 1;
+        }
+    }
+    let source = Source::from_option(args.pack_from.as_deref());
+    if let Source::Dir(d) = &source {
+        if !d.is_dir() {
+            eprintln!(
+                "liveface sandbox demo: --pack-from {}: no such directory",
+                d.display()
+            );
+            return crate::cli::EXIT_BAD_INPUT;
+        }
+    }
+    let pack = pack_dir(&data_dir);
+    let files = pack_files();
+    let bars = crate::cli::models::Bars::new(&files, std::io::stdout().is_terminal());
+    let opts = InstallOptions {
+        source,
+        from_flag: "--pack-from",
+    };
+    let fetched = install::install(&files, &pack, &opts, &|e| bars.on(e)).await;
+    bars.finish();
+    if let Err(e) = fetched {
+        eprintln!("liveface sandbox demo: the demo photos: {e}");
+        return crate::cli::models::exit_code(&e);
+    }
+    let probes = probes_dir(&data_dir);
+    let result = tokio::task::spawn_blocking(move || {
+        let engine = wait_ready(&choice.slot)?;
+        seed_face_demo(&data_dir, &pack, &probes, engine.as_ref()).map_err(|e| e.to_string())
+    })
+    .await;
+    match result {
+        Ok(Ok(summary)) => {
+            if summary.already_seeded {
+                println!("the demo persons were already in the store (use --reset to start over)");
+            }
+            for (name, photos) in &summary.enrolled {
+                println!("enrolled {name} from {}", photos.join(", "));
+            }
+            println!(
+                "probes in {} (see README.md there):",
+                summary.probes_dir.display()
+            );
+            for p in &summary.probes {
+                println!("  {}: {}", p.file, p.sentence());
             }
             0
         }

@@ -61,17 +61,21 @@ async fn connect_face(
         Client::new(config.client_config(&running.base_url, Token::new(PLACEHOLDER_TOKEN)))?;
     let enroll = if persons == 0 {
         format!(
-            " — the store is empty: enroll a folder of photos (one person per file, name_1.jpg, name_2.jpg …) with `liveface sandbox demo --from DIR --data {}`",
+            " — the store is empty: `liveface sandbox demo` enrols a demo gallery of real photos, \
+             `liveface sandbox demo --from DIR --data {}` a folder of yours",
             data_dir.display()
         )
     } else {
         format!(" — {persons} persons enrolled")
     };
+    // The real-photo demo's labelled probes, when `sandbox demo` wrote them.
+    let probes = probes_dir(&data_dir);
+    let probes_dir = probes.join("README.md").is_file().then_some(probes);
     Ok(Connection {
         client,
         backend: Backend::Sandbox {
             engine: "face models".into(),
-            probes_dir: None,
+            probes_dir,
         },
         token_masked: None,
         notes: vec![format!(

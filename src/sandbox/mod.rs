@@ -9,6 +9,7 @@ pub mod demo;
 pub mod embedded;
 pub mod engine;
 pub mod face;
+pub mod face_demo;
 pub mod gallery;
 mod http;
 pub mod index;

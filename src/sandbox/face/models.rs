@@ -18,31 +18,71 @@ pub struct ModelFile {
     pub job: &'static str,
     /// Lower-case hex SHA-256 of the exact file that was verified against reference outputs.
     pub sha256: &'static str,
+    /// Size in bytes.
+    pub size: u64,
+    /// The commit-pinned upstream URL `liveface models install` downloads it from.
+    pub url: &'static str,
+    /// The upstream project and path, in words.
+    pub source: &'static str,
+    pub licence: &'static str,
+}
+
+impl ModelFile {
+    /// The file as the installer sees it.
+    pub fn pinned(&self) -> crate::install::PinnedFile {
+        crate::install::PinnedFile {
+            name: self.name,
+            url: self.url,
+            size: self.size,
+            sha256: self.sha256,
+        }
+    }
 }
 
 pub const YUNET: ModelFile = ModelFile {
     name: "yunet_s_640_640.onnx",
     job: "face detector (YuNet)",
     sha256: "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4",
+    size: 232_589,
+    url: "https://raw.githubusercontent.com/ShiqiYu/libfacedetection.train/0047ac24afb1a50a0c6105001c89d1b5b805dbf1/onnx/yunet_s_640_640.onnx",
+    source: "ShiqiYu/libfacedetection.train onnx/yunet_s_640_640.onnx",
+    licence: "Apache-2.0",
 };
 pub const MINIFASNET_V2: ModelFile = ModelFile {
     name: "minifasnet_v2_2.7_80x80.onnx",
     job: "liveness, crop scale 2.7 (MiniFASNetV2)",
     sha256: "7886c41bcbcc1be00cf8700eddbd8cbd4b1ad138e69010790de2a57a3b01d7e5",
+    size: 1_743_495,
+    url: "https://raw.githubusercontent.com/PragatheeshP/Facial_recognition_Attendance_System-with-SCRFD-MobileFaceNet-MiniFASNet/e8fb986504d07c121ebed35340e9fc1fe43dec2b/resources/anti_spoof_models/2.7_80x80_MiniFASNetV2.onnx",
+    source: "ONNX conversion of minivision-ai/Silent-Face-Anti-Spoofing 2.7_80x80_MiniFASNetV2",
+    licence: "Apache-2.0",
 };
 pub const MINIFASNET_V1SE: ModelFile = ModelFile {
     name: "minifasnet_v1se_4.0_80x80.onnx",
     job: "liveness, crop scale 4.0 (MiniFASNetV1SE)",
     sha256: "e67aedf72df3e1912dbf6baa5f7406b8b30c3cb43234170a70dd9d143fea358e",
+    size: 1_742_663,
+    url: "https://raw.githubusercontent.com/PragatheeshP/Facial_recognition_Attendance_System-with-SCRFD-MobileFaceNet-MiniFASNet/e8fb986504d07c121ebed35340e9fc1fe43dec2b/resources/anti_spoof_models/4_0_0_80x80_MiniFASNetV1SE.onnx",
+    source: "ONNX conversion of minivision-ai/Silent-Face-Anti-Spoofing 4_0_0_80x80_MiniFASNetV1SE",
+    licence: "Apache-2.0",
 };
 pub const MOBILEFACENET: ModelFile = ModelFile {
     name: "mobilefacenet_128.onnx",
     job: "face embedding, 128-d (MobileFaceNet)",
     sha256: "b7120c095d60094f28a4a54ba6a8bf51b297a6273fb40ef6350dfec1f63d9507",
+    size: 3_998_070,
+    url: "https://raw.githubusercontent.com/foamliu/MobileFaceNet/a6cc9032a659b615f477833e1a70b5e7931bcccc/weights/MobileFaceNet.onnx",
+    source: "foamliu/MobileFaceNet weights/MobileFaceNet.onnx",
+    licence: "Apache-2.0 (code; trained on MS-Celeb-1M, a withdrawn research data set)",
 };
 
 /// Every file the face engine needs, in load order.
 pub const ALL: [ModelFile; 4] = [YUNET, MINIFASNET_V2, MINIFASNET_V1SE, MOBILEFACENET];
+
+/// [`ALL`] as the installer sees them.
+pub fn pinned_all() -> Vec<crate::install::PinnedFile> {
+    ALL.iter().map(ModelFile::pinned).collect()
+}
 
 /// Why the face engine could not be loaded. Every variant names the file and what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -179,7 +219,8 @@ impl fmt::Display for ModelsStatus {
             write!(
                 f,
                 "engine: pixel fallback ({bad} of {} model files missing or invalid; \
-                 put the verified files in this directory, or point --models / {ENV_MODELS} at them)",
+                 run `liveface models install`, or put the verified files in this directory, \
+                 or point --models / {ENV_MODELS} at them)",
                 self.files.len()
             )
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use serde_json::{json, Value};
-use support::{refused_addr, Step, TestServer};
+use support::{liveface_command, refused_addr, Step, TestServer};
 
 const TOKEN: &str = "cli_SECRET_token_0123456789";
 
@@ -39,18 +39,8 @@ impl Env {
         vars: &[(&str, &str)],
         args: &[&str],
     ) -> Output {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .stdin(std::process::Stdio::null());
-        if let Some(url) = base_url {
-            cmd.env("LIVEFACE_BASE_URL", url)
-                .env("VERIFIK_TOKEN", TOKEN);
-        }
+        let mut cmd = liveface_command(self.home.path(), base_url.map(|url| (url, TOKEN)));
+        cmd.args(args);
         for (k, v) in vars {
             cmd.env(k, v);
         }

@@ -10,7 +10,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use serde_json::json;
-use support::{Step, TestServer};
+use support::{liveface_command, Step, TestServer};
 
 const TOKEN: &str = "cli_files_SECRET_token_0123";
 /// A command that hangs (on a FIFO) fails the test after this long instead of hanging it.
@@ -34,17 +34,8 @@ impl Env {
     /// Runs the binary with an isolated config/data dir; panics if it does not end
     /// within [`PATIENCE`] (the child is killed then).
     async fn run(&self, base_url: &str, args: &[&std::ffi::OsStr]) -> Output {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("LIVEFACE_BASE_URL", base_url)
-            .env("VERIFIK_TOKEN", TOKEN)
-            .stdin(std::process::Stdio::null())
-            .kill_on_drop(true);
+        let mut cmd = liveface_command(self.home.path(), Some((base_url, TOKEN)));
+        cmd.args(args).kill_on_drop(true);
         match tokio::time::timeout(PATIENCE, cmd.output()).await {
             Ok(out) => out.unwrap(),
             Err(_) => panic!("liveface {args:?} still running after {PATIENCE:?}: it hangs"),

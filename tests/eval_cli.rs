@@ -9,7 +9,7 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{Step, TestServer};
+use support::{liveface_command, Step, TestServer};
 
 const TOKEN: &str = "eval_SECRET_token_0123456789";
 
@@ -47,18 +47,10 @@ impl Env {
 
     /// `liveface eval SET …` on another set path (e.g. a manifest).
     fn command_on(&self, set: &Path, url: &str, args: &[&str]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
+        let mut cmd = liveface_command(self.home.path(), Some((url, TOKEN)));
         cmd.arg("eval")
             .arg(set)
             .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home.path())
-            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
-            .env("XDG_DATA_HOME", self.home.path().join("data"))
-            .env("LIVEFACE_BASE_URL", url)
-            .env("VERIFIK_TOKEN", TOKEN)
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         cmd

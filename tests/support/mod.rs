@@ -442,3 +442,24 @@ pub fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// The real `liveface` binary with a clean environment and its config and data under
+/// `home` (so no user file is read or written), stdin closed; with `server`, pointed at
+/// it as `(base URL, token)`.
+pub fn liveface_command(
+    home: &std::path::Path,
+    server: Option<(&str, &str)>,
+) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_liveface"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .stdin(std::process::Stdio::null());
+    if let Some((url, token)) = server {
+        cmd.env("LIVEFACE_BASE_URL", url)
+            .env("VERIFIK_TOKEN", token);
+    }
+    cmd
+}

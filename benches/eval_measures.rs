@@ -5,6 +5,9 @@
 //! score and mate score once), timed in the same run.
 //! Run: `cargo bench --bench eval_measures` (`--iters N`, `LIVEFACE_BENCH_N` to resize).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use liveface::eval::measures::{curves, operating_points, Candidate, ProbeResult};

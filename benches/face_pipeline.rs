@@ -6,6 +6,9 @@
 //! `cargo bench --profile dev --bench face_pipeline` (dependencies, tract included, are
 //! built at opt-level 3 there). Needs `../shared/models` or `LIVEFACE_MODELS`.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -16,6 +16,9 @@
 //! and, off the render path, the cold job for a 24 MP JPEG (read, decode, EXIF,
 //! downscale, encode to half-blocks) against a plain `image::load_from_memory`.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 
 use std::path::Path;

@@ -6,6 +6,9 @@
 //! noise (a dense, realistic-ish neighbourhood structure). Queries are noisy copies
 //! of stored vectors. Run: `cargo bench --bench sandbox_index` (LIVEFACE_BENCH_N to resize).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Instant;
 
 use liveface::api::model::SearchMode;

@@ -11,6 +11,9 @@
 //! * `filter 100k`: one keystroke in the browser's filter over 100,000 entries
 //!   (`update`, not render).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

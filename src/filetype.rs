@@ -118,7 +118,7 @@ mod tests {
         let status = std::process::Command::new("mkfifo")
             .arg(path)
             .status()
-            .expect("mkfifo runs");
+            .unwrap_or_else(|e| panic!("mkfifo does not run: {e}"));
         assert!(status.success());
     }
 

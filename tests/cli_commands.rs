@@ -1,6 +1,9 @@
 //! The real `liveface` binary against a scripted server on 127.0.0.1: exit codes, JSON
 //! output, plain error lines, and that bad input sends nothing.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::PathBuf;

@@ -3,6 +3,9 @@
 //! a page past the end, digits in names, wide names in tables. Bad input exits 2 and the
 //! server's request count proves that nothing was sent.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

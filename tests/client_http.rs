@@ -2,6 +2,9 @@
 //! method, query, exact JSON, headers), how it decodes every documented answer
 //! shape, how it maps errors, and what it retries.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::time::Duration;

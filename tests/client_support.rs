@@ -1,6 +1,9 @@
 //! Self-tests of the scripted test server in `tests/support`, which other test
 //! files rely on: it must record faithfully and fail loudly when unscripted.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use serde_json::json;

@@ -3,6 +3,9 @@
 //! stderr again. Runs the scenario in a child process of this test binary so its real
 //! stderr can be read.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::Command;
 

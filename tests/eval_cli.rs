@@ -2,6 +2,9 @@
 //! Every rate of the `--json` output is checked against the scripted scores, and an
 //! interrupted run resumes without searching a probe twice.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 use std::path::{Path, PathBuf};

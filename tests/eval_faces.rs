@@ -2,6 +2,9 @@
 //! models): the demo gallery's photos (`../shared/fixtures/demo-gallery`) laid out as a
 //! labelled set. Skipped, with a note, when the models or the photos are not there.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 

@@ -3,6 +3,9 @@
 //! mode. Run with `--nocapture` to read it. Also prints what the detector saw per photo
 //! (the evidence for the "similar size" ratio).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod face_common;
 
 use face_common::{engine, fixture, IDENTITIES};

@@ -2,6 +2,9 @@
 //! rules, and refusing bad model files. Needs `../shared/models` and
 //! `../shared/fixtures/faces`; skips (or fails, with `LIVEFACE_REQUIRE_MODELS=1`) without.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod face_common;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
 //! The face engine end to end through HTTP: the sandbox with the real models, driven
 //! by the typed client exactly as the dashboard and the CLI drive it.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod face_common;
 
 use std::io::Cursor;

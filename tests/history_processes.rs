@@ -4,6 +4,9 @@
 //! the test body is a child that does what the dashboard does per run (reserve an id,
 //! append the run), as fast as it can.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::fs::OpenOptions;
 use std::io::Write;

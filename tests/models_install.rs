@@ -2,6 +2,9 @@
 //! code against a file server on 127.0.0.1 serving `../shared/models` (and misbehaving on
 //! demand), and against a local directory.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod mirror_common;
 
 use std::path::Path;

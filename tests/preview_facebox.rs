@@ -2,6 +2,9 @@
 //! `TestBackend` with half blocks and checked cell by cell (a text snapshot cannot show
 //! colour). Each half cell ("dot") is classed as probe, box or other by its colour.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use std::io::Cursor;

@@ -1,6 +1,9 @@
 //! Snapshots of the image layer with the half-blocks protocol in `TestBackend`:
 //! deterministic because `Picker::halfblocks()` fixes the font size.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Cursor;
 
 use image::{DynamicImage, Rgb, RgbImage};

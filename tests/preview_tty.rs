@@ -12,6 +12,9 @@
 //! probe preview (a generated picture, or `LIVEFACE_PREVIEW_IMAGE`), a bad
 //! thumbnail's placeholder, and the side-by-side view.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 

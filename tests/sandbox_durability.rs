@@ -1,6 +1,9 @@
 //! The standalone server as a user runs it: `liveface sandbox serve`, its log lines,
 //! and a `kill -9` after which every answered write is still there.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod sandbox_common;
 
 use std::io::{BufRead, BufReader, Read};

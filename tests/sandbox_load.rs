@@ -2,6 +2,9 @@
 //! of mixed searches and creates, with zero errors and every acknowledged write
 //! present afterwards. Prints the throughput.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod sandbox_common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,6 +2,9 @@
 //! read, a write it cannot keep is refused (503), SIGTERM has a deadline, a failed
 //! start says so with its own exit code, and duplicate checks hold under concurrency.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod sandbox_common;
 
 use std::collections::BTreeMap;

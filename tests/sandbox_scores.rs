@@ -1,5 +1,8 @@
 //! The pixel engine's documented score targets, measured on generated images.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use image::imageops::FilterType;
 use image::DynamicImage;
 use liveface::api::model::SearchMode;

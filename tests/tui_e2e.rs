@@ -7,6 +7,9 @@
 //!
 //! Skips with a notice when tmux is missing, unless LIVEFACE_REQUIRE_TMUX=1.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use std::path::Path;

@@ -3,6 +3,9 @@
 //! are picked by their real bytes, every supported format is picked, and a FIFO is
 //! listed but never opened.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use std::path::Path;

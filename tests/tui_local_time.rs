@@ -2,6 +2,9 @@
 //! and a summer run in Europe/Berlin show UTC+1 and UTC+2, whatever today's offset is.
 //! One test only: it sets TZ for the whole process.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use chrono::DateTime;

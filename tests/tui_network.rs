@@ -2,6 +2,9 @@
 //! collections, person lookups, probe preparation and history saving; collection
 //! writes against the real sandbox (its own temporary store).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod sandbox_common;
 mod tui_support;
 

@@ -2,6 +2,9 @@
 //! fields (every field of the dashboard) turn line breaks into spaces; a paste with no
 //! text field focused changes nothing and says so; a huge paste keeps its end in view.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};

@@ -1,6 +1,9 @@
 //! The person forms, key by key: enrol (plain and with liveness), edit with a partial
 //! update, replace faces after a yes, duplicates that name the existing person, detach.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use std::path::PathBuf;

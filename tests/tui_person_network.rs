@@ -2,6 +2,9 @@
 //! image files prepared off the loop, plain and live creates, a duplicate refusal that
 //! names the existing person, a partial update with new faces, and a detach.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod sandbox_common;
 
 use std::path::{Path, PathBuf};

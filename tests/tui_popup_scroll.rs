@@ -1,6 +1,9 @@
 //! Scrolling popups (help, person detail, compare) stop where their content ends, at the
 //! terminal's current size: ↓ past the end does nothing, so ↑ answers at once.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use crossterm::event::KeyCode;

@@ -1,6 +1,9 @@
 //! Every pane in its empty, loading, result and error states, at 80×24 and 120×40,
 //! rendered into ratatui's `TestBackend` and compared with insta snapshots (text only).
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use crossterm::event::KeyCode;

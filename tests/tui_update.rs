@@ -1,5 +1,8 @@
 //! `App::update`, action by action: pure state changes and the effects they ask for.
 
+// Tests and benches may panic: that is how they fail (the lints guard `src/`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};

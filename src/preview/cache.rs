@@ -233,17 +233,13 @@ impl PreviewCache {
         let now = inner.clock;
         if !inner.entries.contains_key(&key) {
             inner.make_room();
-            inner.entries.insert(
-                key.clone(),
-                Entry {
-                    state: PreviewState::Loading,
-                    spawned: false,
-                    last_used: now,
-                },
-            );
         }
         let free_slot = inner.in_flight.len() < inner.max_in_flight;
-        let entry = inner.entries.get_mut(&key).expect("inserted above");
+        let entry = inner.entries.entry(key.clone()).or_insert(Entry {
+            state: PreviewState::Loading,
+            spawned: false,
+            last_used: now,
+        });
         entry.last_used = now;
         if !entry.spawned && free_slot && !inner.in_flight.contains(&key) {
             entry.spawned = true;

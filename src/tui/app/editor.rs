@@ -328,6 +328,7 @@ impl App {
 
     /// Validates the form; with no problem left, sends it (or asks first).
     fn save_editor(&mut self) -> Vec<Effect> {
+        let thresholds = self.form.params();
         let Some(e) = self.editor.as_mut() else {
             return Vec::new();
         };
@@ -335,8 +336,6 @@ impl App {
         if e.saving {
             return Vec::new();
         }
-        let thresholds = self.form.params();
-        let e = self.editor.as_mut().expect("checked above");
         let effect = match &e.kind {
             EditorKind::Enroll => enroll_request(e, thresholds),
             EditorKind::EditPerson { original } => {

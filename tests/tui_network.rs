@@ -364,3 +364,61 @@ async fn the_dashboard_creates_and_deletes_a_collection_in_the_sandbox() {
     assert_eq!(app.collections.load, Loading::Loaded(Vec::new()));
     assert!(h.client.list_collections().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn copy_as_curl_writes_the_body_and_the_command_gets_the_runs_answer() {
+    let h = sandbox_common::harness().await;
+    let (mut runner, mut rx) = sandbox_runner(&h);
+    // A real probe file, enrolled, then searched as the dashboard would record it.
+    let probe_path = h.dir.path().join("probe.jpg");
+    image::load_from_memory(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            sandbox_common::image(7),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .save(&probe_path)
+    .unwrap();
+    let prepared = liveface::probe::prepare(&probe_path, 1600).unwrap();
+    h.client
+        .create_person(&sandbox_common::person("Ana", 7, &[]))
+        .await
+        .unwrap();
+    let params = SearchParams::default();
+    let direct = h
+        .client
+        .search_live_face(&prepared.base64, &params)
+        .await
+        .unwrap();
+    assert!(!direct.persons.is_empty());
+    let mut run = tui_support::run(9, params.min_score, &[]);
+    run.probe = liveface::history::ProbeStamp::of(&probe_path).unwrap();
+    run.params = params.clone();
+    runner.run(Effect::CurlOf(Box::new(run)));
+    let Action::CurlReady(Ok(command)) = next(&mut rx).await else {
+        panic!("no command")
+    };
+    assert!(command.contains("$VERIFIK_TOKEN") && !command.contains("test-token"));
+    let body = h.dir.path().join("curl/probe-9.json");
+    assert!(body.exists(), "the body is a file beside the history");
+    let out = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&command)
+        .env("VERIFIK_TOKEN", "test-token")
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let via_curl = liveface::api::model::SearchOutcome::from_data(&v["data"], &params).unwrap();
+    let ids = |o: &liveface::api::model::SearchOutcome| -> Vec<String> {
+        o.persons.iter().map(|m| m.id.clone()).collect()
+    };
+    assert_eq!(ids(&via_curl), ids(&direct));
+}

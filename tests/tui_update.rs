@@ -1412,3 +1412,24 @@ fn a_failed_delete_stays_in_the_question_and_y_tries_again() {
         .starts_with("collection Staff not deleted: no answer from api.verifik.co"));
     assert_eq!(app.collections.delete, None);
 }
+
+#[test]
+fn y_on_a_run_shows_its_curl_command_and_puts_it_on_the_clipboard() {
+    let (mut app, _) = app_with(vec![run(1, 0.75, &[("a", 0.9)]), run(2, 0.8, &[])]);
+    press(&mut app, KeyCode::Char('5'));
+    let fx = press(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::CurlOf(r)] if r.id == 2),
+        "the selected run: {fx:?}"
+    );
+    let command = "curl -sS -X POST 'http://127.0.0.1:8787/v2/face-recognition/search-live-face' \\\n  -H \"Authorization: Bearer $VERIFIK_TOKEN\"".to_string();
+    let fx = app.update(Action::CurlReady(Ok(command.clone())));
+    assert_eq!(fx, vec![Effect::Clipboard(command)]);
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Copy as curl"), "{screen}");
+    assert!(screen.contains("Bearer $VERIFIK_TOKEN"), "{screen}");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+    app.update(Action::CurlReady(Err("cannot read /p/a.jpg".into())));
+    assert_eq!(app.last_error.as_deref(), Some("cannot read /p/a.jpg"));
+}

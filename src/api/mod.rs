@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod confirm;
+pub mod curl;
 pub mod error;
 pub mod model;
 pub mod scores;

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use super::output::table;
 use super::{confirm, report, EXIT_BAD_INPUT};
-use crate::api::client::{search_body, API_PREFIX, SEARCH_PATH};
+use crate::api::client::search_body;
+use crate::api::curl::{base_url_of_key, curl_command};
 use crate::history::{HistoryStore, Outcome, ProbeStamp, Run, RunMatch};
 use crate::printable::printable;
 
@@ -401,47 +402,14 @@ fn curl(r: &Run, dir: Option<&Path>, max_side: u32) -> Result<(), String> {
 /// The base URL a run went to, from its back-end key (`URL#fingerprint`); the
 /// embedded sandbox has no fixed address, so its runs get `sandbox serve`'s default.
 fn base_url_of(r: &Run) -> String {
-    match r.backend_key.as_deref().and_then(|k| k.split_once('#')) {
-        Some((url, _)) if url.starts_with("http") => url.to_owned(),
-        _ => {
+    match base_url_of_key(r.backend_key.as_deref()) {
+        Some(url) => url.to_owned(),
+        None => {
             report(
                 &"note: this run went to the embedded sandbox, which has no fixed address: \
                  start `liveface sandbox serve` (http://127.0.0.1:8787) to run the command",
             );
             "http://127.0.0.1:8787".into()
         }
-    }
-}
-
-/// A POSIX-shell command: the token as `$VERIFIK_TOKEN` (never its value), the body as
-/// a file (never inlined in the terminal).
-pub fn curl_command(base_url: &str, body: &Path) -> String {
-    format!(
-        "curl -sS -X POST {} \\\n  -H \"Authorization: Bearer $VERIFIK_TOKEN\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-binary @{}",
-        shell_quote(&format!("{base_url}{API_PREFIX}{SEARCH_PATH}")),
-        shell_quote(&body.to_string_lossy())
-    )
-}
-
-/// `'text'`, with each `'` written as `'\''`.
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_curl_command_never_holds_the_token_or_the_image() {
-        let c = curl_command(
-            "https://api.verifik.co",
-            Path::new("/tmp/it's/probe-7.json"),
-        );
-        assert!(c.starts_with(
-            "curl -sS -X POST 'https://api.verifik.co/v2/face-recognition/search-live-face'"
-        ));
-        assert!(c.contains("Bearer $VERIFIK_TOKEN"));
-        assert!(c.contains(r"@'/tmp/it'\''s/probe-7.json'"), "{c}");
     }
 }

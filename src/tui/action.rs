@@ -89,6 +89,8 @@ pub enum Action {
         elapsed_ms: u64,
         result: Result<SearchOutcome, ApiError>,
     },
+    /// A run's curl command, or why it could not be made.
+    CurlReady(Result<String, String>),
     /// The client is about to retry search `id` (it failed in a way that is safe to
     /// repeat); the status shows it with the time budget left.
     SearchRetrying {

@@ -63,6 +63,10 @@ pub enum Effect {
         id: String,
     },
     SaveRun(Box<Run>),
+    /// Write the run's request body beside the history and build its curl command.
+    CurlOf(Box<Run>),
+    /// Put text on the terminal's clipboard (OSC 52), between two frames.
+    Clipboard(String),
     Quit,
 }
 

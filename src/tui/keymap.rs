@@ -89,6 +89,8 @@ pub enum Command {
     Mark,
     Rerun,
     Sweep,
+    /// History: the run's request as a curl command (popup + clipboard).
+    CopyCurl,
     /// Form: show the probe as half blocks.
     Preview,
     /// Input: finish editing.
@@ -265,6 +267,12 @@ pub const BINDINGS: &[Binding] = &[
     b(Char('R'), History, C::Rerun, "re-run as is"),
     b(Char('c'), History, C::Mark, "mark / compare"),
     b(Char('s'), History, C::Sweep, "threshold sweep"),
+    b(
+        Char('y'),
+        History,
+        C::CopyCurl,
+        "copy the run as a curl command",
+    ),
     // text inputs
     b(Enter, Input, C::Done, "finish editing"),
     b(Esc, Input, C::Done, ""),

@@ -182,6 +182,30 @@ impl Runner {
                     }
                 });
             }
+            Effect::CurlOf(run) => {
+                let dir = self
+                    .store
+                    .path()
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), |d| d.join("curl"));
+                // The embedded sandbox has no fixed address: its address of this session.
+                let base = crate::api::curl::base_url_of_key(run.backend_key.as_deref())
+                    .unwrap_or(self.client.base_url())
+                    .to_owned();
+                let max_side = self.max_side;
+                tokio::task::spawn_blocking(move || {
+                    let result = curl_of(&run, &dir, &base, max_side);
+                    let _ = tx.send(Action::CurlReady(result));
+                });
+            }
+            Effect::Clipboard(text) => {
+                // Synchronous, between two frames: the escape sequence never splits a draw.
+                use crossterm::clipboard::CopyToClipboard;
+                let _ = crossterm::execute!(
+                    std::io::stdout(),
+                    CopyToClipboard::to_clipboard_from(text)
+                );
+            }
             Effect::Quit => self.abort_all(),
         }
     }
@@ -239,6 +263,25 @@ async fn save_person(
             (Err(u.error), Some(note))
         }
     }
+}
+
+/// Writes run `run`'s request body to `dir/probe-N.json` and returns the curl command
+/// that sends it to `base` (blocking: the probe is prepared again from its file).
+fn curl_of(
+    run: &crate::history::Run,
+    dir: &std::path::Path,
+    base: &str,
+    max_side: u32,
+) -> Result<String, String> {
+    let probe = crate::probe::prepare(&run.probe.path, max_side).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let body = dir.join(format!("probe-{}.json", run.id));
+    std::fs::write(
+        &body,
+        crate::api::client::search_body(&probe.base64, &run.params),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", body.display()))?;
+    Ok(crate::api::curl::curl_command(base, &body))
 }
 
 /// Stamps and prepares a probe file (blocking).

@@ -178,6 +178,10 @@ pub enum Popup {
     ConfirmDeleteCollection,
     /// "Replace Ana's faces? The old faces will be replaced." for the editor's save.
     ConfirmReplaceFaces,
+    /// A run's request as a curl command, to select by hand where OSC 52 does not work.
+    Curl {
+        command: String,
+    },
 }
 
 /// Everything the dashboard shows.
@@ -442,6 +446,19 @@ impl App {
                 elapsed_ms,
                 result,
             } => self.on_search_done(id, elapsed_ms, result),
+            Action::CurlReady(Ok(command)) => {
+                self.notice = Some(
+                    "curl command copied (OSC 52, where the terminal allows it); Esc closes".into(),
+                );
+                self.popup = Some(Popup::Curl {
+                    command: command.clone(),
+                });
+                vec![Effect::Clipboard(command)]
+            }
+            Action::CurlReady(Err(e)) => {
+                self.last_error = Some(e);
+                Vec::new()
+            }
             Action::SearchRetrying { id, notice } => {
                 if let Some(f) = self.in_flight.as_mut().filter(|f| f.id == id) {
                     f.retry = Some(notice);
@@ -851,6 +868,12 @@ impl App {
             (Pane::History, Command::Sweep) => {
                 if let Some(id) = self.selected_run().map(|r| r.id) {
                     self.popup = Some(Popup::Sweep { run: id });
+                }
+            }
+            (Pane::History, Command::CopyCurl) => {
+                if let Some(run) = self.selected_run().cloned() {
+                    self.notice = Some(format!("writing run #{}'s request …", run.id));
+                    return vec![Effect::CurlOf(Box::new(run))];
                 }
             }
             _ => {}

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod collections;
 pub mod columns;
 pub mod compare;
+pub mod curl;
 pub mod detail;
 pub mod editform;
 pub mod editor;
@@ -94,6 +95,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
+        Some(Popup::Curl { command }) => curl::render(app, frame, area, command),
         Some(Popup::Preview) => preview::render(app, frame, area),
         Some(Popup::Persons) => persons::render(app, frame, area),
         Some(Popup::ConfirmDelete {

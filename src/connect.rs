@@ -51,13 +51,16 @@ pub struct Connection {
     pub sandbox: Option<crate::sandbox::RunningSandbox>,
 }
 
+/// The prefix of [`Connection::backend_key`] for the embedded sandbox.
+pub const EMBEDDED_KEY_PREFIX: &str = "sandbox:embedded:";
+
 impl Connection {
     /// Exactly which back end answers: `sandbox:embedded:<engine>`, or the base URL and
     /// the token's fingerprint (`https://api.verifik.co#3f2a…`, never the token). Runs
     /// with another key never answer a query locally.
     pub fn backend_key(&self) -> String {
         match &self.backend {
-            Backend::Sandbox { engine, .. } => format!("sandbox:embedded:{engine}"),
+            Backend::Sandbox { engine, .. } => format!("{EMBEDDED_KEY_PREFIX}{engine}"),
             Backend::Remote { .. } => {
                 let fingerprint = self
                     .client

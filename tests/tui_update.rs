@@ -1432,4 +1432,12 @@ fn y_on_a_run_shows_its_curl_command_and_puts_it_on_the_clipboard() {
     assert_eq!(app.popup, None);
     app.update(Action::CurlReady(Err("cannot read /p/a.jpg".into())));
     assert_eq!(app.last_error.as_deref(), Some("cannot read /p/a.jpg"));
+    // A sandbox run seen from a cloud session: its curl would go to the wrong back end.
+    app.backend_key = "https://api.verifik.co#0123456789ab".into();
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    let said = app.last_error.clone().unwrap_or_default();
+    assert!(
+        said.contains("embedded sandbox, which this session does not run"),
+        "{said}"
+    );
 }

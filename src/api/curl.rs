@@ -5,11 +5,24 @@ use std::path::Path;
 
 use super::client::{API_PREFIX, SEARCH_PATH};
 
+/// How the command names the token: always through the environment, never its value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenRef {
+    /// `$VERIFIK_TOKEN`: the user's own token.
+    Env,
+    /// `${VERIFIK_TOKEN:-sandbox}`: a sandbox takes any non-empty token.
+    EnvOrAny,
+}
+
 /// A POSIX-shell command that POSTs the JSON body in `body` (written with
 /// [`super::client::search_body`]) to `base_url`'s live search.
-pub fn curl_command(base_url: &str, body: &Path) -> String {
+pub fn curl_command(base_url: &str, body: &Path, token: TokenRef) -> String {
+    let token = match token {
+        TokenRef::Env => "$VERIFIK_TOKEN",
+        TokenRef::EnvOrAny => "${VERIFIK_TOKEN:-sandbox}",
+    };
     format!(
-        "curl -sS -X POST {} \\\n  -H \"Authorization: Bearer $VERIFIK_TOKEN\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-binary @{}",
+        "curl -sS -X POST {} \\\n  -H \"Authorization: Bearer {token}\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-binary @{}",
         shell_quote(&format!("{base_url}{API_PREFIX}{SEARCH_PATH}")),
         shell_quote(&body.to_string_lossy())
     )
@@ -38,12 +51,19 @@ mod tests {
         let c = curl_command(
             "https://api.verifik.co",
             Path::new("/tmp/it's/probe-7.json"),
+            TokenRef::Env,
         );
         assert!(c.starts_with(
             "curl -sS -X POST 'https://api.verifik.co/v2/face-recognition/search-live-face'"
         ));
-        assert!(c.contains("Bearer $VERIFIK_TOKEN"));
+        assert!(c.contains("Bearer $VERIFIK_TOKEN\""), "{c}");
         assert!(c.contains(r"@'/tmp/it'\''s/probe-7.json'"), "{c}");
+        let s = curl_command(
+            "http://127.0.0.1:9",
+            Path::new("b.json"),
+            TokenRef::EnvOrAny,
+        );
+        assert!(s.contains("Bearer ${VERIFIK_TOKEN:-sandbox}"), "{s}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::output::table;
 use super::{confirm, report, EXIT_BAD_INPUT};
 use crate::api::client::search_body;
-use crate::api::curl::{base_url_of_key, curl_command};
+use crate::api::curl::{base_url_of_key, curl_command, TokenRef};
 use crate::history::{HistoryStore, Outcome, ProbeStamp, Run, RunMatch};
 use crate::printable::printable;
 
@@ -394,22 +394,22 @@ fn curl(r: &Run, dir: Option<&Path>, max_side: u32) -> Result<(), String> {
     let body_path = dir.join(format!("probe-{}.json", r.id));
     std::fs::write(&body_path, search_body(&probe.base64, &r.params))
         .map_err(|e| format!("cannot write {}: {e}", body_path.display()))?;
-    let base = base_url_of(r);
-    println!("{}", curl_command(&base, &body_path));
+    let (base, token) = base_url_of(r);
+    println!("{}", curl_command(&base, &body_path, token));
     Ok(())
 }
 
 /// The base URL a run went to, from its back-end key (`URL#fingerprint`); the
 /// embedded sandbox has no fixed address, so its runs get `sandbox serve`'s default.
-fn base_url_of(r: &Run) -> String {
+fn base_url_of(r: &Run) -> (String, TokenRef) {
     match base_url_of_key(r.backend_key.as_deref()) {
-        Some(url) => url.to_owned(),
+        Some(url) => (url.to_owned(), TokenRef::Env),
         None => {
             report(
                 &"note: this run went to the embedded sandbox, which has no fixed address: \
                  start `liveface sandbox serve` (http://127.0.0.1:8787) to run the command",
             );
-            "http://127.0.0.1:8787".into()
+            ("http://127.0.0.1:8787".into(), TokenRef::EnvOrAny)
         }
     }
 }

@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::AbortHandle;
 
 use crate::api::confirm::CreateError;
+use crate::api::curl::TokenRef;
 use crate::api::model::Person;
 use crate::api::{ApiError, Client};
 use crate::history::{HistoryStore, ProbeStamp};
@@ -188,13 +189,16 @@ impl Runner {
                     .path()
                     .parent()
                     .map_or_else(|| PathBuf::from("."), |d| d.join("curl"));
-                // The embedded sandbox has no fixed address: its address of this session.
-                let base = crate::api::curl::base_url_of_key(run.backend_key.as_deref())
-                    .unwrap_or(self.client.base_url())
-                    .to_owned();
+                // A sandbox run (the app sends only those of this session's sandbox) goes
+                // to its address this session; it takes any token, so one is defaulted.
+                let (base, token) =
+                    match crate::api::curl::base_url_of_key(run.backend_key.as_deref()) {
+                        Some(url) => (url.to_owned(), TokenRef::Env),
+                        None => (self.client.base_url().to_owned(), TokenRef::EnvOrAny),
+                    };
                 let max_side = self.max_side;
                 tokio::task::spawn_blocking(move || {
-                    let result = curl_of(&run, &dir, &base, max_side);
+                    let result = curl_of(&run, &dir, &base, token, max_side);
                     let _ = tx.send(Action::CurlReady(result));
                 });
             }
@@ -271,6 +275,7 @@ fn curl_of(
     run: &crate::history::Run,
     dir: &std::path::Path,
     base: &str,
+    token: TokenRef,
     max_side: u32,
 ) -> Result<String, String> {
     let probe = crate::probe::prepare(&run.probe.path, max_side).map_err(|e| e.to_string())?;
@@ -281,7 +286,7 @@ fn curl_of(
         crate::api::client::search_body(&probe.base64, &run.params),
     )
     .map_err(|e| format!("cannot write {}: {e}", body.display()))?;
-    Ok(crate::api::curl::curl_command(base, &body))
+    Ok(crate::api::curl::curl_command(base, &body, token))
 }
 
 /// Stamps and prepares a probe file (blocking).

@@ -328,6 +328,34 @@ impl App {
         self.runs.iter().find(|r| r.id == id)
     }
 
+    /// `y` on a run: its curl command, made where the run's back end can be reached — a
+    /// cloud run by its base URL, a sandbox run only by this session's embedded sandbox
+    /// (never sent to another back end by mistake).
+    fn curl_of(&mut self, run: Run) -> Vec<Effect> {
+        use crate::connect::EMBEDDED_KEY_PREFIX;
+        let key = run.backend_key.as_deref();
+        let reachable = match key {
+            None => Err("it predates back-end records in the history"),
+            Some(k)
+                if k.starts_with(EMBEDDED_KEY_PREFIX)
+                    && !self.backend_key.starts_with(EMBEDDED_KEY_PREFIX) =>
+            {
+                Err("it went to the embedded sandbox, which this session does not run")
+            }
+            Some(_) => Ok(()),
+        };
+        match reachable {
+            Ok(()) => {
+                self.notice = Some(format!("writing run #{}'s request …", run.id));
+                vec![Effect::CurlOf(Box::new(run))]
+            }
+            Err(why) => {
+                self.last_error = Some(format!("no curl command for run #{}: {why}", run.id));
+                Vec::new()
+            }
+        }
+    }
+
     /// Searches of this session answered by re-filtering a stored run: requests (and
     /// credits) saved.
     pub fn requests_saved(&self) -> usize {
@@ -872,8 +900,7 @@ impl App {
             }
             (Pane::History, Command::CopyCurl) => {
                 if let Some(run) = self.selected_run().cloned() {
-                    self.notice = Some(format!("writing run #{}'s request …", run.id));
-                    return vec![Effect::CurlOf(Box::new(run))];
+                    return self.curl_of(run);
                 }
             }
             _ => {}

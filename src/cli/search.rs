@@ -143,7 +143,7 @@ fn print_table(
     }
     let threshold = params.liveness_min_score;
     match outcome.liveness_score {
-        Some(s) if liveness_passed(s, threshold) => {
+        Some(s) if !outcome.liveness_contradicts(params) => {
             println!("liveness {s:.3} (passed: above {threshold:.2})")
         }
         Some(s) => println!(

@@ -152,8 +152,8 @@ fn print_report(report: &InstallReport, source: &Source, as_json: bool) {
     }
     for (f, outcome) in &report.files {
         let word = match outcome {
-            install::Outcome::AlreadyVerified => "already there, verified",
-            install::Outcome::Installed => "installed, verified",
+            install::FileOutcome::AlreadyVerified => "already there, verified",
+            install::FileOutcome::Installed => "installed, verified",
         };
         println!("  {:<32} {:>9} bytes  {word}", f.name, f.size);
     }

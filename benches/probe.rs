@@ -8,14 +8,20 @@
 //! sensor-like noise, so the encoder and decoder do real work), writes it to a temp
 //! file, and times:
 //! * `decode`: `image::load_from_memory` of the file's bytes (the baseline);
+//! * `scaled`: `imageio::decode_oriented_within(bytes, 1600)`, the DCT-scaled JPEG
+//!   decode (1/2, 1/4 or 1/8 size straight from the coefficients) the probe path uses;
 //! * `prepare`: `probe::prepare(path, 1600)`, i.e. read, safe decode + EXIF,
 //!   downscale, JPEG encode, base64 (what `liveface search` does per probe);
+//! * `prep_full`: the same steps with a full-size decode (the code before the DCT-scaled
+//!   decode), the baseline `prepare` is compared with;
 //! * `downscale`: `probe::downscale` alone (area averaging for reductions of 2× or more);
 //! * `triangle`: a `FilterType::Triangle` resize to the same size (the earlier choice);
 //! * `lanczos3`: the same resize with `FilterType::Lanczos3`;
 //! * `encode`: `probe::encode_jpeg` of the 1600 px result;
 //!
-//! and how close the downscale and Triangle results are to Lanczos3's (PSNR).
+//! and how close the downscale and Triangle results are to Lanczos3's (PSNR), how close
+//! the upload from the scaled decode is to the one from a full decode, and the peak
+//! resident memory of one `prepare` in a fresh child process (Linux `VmHWM`).
 //!
 //! Figures are medians; ratios are against the baseline measured in this run, so
 //! they hold on any machine (absolute ms do not).
@@ -38,7 +44,13 @@ const SMOKE: (u32, u32, u32) = (600, 400, 160);
 mod common;
 use common::{iterations, median, ms, time};
 
+/// Set in the child process that measures one `prepare`'s peak memory.
+const CHILD_ENV: &str = "LIVEFACE_PROBE_BENCH_CHILD";
+
 fn main() {
+    if let Ok(path) = std::env::var(CHILD_ENV) {
+        return peak_of_one_prepare(&path);
+    }
     // `cargo bench` passes `--bench`; anything else is a smoke run, not a measurement.
     let benching = std::env::args().any(|a| a == "--bench");
     let (width, height, max_side) = if benching { FULL } else { SMOKE };
@@ -70,10 +82,16 @@ fn main() {
     let decode = time(iters, || {
         black_box(image::load_from_memory(&jpeg).expect("decode"));
     });
+    let scaled = time(iters, || {
+        black_box(liveface::imageio::decode_oriented_within(&jpeg, max_side).expect("decode"));
+    });
     let prepare = time(iters, || {
         let p = probe::prepare(&path, max_side).expect("prepare");
         assert_eq!(p.sent, (w, h));
         black_box(p);
+    });
+    let prep_full = time(iters, || {
+        black_box(prepare_with_full_decode(&path, max_side));
     });
 
     let img = image::load_from_memory(&jpeg).expect("decode");
@@ -104,7 +122,17 @@ fn main() {
     println!();
     println!("{:<10} {:>10} {:>10}  ratio", "step", "median ms", "min ms");
     row("decode", &decode, "1.00× (baseline: decode only)".into());
-    row("prepare", &prepare, ratio(&prepare, &decode, "decode"));
+    row("scaled", &scaled, ratio(&scaled, &decode, "decode"));
+    row(
+        "prepare",
+        &prepare,
+        ratio(&prepare, &prep_full, "prep_full"),
+    );
+    row(
+        "prep_full",
+        &prep_full,
+        ratio(&prep_full, &decode, "decode"),
+    );
     row(
         "downscale",
         &downscale,
@@ -122,6 +150,21 @@ fn main() {
     );
     row("encode", &encode, ratio(&encode, &decode, "decode"));
     println!();
+    let full_upload = prepare_with_full_decode(&path, max_side);
+    println!(
+        "prepare (DCT-scaled decode) = {:.2}× the full-decode path, {:.2}× a plain decode; \
+         upload vs the full-decode path's: {:.1} dB PSNR",
+        median(&prepare) / median(&prep_full),
+        median(&prepare) / median(&decode),
+        psnr(&decode_upload(&upload.base64), &full_upload),
+    );
+    match peak_in_child(&path) {
+        Some(kb) => println!(
+            "peak resident memory of one prepare (fresh process): {:.0} MB",
+            kb as f64 / 1024.0
+        ),
+        None => println!("peak resident memory: not measured (needs Linux /proc)"),
+    }
     println!(
         "prepare = {:.2}× a plain decode; Lanczos3 is {:.2}× slower than Triangle, \
          Triangle {:.2}× slower than probe::downscale",
@@ -142,6 +185,45 @@ fn main() {
         upload.jpeg_bytes as f64 / 1e3,
         upload.base64.len()
     );
+}
+
+/// The probe path as it was before the DCT-scaled decode: full decode, downscale, encode.
+fn prepare_with_full_decode(path: &std::path::Path, max_side: u32) -> DynamicImage {
+    let bytes = std::fs::read(path).expect("read");
+    let img = liveface::imageio::decode_oriented(&bytes).expect("decode");
+    let small = probe::downscale(img, max_side);
+    let jpeg = probe::encode_jpeg(&small).expect("encode");
+    image::load_from_memory(&jpeg).expect("decode the upload")
+}
+
+fn decode_upload(base64: &str) -> DynamicImage {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(base64)
+        .expect("base64");
+    image::load_from_memory(&bytes).expect("decode the upload")
+}
+
+/// Runs this bench again as a child that does one `prepare` and reports its peak memory.
+fn peak_in_child(path: &std::path::Path) -> Option<u64> {
+    let out = std::process::Command::new(std::env::current_exe().ok()?)
+        .env(CHILD_ENV, path)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// The child's work: one `prepare` at 1600 px, then `VmHWM` (peak resident set, kB).
+fn peak_of_one_prepare(path: &str) {
+    black_box(probe::prepare(std::path::Path::new(path), 1600).expect("prepare"));
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kb) = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    {
+        println!("{kb}");
+    }
 }
 
 fn row(name: &str, xs: &[f64], ratio: String) {

@@ -134,6 +134,82 @@ pub fn decode_oriented(bytes: &[u8]) -> Result<DynamicImage, DecodeError> {
     Ok(img)
 }
 
+/// Decodes bytes into upright pixels like [`decode_oriented`], but never decodes pixels a
+/// caller would throw away: a JPEG is decoded at 1/2, 1/4 or 1/8 of its size straight
+/// from its DCT coefficients (the `jpeg-decoder` crate's `scale`, as libjpeg's
+/// `scale_denom`), the smallest of those whose longest side is still at least
+/// `max_side` pixels. The caller resizes the rest (e.g. [`crate::probe::downscale`]).
+///
+/// Other formats, `max_side == 0`, and JPEGs this path does not take (CMYK, 16-bit,
+/// anything its decoder refuses) are decoded in full by [`decode_oriented`], so the
+/// result is the same picture either way, only its size differs.
+///
+/// # Errors
+/// As [`decode_oriented`]: empty, not an image, truncated or corrupt, too large.
+pub fn decode_oriented_within(bytes: &[u8], max_side: u32) -> Result<Reduced, DecodeError> {
+    let full = |bytes| {
+        decode_oriented(bytes).map(|image| Reduced {
+            original: (image.width(), image.height()),
+            image,
+        })
+    };
+    if max_side == 0 || sniff_format(bytes) != Some(ImageFormat::Jpeg) {
+        return full(bytes);
+    }
+    crate::imagecheck::check_complete(ImageFormat::Jpeg, bytes).map_err(DecodeError::Corrupt)?;
+    match decode_jpeg_scaled(bytes, max_side) {
+        Some(result) => result,
+        None => full(bytes),
+    }
+}
+
+/// An upright picture decoded at a reduced size, and the size of the whole one.
+#[derive(Debug, Clone)]
+pub struct Reduced {
+    pub image: DynamicImage,
+    /// `(width, height)` in pixels of the upright original (EXIF orientation applied).
+    pub original: (u32, u32),
+}
+
+/// The DCT-scaled JPEG decode; `None` when this path does not take the file (the full
+/// decoder then does, and gives its own error if there is one).
+fn decode_jpeg_scaled(bytes: &[u8], max_side: u32) -> Option<Result<Reduced, DecodeError>> {
+    use jpeg_decoder::PixelFormat;
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    if width > MAX_DIMENSION || height > MAX_DIMENSION {
+        return Some(Err(DecodeError::TooLarge(format!(
+            "{width}×{height} pixels, more than {MAX_DIMENSION} on a side"
+        ))));
+    }
+    if !matches!(info.pixel_format, PixelFormat::L8 | PixelFormat::RGB24) {
+        return None;
+    }
+    let request = u16::try_from(max_side).unwrap_or(u16::MAX);
+    decoder.set_max_decoding_buffer_size(usize::try_from(MAX_ALLOC).unwrap_or(usize::MAX));
+    let (w, h) = decoder.scale(request, request).ok()?;
+    let pixels = decoder.decode().ok()?;
+    let (w, h) = (u32::from(w), u32::from(h));
+    let img = match info.pixel_format {
+        PixelFormat::L8 => image::GrayImage::from_raw(w, h, pixels).map(DynamicImage::ImageLuma8),
+        _ => image::RgbImage::from_raw(w, h, pixels).map(DynamicImage::ImageRgb8),
+    }?;
+    let mut image = img;
+    let mut original = (width, height);
+    if let Some(o) = decoder
+        .exif_data()
+        .and_then(image::metadata::Orientation::from_exif_chunk)
+    {
+        image.apply_orientation(o);
+        if image.width() != w {
+            original = (height, width);
+        }
+    }
+    Some(Ok(Reduced { image, original }))
+}
+
 fn classify(e: image::ImageError) -> DecodeError {
     match e {
         image::ImageError::Limits(l) => DecodeError::TooLarge(l.to_string()),

@@ -9,7 +9,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
 use image::DynamicImage;
 
-use crate::imageio::{decode_oriented, DecodeError};
+use crate::imageio::{decode_oriented_within, DecodeError};
 
 /// Files above this size are refused before reading them.
 pub const MAX_FILE_BYTES: u64 = 30 * 1024 * 1024;
@@ -107,8 +107,8 @@ enum PrepareError {
 }
 
 fn prepare_bytes(bytes: &[u8], max_side: u32) -> Result<Probe, PrepareError> {
-    let img = decode_oriented(bytes).map_err(PrepareError::Decode)?;
-    let original = (img.width(), img.height());
+    let reduced = decode_oriented_within(bytes, max_side).map_err(PrepareError::Decode)?;
+    let (img, original) = (reduced.image, reduced.original);
     let img = downscale(img, max_side);
     let sent = (img.width(), img.height());
     let jpeg = encode_jpeg(&img).map_err(PrepareError::Encode)?;
@@ -155,8 +155,10 @@ pub fn downscale(img: DynamicImage, max_side: u32) -> DynamicImage {
     // Measured by benches/probe.rs (24 MP → 1600 px): area averaging (`thumbnail`) is
     // ~4× faster than Triangle, itself ~2.3× faster than Lanczos3, and both stay within
     // 47–50 dB PSNR of Lanczos3. Area averaging aliases only near 1:1, so smaller
-    // reductions keep Triangle.
-    if u64::from(longest) >= 2 * u64::from(max_side) {
+    // reductions keep Triangle. From 1.5× on, area averaging still spans at least 1.5
+    // source pixels per output pixel, and it is what keeps the 1.875× left after a
+    // DCT-scaled decode of a 24 MP photo (3000 → 1600 px) cheap.
+    if 2 * u64::from(longest) >= 3 * u64::from(max_side) {
         img.thumbnail_exact(w, h)
     } else {
         img.resize_exact(w, h, FilterType::Triangle)
@@ -379,6 +381,81 @@ mod tests {
         let p = prepare(&write(d.path(), "rot.jpg", &tagged), 1600).unwrap();
         assert_eq!(p.original, (20, 40));
         assert_eq!(p.sent, (20, 40));
+    }
+
+    /// A smooth photo-like picture (no hard edges, so two decodes can be compared).
+    fn smooth_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = RgbImage::from_fn(w, h, |x, y| {
+            let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+            Rgb([
+                (40.0 + 180.0 * fx) as u8,
+                (200.0 - 150.0 * fy) as u8,
+                (90.0 + 80.0 * (fx * fy)) as u8,
+            ])
+        });
+        encode_jpeg(&DynamicImage::ImageRgb8(img)).unwrap()
+    }
+
+    fn mean_abs_diff(a: &DynamicImage, b: &DynamicImage) -> f64 {
+        let (a, b) = (a.to_rgb8(), b.to_rgb8());
+        assert_eq!(a.dimensions(), b.dimensions());
+        let sum: f64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(&x, &y)| (f64::from(x) - f64::from(y)).abs())
+            .sum();
+        sum / a.as_raw().len() as f64
+    }
+
+    #[test]
+    fn big_jpegs_are_decoded_at_a_reduced_size_from_their_dct() {
+        let jpeg = smooth_jpeg(3200, 1800);
+        // 1/8 of 3200 is 400: the smallest DCT scale still at least 400 px.
+        let r = crate::imageio::decode_oriented_within(&jpeg, 400).unwrap();
+        assert_eq!(r.original, (3200, 1800));
+        assert_eq!((r.image.width(), r.image.height()), (400, 225));
+        // 1/4 (800 px) for 500: 1/8 would be smaller than asked.
+        let r = crate::imageio::decode_oriented_within(&jpeg, 500).unwrap();
+        assert_eq!((r.image.width(), r.image.height()), (800, 450));
+        // Nothing is thrown away for a size the image does not exceed.
+        let r = crate::imageio::decode_oriented_within(&jpeg, 4000).unwrap();
+        assert_eq!((r.image.width(), r.image.height()), (3200, 1800));
+    }
+
+    #[test]
+    fn the_reduced_decode_sends_the_same_picture_as_a_full_one() {
+        let jpeg = smooth_jpeg(3200, 1800);
+        let d = tempfile::tempdir().unwrap();
+        let p = prepare(&write(d.path(), "big.jpg", &jpeg), 500).unwrap();
+        assert_eq!((p.original, p.sent), ((3200, 1800), (500, 281)));
+        let full = downscale(crate::imageio::decode_oriented(&jpeg).unwrap(), 500);
+        let diff = mean_abs_diff(&decode_b64(&p), &full);
+        assert!(diff < 2.0, "mean difference {diff:.2} levels");
+    }
+
+    #[test]
+    fn the_reduced_decode_applies_exif_orientation_and_gray() {
+        // 800×400 tagged "rotate 90° CW": upright 400×800, decoded at 1/8 then turned.
+        let tagged = with_exif_orientation(&smooth_jpeg(800, 400), 6);
+        let r = crate::imageio::decode_oriented_within(&tagged, 100).unwrap();
+        assert_eq!(r.original, (400, 800));
+        assert_eq!((r.image.width(), r.image.height()), (50, 100));
+        let d = tempfile::tempdir().unwrap();
+        let p = prepare(&write(d.path(), "rot.jpg", &tagged), 100).unwrap();
+        assert_eq!((p.original, p.sent), ((400, 800), (50, 100)));
+
+        let gray = image::GrayImage::from_fn(640, 480, |x, _| image::Luma([(x / 3) as u8]));
+        let mut bytes = Vec::new();
+        DynamicImage::ImageLuma8(gray)
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        let r = crate::imageio::decode_oriented_within(&bytes, 160).unwrap();
+        assert_eq!((r.image.width(), r.image.height()), (160, 120));
+        assert!(matches!(r.image, DynamicImage::ImageLuma8(_)));
     }
 
     /// Inserts a minimal APP1/EXIF segment holding only an orientation tag.

@@ -23,9 +23,9 @@ pub struct Probe {
     pub base64: String,
     /// Size of the file on disk.
     pub file_bytes: u64,
-    /// Pixel size of the upright original.
+    /// `(width, height)` in pixels of the upright original (EXIF orientation applied).
     pub original: (u32, u32),
-    /// Pixel size after downscaling.
+    /// `(width, height)` in pixels of what is sent, after downscaling.
     pub sent: (u32, u32),
     /// Size of the JPEG that is uploaded (before base64).
     pub jpeg_bytes: usize,

@@ -41,7 +41,8 @@ pub struct Evaluation {
     pub backend: String,
     /// What every probe was searched with (the floor thresholds).
     pub params: SearchParams,
-    /// The configured thresholds, whose rates the report shows.
+    /// The configured thresholds, whose rates the report shows: `(min_score,
+    /// liveness_min_score)`, each in 0–1.
     pub current: (f64, f64),
     /// False when the run was stopped before every probe was searched.
     pub complete: bool,

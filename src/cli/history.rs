@@ -347,21 +347,8 @@ fn prune(
     before: Option<&str>,
     yes: bool,
 ) -> Result<(), String> {
-    let kept: Vec<Run> = match (keep, before) {
-        (Some(n), _) => runs[runs.len().saturating_sub(n)..].to_vec(),
-        (None, Some(day)) => {
-            let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("--before must be a date as YYYY-MM-DD (got {day:?})"))?;
-            let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let cut = Local
-                .from_local_datetime(&midnight)
-                .earliest()
-                .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc));
-            runs.iter().filter(|r| r.time >= cut).cloned().collect()
-        }
-        (None, None) => return Err("say what to prune: --keep N or --before DATE".into()),
-    };
-    let removed = runs.len() - kept.len();
+    let rule = PruneRule::parse(keep, before)?;
+    let removed = runs.len() - rule.kept(runs.to_vec()).len();
     if removed == 0 {
         println!("nothing to prune: {} runs kept", runs.len());
         return Ok(());
@@ -373,11 +360,51 @@ fn prune(
             store.path().display()
         ))?;
     }
-    store
-        .rewrite(&kept)
+    // The rule is applied again to the history as it is under the lock: runs another
+    // dashboard added while the question was open are judged by it too, never lost.
+    let (removed, kept) = store
+        .edit(|loaded| {
+            let before = loaded.runs.len();
+            let kept = rule.kept(loaded.runs);
+            let counts = (before - kept.len(), kept.len());
+            (Some(kept), counts)
+        })
         .map_err(|e| format!("cannot rewrite {}: {e}", store.path().display()))?;
-    println!("removed {removed} runs; {} kept", kept.len());
+    println!("removed {removed} runs; {kept} kept");
     Ok(())
+}
+
+/// What `history prune` keeps: the newest N runs, or the runs from a day on.
+enum PruneRule {
+    Keep(usize),
+    Since(DateTime<Utc>),
+}
+
+impl PruneRule {
+    fn parse(keep: Option<usize>, before: Option<&str>) -> Result<PruneRule, String> {
+        match (keep, before) {
+            (Some(n), _) => Ok(PruneRule::Keep(n)),
+            (None, Some(day)) => {
+                let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("--before must be a date as YYYY-MM-DD (got {day:?})"))?;
+                let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+                let cut = Local
+                    .from_local_datetime(&midnight)
+                    .earliest()
+                    .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc));
+                Ok(PruneRule::Since(cut))
+            }
+            (None, None) => Err("say what to prune: --keep N or --before DATE".into()),
+        }
+    }
+
+    /// The runs kept, in file order.
+    fn kept(&self, mut runs: Vec<Run>) -> Vec<Run> {
+        match self {
+            PruneRule::Keep(n) => runs.split_off(runs.len().saturating_sub(*n)),
+            PruneRule::Since(cut) => runs.into_iter().filter(|r| r.time >= *cut).collect(),
+        }
+    }
 }
 
 /// Writes run `r`'s request body beside (`probe-N.json`) and prints the curl command.

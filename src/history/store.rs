@@ -247,6 +247,28 @@ impl HistoryStore {
     /// # Errors
     /// Any I/O error; the history file is then unchanged.
     pub fn rewrite(&self, runs: &[Run]) -> io::Result<()> {
+        let _lock = self.lock()?;
+        self.rewrite_unlocked(runs)
+    }
+
+    /// Loads the history, lets `change` decide what it becomes, and rewrites it, all under
+    /// the writers' lock: a run another process appends meanwhile waits for the rewrite
+    /// and lands after it, never lost in between (prune, labels, the dashboard's cap).
+    /// `change` returns `None` to leave the file as it is. Damaged lines are reported by
+    /// [`HistoryStore::load`] and are not carried into a rewritten file.
+    ///
+    /// # Errors
+    /// Any I/O error loading or writing; the history file is then unchanged.
+    pub fn edit<T>(&self, change: impl FnOnce(Loaded) -> (Option<Vec<Run>>, T)) -> io::Result<T> {
+        let _lock = self.lock()?;
+        let (runs, value) = change(self.load()?);
+        if let Some(runs) = runs {
+            self.rewrite_unlocked(&runs)?;
+        }
+        Ok(value)
+    }
+
+    fn rewrite_unlocked(&self, runs: &[Run]) -> io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
         let tmp = self.path.with_extension("jsonl.tmp");
@@ -447,6 +469,55 @@ mod tests {
         store.append(&run(10, 0.75, &[])).unwrap();
         assert_eq!(a.next(&[]), 11);
         assert_eq!(RunIds::local().next(&[run(5, 0.7, &[])]), 6);
+    }
+
+    #[test]
+    fn a_run_appended_during_an_edit_is_never_lost() {
+        use std::sync::mpsc;
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let store = HistoryStore::new(dir.path().join("h.jsonl"));
+        for id in 1..=3 {
+            store.append(&run(id, 0.75, &[])).unwrap();
+        }
+        let (inside_tx, inside_rx) = mpsc::channel();
+        let (go_tx, go_rx) = mpsc::channel::<()>();
+        let editor = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store
+                    .edit(|loaded| {
+                        inside_tx.send(()).unwrap();
+                        // Another process appends while the new content is decided.
+                        go_rx.recv().unwrap();
+                        let kept = loaded.runs.into_iter().filter(|r| r.id != 1).collect();
+                        (Some(kept), ())
+                    })
+                    .unwrap()
+            })
+        };
+        inside_rx.recv().unwrap();
+        let (appended_tx, appended_rx) = mpsc::channel();
+        let appender = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                store.append(&run(4, 0.75, &[])).unwrap();
+                appended_tx.send(()).unwrap();
+            })
+        };
+        // The append must wait for the edit (an unlocked edit would let it through and
+        // then write over it); this wait is the behaviour under test.
+        assert!(
+            appended_rx
+                .recv_timeout(Duration::from_millis(300))
+                .is_err(),
+            "an append went through while an edit held the history"
+        );
+        go_tx.send(()).unwrap();
+        editor.join().unwrap();
+        appender.join().unwrap();
+        let ids: Vec<u64> = store.load().unwrap().runs.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [2, 3, 4]);
     }
 
     #[test]

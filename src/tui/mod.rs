@@ -99,16 +99,23 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     };
     runs.sort_by_key(|r| r.id);
     if runs.len() > opts.history_max_runs {
-        let drop = runs.len() - opts.history_max_runs;
-        let kept = runs.split_off(drop);
-        match store.rewrite(&kept) {
-            Ok(()) => warnings.push(format!(
-                "history pruned: the {drop} oldest runs removed (history_max_runs = {})",
-                opts.history_max_runs
-            )),
+        // Under the lock, on the file as it is then: another dashboard's runs stay.
+        let cap = opts.history_max_runs;
+        let pruned = store.edit(|mut loaded| {
+            loaded.runs.sort_by_key(|r| r.id);
+            let drop = loaded.runs.len().saturating_sub(cap);
+            let kept = loaded.runs.split_off(drop);
+            (Some(kept.clone()), (drop, kept))
+        });
+        match pruned {
+            Ok((drop, kept)) => {
+                warnings.push(format!(
+                    "history pruned: the {drop} oldest runs removed (history_max_runs = {cap})"
+                ));
+                runs = kept;
+            }
             Err(e) => warnings.push(format!("history over its cap, not pruned: {e}")),
         }
-        runs = kept;
     }
     let mode = ColorMode::detect(&|k| std::env::var(k).ok());
     let user_dir = theme::user_theme_dir();

@@ -79,6 +79,7 @@ fn run(id: u64, n: usize) -> Run {
         outcome: Outcome::Ok,
         refiltered_from: None,
         face: None,
+        truth: None,
     }
 }
 

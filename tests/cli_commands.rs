@@ -610,7 +610,7 @@ fn history_file(env: &Env) -> PathBuf {
 }
 
 fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::history::Run {
-    use liveface::history::{Outcome, ProbeStamp, Run, RunMatch};
+    use liveface::history::{Outcome, ProbeStamp, Run, RunMatch, Truth};
     let m = |id: &str, score: f64, name: Option<&str>| RunMatch {
         id: id.into(),
         score,
@@ -639,6 +639,13 @@ fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::
         },
         refiltered_from: None,
         face: None,
+        truth: match id % 3 {
+            1 => Some(Truth::Enrolled {
+                expected: "p1".into(),
+            }),
+            2 => Some(Truth::Attack),
+            _ => None,
+        },
     }
 }
 
@@ -696,6 +703,9 @@ async fn history_export_round_trips_every_field_of_every_run() {
     assert_eq!(&rows[0][col("match_name")], "Ana, \"the\" first");
     assert_eq!(&rows[2][col("match_kind")], "flagged");
     assert_eq!(&rows[3][col("outcome")], "liveness failed 0.30");
+    assert_eq!(&rows[0][col("truth")], "enrolled p1");
+    assert_eq!(&rows[3][col("truth")], "attack");
+    assert_eq!(&rows[6][col("truth")], "");
     assert_eq!(&rows[0][col("probe_path")], env.probe());
     assert_eq!(&rows[0][col("time")], runs[0].time.to_rfc3339().as_str());
     let out = env
@@ -703,6 +713,52 @@ async fn history_export_round_trips_every_field_of_every_run() {
         .await;
     let listed: Vec<liveface::history::Run> = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(listed, runs[1..].to_vec(), "the newest two");
+}
+
+#[tokio::test]
+async fn history_label_records_the_truth_for_eval() {
+    let env = Env::new();
+    let mut runs: Vec<_> = (1..=3).map(|i| stored_run(i, &env.probe, "k")).collect();
+    for r in &mut runs {
+        r.truth = None;
+    }
+    runs[2].refiltered_from = Some(1);
+    write_history(&env, &runs);
+    let label = |id: &str, truth: &str| {
+        let (id, truth) = (id.to_owned(), truth.to_owned());
+        let env = &env;
+        async move { env.run(None, &["history", "label", &id, &truth]).await }
+    };
+    let out = label("2", "top").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "run #2: enrolled p1");
+    // Run 3 was re-filtered from run 1: the label goes to the search that was sent.
+    let out = label("3", "not-enrolled").await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("run #1 (run #3 was re-filtered from it)"));
+    let out = label("2", "maybe").await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("enrolled=ID"), "{}", stderr(&out));
+    let out = label("9", "attack").await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no run #9"), "{}", stderr(&out));
+    let stored = liveface::history::HistoryStore::new(history_file(&env))
+        .load()
+        .unwrap();
+    let truths: Vec<_> = stored.runs.iter().map(|r| r.truth.clone()).collect();
+    use liveface::history::Truth;
+    assert_eq!(
+        truths,
+        [
+            Some(Truth::NotEnrolled),
+            Some(Truth::Enrolled {
+                expected: "p1".into()
+            }),
+            Some(Truth::NotEnrolled)
+        ]
+    );
+    let out = env.run(None, &["history", "show", "2"]).await;
+    assert!(stdout(&out).contains("enrolled p1"), "{}", stdout(&out));
 }
 
 #[tokio::test]

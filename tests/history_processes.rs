@@ -49,6 +49,7 @@ fn run(id: u64, tag: &str) -> Run {
         outcome: Outcome::Ok,
         refiltered_from: None,
         face: None,
+        truth: None,
     }
 }
 

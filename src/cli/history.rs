@@ -12,7 +12,7 @@ use super::output::table;
 use super::{confirm, report, EXIT_BAD_INPUT};
 use crate::api::client::search_body;
 use crate::api::curl::{base_url_of_key, curl_command, TokenRef};
-use crate::history::{HistoryStore, Outcome, ProbeStamp, Run, RunMatch};
+use crate::history::{HistoryStore, LabelSpec, Outcome, ProbeStamp, Run, RunMatch};
 use crate::printable::printable;
 
 #[derive(Subcommand, Debug, Clone)]
@@ -55,6 +55,14 @@ pub enum HistoryAction {
         before: Option<String>,
         #[arg(long)]
         yes: bool,
+    },
+    /// Record the truth of run N's probe, for `liveface eval --history`: top (the top
+    /// match is the person), enrolled=ID (another enrolled person), not-enrolled, attack,
+    /// or none (remove the label)
+    Label {
+        id: u64,
+        #[arg(value_name = "TRUTH")]
+        truth: String,
     },
     /// Print a curl command that repeats run N's request (the image goes to a file)
     Curl {
@@ -101,6 +109,7 @@ pub fn run(path: &Path, action: &HistoryAction, max_side: u32) -> i32 {
         HistoryAction::Prune { keep, before, yes } => {
             prune(&store, &runs, *keep, before.as_deref(), *yes)
         }
+        HistoryAction::Label { id, truth } => label(&store, *id, truth),
         HistoryAction::Curl { id, dir } => {
             find(&runs, *id).and_then(|r| curl(r, dir.as_deref(), max_side))
         }
@@ -112,6 +121,31 @@ pub fn run(path: &Path, action: &HistoryAction, max_side: u32) -> i32 {
             EXIT_BAD_INPUT
         }
     }
+}
+
+/// Labels run `id` under the history's lock (a run another dashboard appends meanwhile
+/// is kept).
+fn label(store: &HistoryStore, id: u64, truth: &str) -> Result<(), String> {
+    let spec = LabelSpec::parse(truth)?;
+    let done = store
+        .edit(|loaded| {
+            let mut runs = loaded.runs;
+            match crate::history::label(&mut runs, id, &spec) {
+                Ok(done) => (Some(runs), Ok(done)),
+                Err(e) => (None, Err(e)),
+            }
+        })
+        .map_err(|e| format!("cannot rewrite {}: {e}", store.path().display()))??;
+    let whose = if done.run_id == id {
+        format!("run #{id}")
+    } else {
+        format!("run #{} (run #{id} was re-filtered from it)", done.run_id)
+    };
+    match &done.truth {
+        Some(t) => println!("{whose}: {}", printable(&t.words())),
+        None => println!("{whose}: label removed"),
+    }
+    Ok(())
 }
 
 fn find(runs: &[Run], id: u64) -> Result<&Run, String> {
@@ -204,6 +238,12 @@ fn show(r: &Run, json: bool) {
         r.liveness_score.map_or("-".into(), |s| format!("{s:.3}")),
     );
     row("elapsed", format!("{} ms", r.elapsed_ms));
+    row(
+        "truth",
+        r.truth
+            .as_ref()
+            .map_or_else(|| "not labelled".into(), |t| t.words()),
+    );
     let rows = |ms: &[RunMatch]| -> Vec<Vec<String>> {
         ms.iter()
             .enumerate()
@@ -233,7 +273,7 @@ fn show(r: &Run, json: bool) {
 }
 
 /// The CSV columns: one row per run and match (a run without matches is one row).
-pub const CSV_HEADER: [&str; 20] = [
+pub const CSV_HEADER: [&str; 21] = [
     "run_id",
     "time",
     "profile",
@@ -249,6 +289,7 @@ pub const CSV_HEADER: [&str; 20] = [
     "liveness_score",
     "refiltered_from",
     "elapsed_ms",
+    "truth",
     "match_kind",
     "match_rank",
     "match_id",
@@ -274,6 +315,7 @@ pub fn csv_rows(r: &Run) -> Vec<Vec<String>> {
         r.liveness_score.map(|s| s.to_string()).unwrap_or_default(),
         r.refiltered_from.map(|s| s.to_string()).unwrap_or_default(),
         r.elapsed_ms.to_string(),
+        r.truth.as_ref().map(|t| t.words()).unwrap_or_default(),
     ];
     let hits = r
         .matches

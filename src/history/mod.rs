@@ -8,16 +8,19 @@
 //! - [`run`]: what one run records;
 //! - [`store`]: the JSON-lines file, its lock and run ids;
 //! - [`compare`]: the threshold sweep of one run and the comparison of two;
-//! - [`refilter`]: when a stored run may answer a new query without a request.
+//! - [`refilter`]: when a stored run may answer a new query without a request;
+//! - [`label`]: the truth of a run's probe, as the user says it (for `eval --history`).
 
 mod compare;
+mod label;
 mod refilter;
 mod run;
 mod store;
 
 pub use compare::{compare, sweep, sweep_steps, CompareRow, SweepPoint};
+pub use label::{apply as label, LabelSpec, Labelled};
 pub use refilter::{age_words, find_refilter, refilter, RefilterScope};
-pub use run::{Outcome, ProbeStamp, Run, RunMatch};
+pub use run::{Outcome, ProbeStamp, Run, RunMatch, Truth};
 pub use store::{next_id, HistoryStore, Loaded, RunIds};
 
 /// Runs and stamps the unit tests of every part build on.
@@ -66,6 +69,7 @@ mod testdata {
             outcome: Outcome::Ok,
             refiltered_from: None,
             face: None,
+            truth: None,
         }
     }
 

@@ -77,6 +77,31 @@ impl Outcome {
     }
 }
 
+/// What the user says a run's probe really was. Runs of everyday work labelled this way
+/// form a labelled set of their own (`liveface eval --history`), with the truths of
+/// ISO/IEC 19795-1's mated and non-mated searches and ISO/IEC 30107-3's attacks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "truth", rename_all = "snake_case")]
+pub enum Truth {
+    /// An enrolled person, by id: a mated search.
+    Enrolled { expected: String },
+    /// Someone not enrolled: a non-mated search.
+    NotEnrolled,
+    /// A presentation attack (a printed photo, a screen, a mask).
+    Attack,
+}
+
+impl Truth {
+    /// Short words for tables: `enrolled ID`, `not enrolled`, `attack`.
+    pub fn words(&self) -> String {
+        match self {
+            Truth::Enrolled { expected } => format!("enrolled {expected}"),
+            Truth::NotEnrolled => "not enrolled".into(),
+            Truth::Attack => "attack".into(),
+        }
+    }
+}
+
 /// One search, as run (or re-filtered locally from an earlier run).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Run {
@@ -118,6 +143,9 @@ pub struct Run {
         deserialize_with = "crate::face_region::deserialize_lenient"
     )]
     pub face: Option<FaceRegion>,
+    /// The truth of the probe, when the user labelled the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub truth: Option<Truth>,
 }
 
 impl Run {

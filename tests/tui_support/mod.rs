@@ -129,6 +129,7 @@ pub fn run(id: u64, min: f64, scores: &[(&str, f64)]) -> Run {
         outcome: Outcome::Ok,
         refiltered_from: None,
         face: None,
+        truth: None,
     }
 }
 

@@ -257,6 +257,8 @@ impl App {
                     refiltered_from: Some(source.id),
                     // Same file, so the same face: the box stays valid.
                     face: source.face,
+                    // Same file, so the same truth.
+                    truth: source.truth.clone(),
                 };
                 return self.record_run(run);
             }
@@ -357,6 +359,7 @@ impl App {
             outcome,
             refiltered_from: None,
             face,
+            truth: None,
         };
         let fx = self.record_run(run);
         if percent_scale {

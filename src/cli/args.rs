@@ -181,8 +181,12 @@ Exit codes: 0 done · 2 bad input (nothing sent) · 4 authentication failed ·
 #[derive(Args, Debug, Clone)]
 pub struct EvalArgs {
     /// The labelled set: a folder laid out by truth, or a CSV manifest path,expected,kind
-    #[arg(value_name = "SET")]
-    pub set: PathBuf,
+    #[arg(value_name = "SET", required_unless_present = "history")]
+    pub set: Option<PathBuf>,
+    /// Evaluate the runs labelled in the history (`liveface history label`) instead of a
+    /// set: no request is sent
+    #[arg(long, conflicts_with_all = ["set", "yes", "fresh", "max_side"])]
+    pub history: bool,
     /// Search only this collection (names are resolved among its persons)
     #[arg(long, value_name = "ID")]
     pub collection: Option<String>,

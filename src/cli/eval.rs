@@ -25,6 +25,10 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 const MAX_PERSONS: u64 = 100_000;
 
 pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
+    let set = match (&args.set, args.history) {
+        (Some(set), false) => set,
+        _ => return super::eval_history::run(global, args),
+    };
     let flags = Flags {
         os: args.os.clone(),
         search_mode: args.search_mode.clone(),
@@ -37,18 +41,14 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
         report(&e);
         return EXIT_BAD_INPUT;
     }
-    for (path, ext) in [(&args.csv, None), (&args.plot, Some("svg"))] {
-        if let Some(p) = path {
-            if let Err(e) = check_output(p, ext) {
-                report(&e);
-                return EXIT_BAD_INPUT;
-            }
-        }
+    if let Err(e) = check_outputs(args) {
+        report(&e);
+        return EXIT_BAD_INPUT;
     }
-    let set_path = match std::fs::canonicalize(&args.set) {
+    let set_path = match std::fs::canonicalize(set) {
         Ok(p) => p,
         Err(e) => {
-            report(&format!("cannot read {}: {e}", args.set.display()));
+            report(&format!("cannot read {}: {e}", set.display()));
             return EXIT_BAD_INPUT;
         }
     };
@@ -273,7 +273,6 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
         elapsed_ms: started.elapsed().as_millis() as u64,
         probes,
     };
-    let measures = evaluation.measures();
     let counts = evaluation.counts();
     if counts.failed > 0 {
         if let Some(e) = &first_failure {
@@ -283,26 +282,7 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
             ));
         }
     }
-    if args.json {
-        println!("{}", to_json(&evaluation, &measures));
-    } else {
-        print!("{}", to_text(&evaluation, &measures));
-    }
-    let mut code = 0;
-    if let Some(path) = &args.csv {
-        if let Err(e) = to_csv(&evaluation).and_then(|b| write(path, &b)) {
-            report(&e);
-            code = 1;
-        }
-    }
-    if let Some(path) = &args.plot {
-        if let Err(e) =
-            crate::eval::plot::svg(&evaluation, &measures).and_then(|s| write(path, s.as_bytes()))
-        {
-            report(&e);
-            code = 1;
-        }
-    }
+    let code = write_outputs(args, &evaluation);
     // A stop for an authentication failure, or any failed search, is not a clean run:
     // the figures miss those probes. Scripts get the failure's code (after the report).
     match first_failure {
@@ -358,6 +338,43 @@ async fn all_persons(client: &Client, collection: Option<&str>) -> Result<Vec<Pe
         }
         query.page += 1;
     }
+}
+
+/// `--csv` and `--plot` can be written (checked before anything is sent).
+pub(super) fn check_outputs(args: &EvalArgs) -> Result<(), String> {
+    for (path, ext) in [(&args.csv, None), (&args.plot, Some("svg"))] {
+        if let Some(p) = path {
+            check_output(p, ext)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints the report (text or `--json`) and writes `--csv` and `--plot`; the exit code
+/// is 1 when a file could not be written.
+pub(super) fn write_outputs(args: &EvalArgs, evaluation: &Evaluation) -> i32 {
+    let measures = evaluation.measures();
+    if args.json {
+        println!("{}", to_json(evaluation, &measures));
+    } else {
+        print!("{}", to_text(evaluation, &measures));
+    }
+    let mut code = 0;
+    if let Some(path) = &args.csv {
+        if let Err(e) = to_csv(evaluation).and_then(|b| write(path, &b)) {
+            report(&e);
+            code = 1;
+        }
+    }
+    if let Some(path) = &args.plot {
+        if let Err(e) =
+            crate::eval::plot::svg(evaluation, &measures).and_then(|s| write(path, s.as_bytes()))
+        {
+            report(&e);
+            code = 1;
+        }
+    }
+    code
 }
 
 /// An output file must be creatable: its folder exists (checked before anything is sent).

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod collections;
 pub mod eval;
+pub mod eval_history;
 pub mod history;
 pub mod models;
 pub mod output;

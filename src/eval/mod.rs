@@ -7,6 +7,7 @@
 //! exact Clopper–Pearson interval ([`stats`]). [`report`] writes them as text, JSON, CSV
 //! and an SVG plot.
 
+pub mod from_history;
 pub mod journal;
 pub mod measures;
 pub mod plot;

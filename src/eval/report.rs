@@ -100,9 +100,19 @@ impl Evaluation {
     }
 
     /// Every measure, the operating points, and the rates at the configured thresholds.
+    /// Only thresholds at or above the floors the probes were searched with are
+    /// measured (below them the server sent nothing to count).
     pub fn measures(&self) -> Measures {
         let results = self.results();
-        let curves = curves(&results);
+        let mut curves = curves(&results);
+        // The grid's steps are rounded hundredths; the floors may carry float noise.
+        let at_or_above = |t: f64, floor: f64| t >= floor - 1e-9;
+        curves
+            .points
+            .retain(|p| at_or_above(p.min_score, self.params.min_score));
+        curves
+            .liveness_points
+            .retain(|p| at_or_above(p.liveness_min_score, self.params.liveness_min_score));
         Measures {
             operating: operating_points(&curves),
             current: match_point(&results, self.current.0),
@@ -274,6 +284,13 @@ pub fn to_text(e: &Evaluation, m: &Measures) -> String {
         "at your thresholds (min_score {:.2}, liveness_min_score {:.2}):",
         e.current.0, e.current.1
     ));
+    if e.current.0 < e.params.min_score - 1e-9 || e.current.1 < e.params.liveness_min_score - 1e-9 {
+        line(format!(
+            "  (below what these searches observed, min_score {:.2} and liveness_min_score {:.2} up: \
+             the rates there are bounds, not measures)",
+            e.params.min_score, e.params.liveness_min_score
+        ));
+    }
     let rows = [
         (
             "fnir",

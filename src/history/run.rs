@@ -12,7 +12,7 @@ use crate::api::model::SearchParams;
 use crate::face_region::FaceRegion;
 
 /// Identifies the exact file a probe came from: same path, same size, same mtime.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ProbeStamp {
     /// The real path, bytes and all (a non-UTF-8 name is stored as its bytes).
     #[serde(with = "crate::pathbytes")]

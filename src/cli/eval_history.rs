@@ -1,0 +1,62 @@
+//! `liveface eval --history`: the runs labelled in the history, evaluated as a set with
+//! no request (see `crate::eval::from_history`).
+
+use super::args::{EvalArgs, GlobalArgs};
+use super::eval::{check_outputs, write_outputs};
+use super::{report, EXIT_BAD_INPUT};
+use crate::api::model::{Os, SearchMode};
+use crate::eval::from_history::{evaluate, Selection};
+use crate::history::HistoryStore;
+
+/// Runs `eval --history`; returns the exit code (0, 1 when an output file could not be
+/// written, 2 for bad input or no labelled run to evaluate).
+pub fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
+    match prepare(global, args) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e);
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn prepare(global: &GlobalArgs, args: &EvalArgs) -> Result<i32, String> {
+    // The configuration gives the thresholds the report shows; nothing is connected.
+    let config = crate::config::load(&global.flags())?;
+    check_outputs(args)?;
+    let selection = Selection {
+        os: args
+            .os
+            .as_deref()
+            .map(|o| {
+                Os::parse(o)
+                    .ok_or_else(|| format!("--os must be ANDROID, IOS or DESKTOP (got {o:?})"))
+            })
+            .transpose()?,
+        search_mode: args
+            .search_mode
+            .as_deref()
+            .map(|m| {
+                SearchMode::parse(m)
+                    .ok_or_else(|| format!("--search-mode must be FAST or ACCURATE (got {m:?})"))
+            })
+            .transpose()?,
+        collection: args.collection.clone().map(Some),
+    };
+    let path = crate::config::history_path();
+    let loaded = HistoryStore::new(&path)
+        .load()
+        .map_err(|e| format!("cannot read the history {}: {e}", path.display()))?;
+    for w in &loaded.warnings {
+        report(&format!("warning: {w}"));
+    }
+    let current = (
+        config.defaults.min_score,
+        config.defaults.liveness_min_score,
+    );
+    let chosen = evaluate(&loaded.runs, &path, &selection, current)?;
+    for line in &chosen.left_out {
+        eprintln!("liveface: {line}");
+    }
+    Ok(write_outputs(args, &chosen.evaluation))
+}

@@ -2,6 +2,7 @@
 //! Every rate of the `--json` output is checked against the scripted scores, and an
 //! interrupted run resumes without searching a probe twice.
 
+use crate::common::wait_until_async;
 use crate::support;
 
 use std::path::{Path, PathBuf};
@@ -120,6 +121,11 @@ fn expect_rate(v: &Value, key: &str, errors: u64, trials: u64, at: &str) {
     let ci = liveface::eval::stats::clopper_pearson(errors, trials, 0.95).unwrap();
     // (serde_json's default float parsing may be one ulp off the printed value)
     let got = v[&format!("{key}_ci")].as_array().unwrap();
+    assert_eq!(
+        got.len(),
+        2,
+        "{key}_ci at {at}: a [low, high] pair: {got:?}"
+    );
     for (g, want) in got.iter().zip(ci) {
         assert!(
             (g.as_f64().unwrap() - want).abs() < 1e-12,
@@ -299,33 +305,51 @@ async fn an_interrupted_run_resumes_without_searching_a_probe_twice() {
         Step::stall_ms(60_000),
     ])
     .await;
-    let child = env
+    let mut child = env
         .command(&server.url(), &["--json", "--jobs", "1", "--yes"])
         .spawn()
         .unwrap();
+    // Its stderr, read as it comes: the first Ctrl-c is answered there.
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = tokio::spawn({
+        let (sink, mut pipe) = (stderr.clone(), child.stderr.take().unwrap());
+        async move {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut buf).await {
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        }
+    });
     // Wait for the third search to be in flight, then Ctrl-c twice (stop, then abandon).
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while searches(&server).len() < 3 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the run did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until_async("the third search", Duration::from_secs(60), || {
+        searches(&server).len() >= 3
+    })
+    .await;
     let pid = child.id().unwrap().to_string();
-    for _ in 0..2 {
+    let interrupt = || {
         let status = std::process::Command::new("kill")
             .args(["-INT", &pid])
             .status()
             .unwrap();
         assert!(status.success());
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    };
+    interrupt();
+    // The second Ctrl-c only once the first was taken (two at once may arrive as one).
+    wait_until_async("the first Ctrl-c's notice", Duration::from_secs(20), || {
+        stderr.lock().unwrap().contains("liveface: stopping")
+    })
+    .await;
+    interrupt();
     let out = tokio::time::timeout(Duration::from_secs(20), child.wait_with_output())
         .await
         .expect("the run stops on Ctrl-c")
         .unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    reader.await.unwrap();
+    let err = stderr.lock().unwrap().clone();
+    assert_eq!(out.status.code(), Some(130), "{err}");
     let first: Value = serde_json::from_str(&text(&out.stdout)).expect("the partial report");
     assert_eq!(first["complete"], json!(false));
     assert_eq!(first["counts"]["nonmated"], json!(2));

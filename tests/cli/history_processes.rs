@@ -14,7 +14,7 @@ use chrono::DateTime;
 use liveface::api::model::SearchParams;
 use liveface::history::{HistoryStore, Outcome, ProbeStamp, Run, RunIds, RunMatch};
 
-use crate::common::test_name;
+use crate::common::{test_name, wait_until};
 
 const CHILD_ENV: &str = "HISTORY_CHILD";
 const RUNS_PER_CHILD: u64 = 150;
@@ -53,7 +53,8 @@ fn run(id: u64, tag: &str) -> Run {
 
 /// One dashboard: loads the history once, then records runs as the app does.
 fn child(path: &Path, tag: &str) {
-    // Both start together: each waits for the parent's go file.
+    // Both start together: each says it is ready, then waits for the parent's go file.
+    std::fs::write(path.with_extension(format!("ready-{tag}")), b"").unwrap();
     let go = path.with_extension("go");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !go.exists() {
@@ -106,7 +107,11 @@ fn two_processes_appending_at_once_keep_every_run_with_a_unique_id() {
                 .unwrap()
         })
         .collect();
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    wait_until(
+        "every child to be ready",
+        std::time::Duration::from_secs(30),
+        || (0..CHILDREN).all(|i| path.with_extension(format!("ready-child{i}")).exists()),
+    );
     std::fs::write(path.with_extension("go"), b"").unwrap();
     for mut c in children {
         assert!(c.wait().unwrap().success(), "a child failed");

@@ -1,9 +1,10 @@
 //! The standalone server as a user runs it: `liveface sandbox serve`, its log lines,
 //! and a `kill -9` after which every answered write is still there.
 
+use crate::common::wait_until_async;
 use crate::sandbox_common;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -90,16 +91,25 @@ async fn every_answered_write_survives_kill_9() {
         wrong.list_collections().await.unwrap_err().status(),
         Some(401)
     );
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The line of the last request is written after its answer: wait for it, then stop.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = log.clone();
+    let reader = std::thread::spawn(move || {
+        let mut line = String::new();
+        while stderr.read_line(&mut line).is_ok_and(|n| n > 0) {
+            sink.lock().unwrap().push_str(&std::mem::take(&mut line));
+        }
+    });
+    let seen = log.clone();
+    wait_until_async("the 401's log line", Duration::from_secs(10), || {
+        seen.lock().unwrap().contains("collections 401 ")
+    })
+    .await;
     child.kill().unwrap();
     child.wait().unwrap();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    reader.join().unwrap();
+    let log = log.lock().unwrap().clone();
     assert!(
         log.contains("sandbox: GET /v2/face-recognition/persons 200 "),
         "{log}"

@@ -2,6 +2,7 @@
 //! read, a write it cannot keep is refused (503), SIGTERM has a deadline, a failed
 //! start says so with its own exit code, and duplicate checks hold under concurrency.
 
+use crate::common::wait_until;
 use crate::sandbox_common;
 
 use std::collections::BTreeMap;
@@ -236,6 +237,21 @@ async fn a_deleted_data_directory_answers_503_not_a_write_it_cannot_keep() {
     assert!(log.contains("store_unavailable"), "{log}");
 }
 
+/// Bytes the server has not read yet from the connection `client_port` → `server_port` on
+/// 127.0.0.1 (its socket's `rx_queue` in `/proc/net/tcp`); `None` while there is no such
+/// socket.
+fn unread_at_server(server_port: u16, client_port: u16) -> Option<u64> {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    let local = format!("0100007F:{server_port:04X}");
+    let remote = format!("0100007F:{client_port:04X}");
+    table.lines().skip(1).find_map(|row| {
+        let f: Vec<&str> = row.split_whitespace().collect();
+        let (_, rx) = f.get(4)?.split_once(':')?;
+        (f.get(1) == Some(&local.as_str()) && f.get(2) == Some(&remote.as_str()))
+            .then(|| u64::from_str_radix(rx, 16).unwrap())
+    })
+}
+
 #[test]
 fn sigterm_with_a_half_sent_request_stops_within_the_deadline() {
     let dir = tempfile::tempdir().unwrap();
@@ -247,17 +263,24 @@ fn sigterm_with_a_half_sent_request_stops_within_the_deadline() {
         b"POST /v2/face-recognition/persons HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\nContent-Length: 1000\r\n\r\n{\"name\":",
     )
     .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    // The signal must find the request half read by the server, not waiting to be accepted.
+    let server_port = slow.peer_addr().unwrap().port();
+    let client_port = slow.local_addr().unwrap().port();
+    wait_until(
+        "the server to read the half request",
+        Duration::from_secs(10),
+        || unread_at_server(server_port, client_port) == Some(0),
+    );
     let started = Instant::now();
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
-    // No new connections once the signal is in.
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(
-        StdTcpStream::connect(&addr).is_err(),
-        "still accepting after SIGTERM"
+    // No new connections once the signal is in, well before the half request's 5 s end.
+    wait_until(
+        "the server to stop accepting after SIGTERM",
+        Duration::from_secs(3),
+        || StdTcpStream::connect(&addr).is_err(),
     );
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {

@@ -2,6 +2,7 @@
 //! collections, person lookups, probe preparation and history saving; collection
 //! writes against the real sandbox (its own temporary store).
 
+use crate::common::wait_until_async;
 use crate::sandbox_common;
 use crate::tui_support;
 
@@ -96,8 +97,17 @@ async fn cancel_aborts_the_search_task() {
         image: Arc::from("aGVsbG8="),
         params: SearchParams::default(),
     });
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Cancel once the request is at the server (not after a guessed time: a late request
+    // would make the count below 0, an early answer would make the test pass for nothing).
+    let at_server = counters.clone();
+    wait_until_async(
+        "the search to reach the server",
+        Duration::from_secs(10),
+        || at_server.searches() == 1,
+    )
+    .await;
     runner.run(Effect::CancelSearch { id: 1 });
+    // Absence can only be waited for: twice the server's delay, then nothing may have come.
     let got = tokio::time::timeout(Duration::from_secs(3), rx.recv()).await;
     assert!(got.is_err(), "a cancelled search must not report: {got:?}");
     assert_eq!(counters.searches(), 1);

@@ -666,6 +666,8 @@ fn help_and_theme_keys() {
 #[test]
 fn ticks_animate_only_and_warnings_show() {
     let mut app = app();
+    load_dir(&mut app);
+    let listed = app.browser.entries.clone();
     let s = app.spinner;
     assert!(app.update(Action::Tick).is_empty());
     assert_eq!(app.spinner, s + 1);
@@ -687,11 +689,14 @@ fn ticks_animate_only_and_warnings_show() {
         bar.contains("logged to /data/liveface/liveface.log"),
         "{bar}"
     );
-    assert!(app
-        .browser
-        .entries
-        .iter()
-        .all(|e| e.kind != EntryKind::BrokenLink));
+    // Nothing else changed: the listing is as loaded, its broken link still marked. (This
+    // once asserted "no entry is a broken link" over a browser never loaded: an empty list,
+    // so it passed whatever happened.)
+    assert!(
+        listed.iter().any(|e| e.kind == EntryKind::BrokenLink),
+        "the fixture listing has a broken link: {listed:?}"
+    );
+    assert_eq!(app.browser.entries, listed);
 }
 
 #[test]

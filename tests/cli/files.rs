@@ -3,6 +3,7 @@
 //! a page past the end, digits in names, wide names in tables. Bad input exits 2 and the
 //! server's request count proves that nothing was sent.
 
+use crate::common::{skip, Missing};
 use crate::support;
 
 use std::path::{Path, PathBuf};
@@ -96,7 +97,10 @@ async fn cut_off_photos_exit_2_as_truncated_and_send_nothing() {
     for name in ["obama_1.jpg", "leslie_1.jpg"] {
         match std::fs::read(faces.join(name)) {
             Ok(bytes) => originals.push((name.into(), bytes)),
-            Err(_) => eprintln!("SKIPPED: {name} (no ../shared/fixtures/faces)"),
+            Err(_) => skip(
+                Missing::Models,
+                &format!("{name}: no ../shared/fixtures/faces"),
+            ),
         }
     }
     // Generated files stand in when the photos are missing, and cover PNG, WebP and GIF.

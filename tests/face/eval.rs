@@ -7,6 +7,8 @@ use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
+use crate::common::{skip, Missing};
+
 fn models_dir() -> PathBuf {
     std::env::var_os("LIVEFACE_MODELS")
         .map(PathBuf::from)
@@ -42,10 +44,13 @@ fn run(home: &Path, args: &[&str]) -> Output {
 fn the_demo_photos_evaluated_against_the_face_sandbox() {
     let (models, gallery) = (models_dir(), gallery_dir());
     if MODELS.iter().any(|m| !models.join(m).is_file()) || !gallery.is_dir() {
-        eprintln!(
-            "skipped: needs the face models in {} and the photos in {}",
-            models.display(),
-            gallery.display()
+        skip(
+            Missing::Models,
+            &format!(
+                "needs the face models in {} and the photos in {}",
+                models.display(),
+                gallery.display()
+            ),
         );
         return;
     }

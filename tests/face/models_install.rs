@@ -2,6 +2,7 @@
 //! code against a file server on 127.0.0.1 serving `../shared/models` (and misbehaving on
 //! demand), and against a local directory.
 
+use crate::common::{skip, Missing};
 use crate::mirror_common;
 
 use std::path::Path;
@@ -14,6 +15,16 @@ use serde_json::Value;
 
 fn names() -> Vec<&'static str> {
     ALL.iter().map(|f| f.name).collect()
+}
+
+/// The report's `files`, one per pinned model: checks over them cannot pass for an empty
+/// or short list.
+fn files(v: &Value) -> &[Value] {
+    let files = v["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no files in {v}"));
+    assert_eq!(files.len(), ALL.len(), "one entry per model: {v}");
+    files
 }
 
 async fn run(home: &Path, args: &[&str]) -> Output {
@@ -103,11 +114,7 @@ async fn install_from_a_mirror_then_a_second_run_skips_the_verified_files() {
     .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
-    assert!(v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["outcome"] == "already_verified"));
+    assert!(files(&v).iter().all(|f| f["outcome"] == "already_verified"));
     assert_eq!(
         mirror.requests().len(),
         4,
@@ -123,7 +130,7 @@ async fn install_from_a_mirror_then_a_second_run_skips_the_verified_files() {
     assert!(out.status.success(), "{}", stderr(&out));
     let v = json(&out);
     assert_eq!(v["engine"], "face models");
-    for f in v["files"].as_array().unwrap() {
+    for f in files(&v) {
         assert_eq!(f["state"], "verified");
         assert!(f["url"]
             .as_str()
@@ -361,7 +368,10 @@ async fn an_unwritable_directory_is_said_in_plain_words() {
         .status();
     let _guard = Immutable(&dir);
     if std::fs::write(dir.join("probe"), b"x").is_ok() {
-        println!("SKIPPED: cannot make a directory unwritable here (root without chattr)");
+        skip(
+            Missing::Host,
+            "cannot make a directory unwritable here (root without chattr)",
+        );
         return;
     }
     let out = run(
@@ -493,11 +503,7 @@ async fn from_a_local_directory_and_from_nowhere() {
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["engine"], "pixel fallback");
-    assert!(v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["state"] == "missing"));
+    assert!(files(&v).iter().all(|f| f["state"] == "missing"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

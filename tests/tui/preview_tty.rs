@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! tmux new -d -s pv -x 120 -y 40 \
-//!   'LIVEFACE_IMAGES=auto cargo test --test preview_tty -- --ignored --nocapture; sleep 30'
+//!   'LIVEFACE_IMAGES=auto cargo test --test tui preview_tty -- --ignored --nocapture; sleep 30'
 //! tmux capture-pane -p -t pv      # half-blocks, placeholders, side by side
 //! cat /tmp/liveface-preview-tty.log  # the picker's description and how long the query took
 //! ```

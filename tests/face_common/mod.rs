@@ -18,13 +18,8 @@ pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/faces")
 }
 
-/// True when CI demands the models (`LIVEFACE_REQUIRE_MODELS=1`): absence is a failure.
-fn required() -> bool {
-    std::env::var("LIVEFACE_REQUIRE_MODELS").is_ok_and(|v| v == "1")
-}
-
-/// True when the models and fixtures are there. Otherwise prints the SKIPPED line and
-/// returns false — or panics when `LIVEFACE_REQUIRE_MODELS=1`.
+/// True when the models and fixtures are there. Otherwise records a skip
+/// (`common::skip`) and returns false — or panics when `LIVEFACE_REQUIRE_MODELS=1`.
 pub fn available() -> bool {
     let missing: Vec<PathBuf> = ALL
         .iter()
@@ -44,8 +39,7 @@ pub fn available() -> bool {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    assert!(!required(), "LIVEFACE_REQUIRE_MODELS=1 but {msg}");
-    println!("SKIPPED: {msg}");
+    crate::common::skip(crate::common::Missing::Models, &msg);
     false
 }
 

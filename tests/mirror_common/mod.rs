@@ -149,7 +149,7 @@ pub fn shared_pack() -> PathBuf {
     ))
 }
 
-/// True when `dir` holds every named file; otherwise prints SKIPPED and returns false —
+/// True when `dir` holds every named file; otherwise records a skip and returns false —
 /// or panics when CI demands the models (`LIVEFACE_REQUIRE_MODELS=1`).
 pub fn have(dir: &Path, names: &[&str]) -> bool {
     let missing: Vec<&str> = names
@@ -161,11 +161,7 @@ pub fn have(dir: &Path, names: &[&str]) -> bool {
         return true;
     }
     let msg = format!("not found in {}: {}", dir.display(), missing.join(", "));
-    assert!(
-        !std::env::var("LIVEFACE_REQUIRE_MODELS").is_ok_and(|v| v == "1"),
-        "LIVEFACE_REQUIRE_MODELS=1 but {msg}"
-    );
-    println!("SKIPPED: {msg}");
+    crate::common::skip(crate::common::Missing::Models, &msg);
     false
 }
 

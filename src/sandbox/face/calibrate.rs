@@ -8,7 +8,7 @@
 //!
 //! It is placed so that the documented default `min_score` 0.75 falls at cosine
 //! [`COSINE_AT_DEFAULT_MIN_SCORE`] = 0.40, inside the gap between different-identity and
-//! same-identity cosines. Over all fixture pairs (`tests/face_calibration.rs`: 11 photos,
+//! same-identity cosines. Over all fixture pairs (`tests/face/calibration.rs`: 11 photos,
 //! 7 identities, 6 same-identity and 49 different-identity pairs) different identities
 //! reach at most 0.19 and the same identity is at least 0.62; the models README reports
 //! ≤ 0.23 and ≥ 0.52 on a slightly different set. 0.40 sits in the middle of the worst

@@ -713,6 +713,81 @@ async fn history_export_round_trips_every_field_of_every_run() {
 }
 
 #[tokio::test]
+async fn eval_history_measures_the_labelled_runs_without_a_request() {
+    use liveface::history::Truth;
+    let env = Env::new();
+    let runs: Vec<_> = (1..=5)
+        .map(|i| {
+            let mut r = stored_run(i, &env.probe, "sandbox:embedded:face models");
+            r.probe.path = format!("/probes/{i}.jpg").into();
+            r.truth = match i {
+                1 => Some(Truth::Enrolled {
+                    expected: "p1".into(),
+                }),
+                2 => Some(Truth::Attack),
+                3 => Some(Truth::NotEnrolled),
+                4 => Some(Truth::Enrolled {
+                    expected: "p2".into(),
+                }),
+                _ => None,
+            };
+            r
+        })
+        .collect();
+    write_history(&env, &runs);
+    let out = env.run(None, &["eval", "--history", "--json"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["requests_sent"], 0);
+    assert_eq!(v["counts"]["mated"], 2);
+    assert_eq!(v["counts"]["nonmated"], 1);
+    assert_eq!(v["counts"]["attack"], 1);
+    // The runs were searched at min_score 0.75 and liveness_min_score 0.65: the
+    // measures start there.
+    assert_eq!(v["points"][0]["min_score"], 0.75);
+    assert_eq!(v["liveness_points"][0]["liveness_min_score"], 0.65);
+    let at_080 = v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| (p["min_score"].as_f64().unwrap() - 0.8).abs() < 1e-9)
+        .unwrap();
+    // Run 1 finds p1 first; run 4 failed liveness (a miss); run 3, not enrolled,
+    // matches p1 at 0.97.
+    assert_eq!(
+        (&at_080["fnir_errors"], &at_080["mated"]),
+        (&1.into(), &2.into())
+    );
+    assert_eq!(
+        (&at_080["fpir_errors"], &at_080["nonmated"]),
+        (&1.into(), &1.into())
+    );
+    let live = &v["liveness_points"][0];
+    assert_eq!(live["apcer_errors"], 0);
+    assert_eq!(live["bpcer_errors"], 1);
+
+    // Nothing labelled: says how to label, exit 2.
+    let bare: Vec<_> = runs
+        .into_iter()
+        .map(|mut r| {
+            r.truth = None;
+            r
+        })
+        .collect();
+    write_history(&env, &bare);
+    let out = env.run(None, &["eval", "--history"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("liveface history label"),
+        "{}",
+        stderr(&out)
+    );
+    // A set and --history together are refused.
+    let out = env.run(None, &["eval", "--history", "some/set"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[tokio::test]
 async fn history_label_records_the_truth_for_eval() {
     let env = Env::new();
     let mut runs: Vec<_> = (1..=3).map(|i| stored_run(i, &env.probe, "k")).collect();

@@ -11,12 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use ratatui::Frame;
 use ratatui_image::Image;
 
-use std::path::Path;
-
-use super::cache::{PreviewCache, PreviewState};
-use super::facebox::FaceMark;
-use crate::api::model::Thumbnail;
-use crate::history::ProbeStamp;
+use super::cache::PreviewState;
 
 pub const LOADING: &str = "loading…";
 /// Width of the column between the two pictures of the side-by-side view.
@@ -48,65 +43,6 @@ pub fn render_side_by_side(
     name: &str,
 ) {
     draw_side_by_side(frame.buffer_mut(), area, probe, matched, score, name);
-}
-
-/// Requests the preview of the image file `path` at `area`'s size and draws
-/// whatever is there now (a placeholder until the background job is done).
-pub fn render_file_preview(frame: &mut Frame, area: Rect, cache: &PreviewCache, path: &Path) {
-    let state = cache.request_file(path, preview_cells(area));
-    render_preview(frame, area, &state);
-}
-
-/// Requests and draws `person`'s thumbnail number `index` (`None`: the person has none).
-pub fn render_thumbnail(
-    frame: &mut Frame,
-    area: Rect,
-    cache: &PreviewCache,
-    person: &str,
-    index: usize,
-    thumbnail: Option<&Thumbnail>,
-) {
-    let state = cache.request_thumbnail(person, index, thumbnail, preview_cells(area));
-    render_preview(frame, area, &state);
-}
-
-/// What the side-by-side comparison of the probe and one match shows.
-#[derive(Debug, Clone, Copy)]
-pub struct Comparison<'a> {
-    /// The probe image file.
-    pub probe: &'a Path,
-    /// The searched face's box, for the version of the probe file the run searched.
-    pub face: Option<(&'a ProbeStamp, FaceMark)>,
-    /// The match's person id (the thumbnail cache key).
-    pub person: &'a str,
-    /// The match's first thumbnail, `None` if the server sent none.
-    pub thumbnail: Option<&'a Thumbnail>,
-    pub score: f64,
-    pub name: &'a str,
-}
-
-/// The probe file and a match's first thumbnail side by side, requested at
-/// the sizes the layout gives them.
-pub fn render_match_comparison(
-    frame: &mut Frame,
-    area: Rect,
-    cache: &PreviewCache,
-    c: &Comparison,
-) {
-    let (p, m) = match SideBySide::new(area) {
-        Some(l) => (
-            match c.face {
-                Some((stamp, mark)) => {
-                    cache.request_probe(stamp, Some(mark), preview_cells(l.probe))
-                }
-                None => cache.request_file(c.probe, preview_cells(l.probe)),
-            },
-            cache.request_thumbnail(c.person, 0, c.thumbnail, preview_cells(l.matched)),
-        ),
-        // Too small for pictures: only the summary line is drawn.
-        None => (PreviewState::Loading, PreviewState::Loading),
-    };
-    render_side_by_side(frame, area, &p, &m, c.score, c.name);
 }
 
 pub fn draw_preview(buf: &mut Buffer, area: Rect, state: &PreviewState) {

@@ -4,7 +4,9 @@
 //!
 //! Data flows one way: terminal events and finished background tasks become `Action`s on
 //! one channel; `App::update` changes state and returns `Effect`s; the runner starts them
-//! off the render path; `panes::render` draws the state and nothing else.
+//! off the render path; before each frame the picture step (`pictures`) asks for the
+//! pictures the frame shows; `panes::render` draws the state and those pictures and
+//! nothing else.
 
 pub mod action;
 pub mod app;
@@ -16,6 +18,7 @@ pub mod keyburst;
 pub mod keymap;
 pub mod panes;
 pub mod paste;
+pub mod pictures;
 pub mod probe_preview;
 pub mod runner;
 pub mod theme;
@@ -35,6 +38,7 @@ use crossterm::terminal::{
 };
 use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
@@ -47,6 +51,7 @@ use crate::logging::{self, Diversion};
 use action::Action;
 use app::{App, AppInit};
 use effect::Effect;
+use pictures::PictureStep;
 use runner::Runner;
 use theme::ColorMode;
 
@@ -208,14 +213,26 @@ struct LoopContext<'a> {
     log: &'a Diversion,
 }
 
-/// Starts the picture decodes the last frame asked for; each comes back as an action.
-fn spawn_preview_jobs(app: &App, tx: &mpsc::UnboundedSender<Action>) {
+/// One frame: the request step for its pictures (which `stat`s files and records
+/// decodes), then the draw (which reads only the state and those pictures), then the
+/// decodes the step recorded are started; each comes back as an action.
+fn draw_frame(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    step: &mut PictureStep,
+    tx: &mpsc::UnboundedSender<Action>,
+) -> io::Result<()> {
+    terminal.autoresize()?;
+    let size = terminal.size()?;
+    let pictures = step.run(app, Rect::new(0, 0, size.width, size.height));
+    terminal.draw(|f| panes::render(app, &pictures, f))?;
     for job in app.preview.take_jobs() {
         let tx = tx.clone();
         job.spawn(move |done| {
             let _ = tx.send(Action::Preview(done));
         });
     }
+    Ok(())
 }
 
 async fn event_loop(
@@ -241,8 +258,8 @@ async fn event_loop(
         width: size.width,
         height: size.height,
     });
-    terminal.draw(|f| panes::render(&app, f))?;
-    spawn_preview_jobs(&app, &tx);
+    let mut step = PictureStep::default();
+    draw_frame(terminal, &mut app, &mut step, &tx)?;
     loop {
         let mut batch = tokio::select! {
             ev = events.next() => match ev {
@@ -274,8 +291,7 @@ async fn event_loop(
             runner.abort_all();
             return Ok(());
         }
-        terminal.draw(|f| panes::render(&app, f))?;
-        spawn_preview_jobs(&app, &tx);
+        draw_frame(terminal, &mut app, &mut step, &tx)?;
     }
 }
 

@@ -269,7 +269,8 @@ pub fn token_expired() -> ApiError {
 
 pub fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| panes::render(app, f)).unwrap();
+    let pictures = liveface::tui::pictures::view(app, t.get_frame().area());
+    t.draw(|f| panes::render(app, &pictures, f)).unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..h {

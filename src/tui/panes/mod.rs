@@ -26,6 +26,7 @@ use ratatui::Frame;
 
 use super::action::Pane;
 use super::app::{App, Popup};
+use crate::preview::{Pictures, Wanted};
 
 /// The smallest terminal the full layout fits in.
 pub const MIN_WIDTH: u16 = 60;
@@ -71,8 +72,18 @@ pub fn areas(area: Rect) -> Areas {
     }
 }
 
-/// Draws the whole dashboard.
-pub fn render(app: &App, frame: &mut Frame) {
+/// The pictures a frame of `area` shows (from the state and the layout alone): the
+/// request step asks the picture cache for them before drawing.
+pub fn wanted(app: &App, area: Rect) -> Vec<Wanted> {
+    match &app.popup {
+        _ if area.width < MIN_WIDTH || area.height < MIN_HEIGHT => Vec::new(),
+        Some(Popup::Detail { person_id, .. }) => detail::wanted(app, area, person_id),
+        _ => Vec::new(),
+    }
+}
+
+/// Draws the whole dashboard, pictures from `pictures` (what the request step found).
+pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
     let area = frame.area();
     frame.render_widget(Block::default().style(app.theme.base()), area);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -91,12 +102,12 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Help { scroll }) => help::render(app, frame, area, *scroll),
         Some(Popup::ConfirmQuit) => confirm_quit(app, frame, area),
         Some(Popup::Detail { person_id, scroll }) => {
-            detail::render(app, frame, area, person_id, *scroll)
+            detail::render(app, pictures, frame, area, person_id, *scroll)
         }
         Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
         Some(Popup::Curl { command }) => curl::render(app, frame, area, command),
-        Some(Popup::Preview) => preview::render(app, frame, area),
+        Some(Popup::Preview) => preview::render(app, pictures, frame, area),
         Some(Popup::Persons) => persons::render(app, frame, area),
         Some(Popup::ConfirmDelete {
             name, collection, ..

@@ -8,16 +8,16 @@
 //! Nothing here decodes or blocks; `request_file` and `request_probe` cost one `stat`.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use ratatui::layout::Size;
 use ratatui_image::picker::Picker;
-use ratatui_image::protocol::Protocol;
 
 use super::facebox::FaceMark;
 use super::job::{JobInput, Outcome, PreviewDone, PreviewJob};
+use super::key::{PreviewKey, PreviewState, SourceId};
 use crate::history::ProbeStamp;
 
 /// Entries kept before the least recently used is dropped.
@@ -25,64 +25,6 @@ pub const DEFAULT_CAPACITY: usize = 64;
 /// Decodes running at once: a 24 MP photo needs ~100 MB while it decodes, and a
 /// cursor held down in the file browser must not start one per file.
 pub const MAX_IN_FLIGHT: usize = 2;
-
-/// Where a picture comes from, precise enough that a change is a different id.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum SourceId {
-    /// A file on disk as it was when stat'ed.
-    File {
-        path: PathBuf,
-        mtime: Option<SystemTime>,
-        len: u64,
-    },
-    /// A thumbnail the server sent, by person and position, with a fingerprint
-    /// of its bytes (a re-fetched person may carry a new picture).
-    Thumbnail {
-        person: String,
-        index: usize,
-        fingerprint: u64,
-    },
-}
-
-/// A picture at one size: the same file shown in a bigger pane is another entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PreviewKey {
-    pub source: SourceId,
-    /// Width and height in terminal cells.
-    pub cells: (u16, u16),
-    /// A face box drawn into the pixels: the same file with another box (or none) is
-    /// another entry, so a run's box never shows on another run's picture.
-    pub mark: Option<FaceMark>,
-}
-
-/// What a pane can draw right now.
-#[derive(Clone)]
-pub enum PreviewState {
-    /// Being decoded in the background (or waiting for a free decoder).
-    Loading,
-    /// Ready to draw: encoded for the terminal's protocol at the key's size.
-    Ready(Arc<Protocol>),
-    /// Cannot be shown; the text is for the user ("cannot preview: …").
-    Failed(String),
-}
-
-impl std::fmt::Debug for PreviewState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PreviewState::Loading => write!(f, "Loading"),
-            PreviewState::Ready(p) => {
-                write!(f, "Ready({}x{} cells)", p.size().width, p.size().height)
-            }
-            PreviewState::Failed(reason) => write!(f, "Failed({reason:?})"),
-        }
-    }
-}
-
-impl PreviewState {
-    pub fn is_ready(&self) -> bool {
-        matches!(self, PreviewState::Ready(_))
-    }
-}
 
 struct Entry {
     state: PreviewState,

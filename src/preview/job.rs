@@ -11,8 +11,8 @@ use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::Resize;
 
-use super::cache::{PreviewKey, SourceId};
 use super::facebox::FaceMark;
+use super::key::{PreviewKey, SourceId};
 use crate::imageio::decode_oriented;
 use crate::probe::{plain_io, MAX_FILE_BYTES};
 

@@ -28,14 +28,16 @@
 pub mod cache;
 pub mod facebox;
 pub mod job;
+pub mod key;
 pub mod mode;
 pub mod thumbs;
 pub mod view;
 pub mod widgets;
 
-pub use cache::{PreviewCache, PreviewKey, PreviewState, SourceId};
+pub use cache::PreviewCache;
 pub use facebox::{FaceMark, Stroke};
 pub use job::{PreviewDone, PreviewJob};
+pub use key::{PreviewKey, PreviewState, SourceId};
 pub use mode::{make_picker, ImageMode};
 pub use view::{Pictures, Wanted};
 pub use widgets::{render_placeholder, render_preview, render_side_by_side};

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use ratatui::layout::Size;
 
-use super::cache::{PreviewCache, PreviewKey, PreviewState, SourceId};
+use super::cache::PreviewCache;
 use super::job::JobInput;
+use super::key::{PreviewKey, PreviewState, SourceId};
 use crate::api::model::Thumbnail;
 
 /// Below this many terminal rows the results list shows text only (thumbnails go to the detail).

@@ -14,8 +14,9 @@ use std::sync::Arc;
 use ratatui::layout::Size;
 use ratatui_image::protocol::Protocol;
 
-use super::cache::{file_key, PreviewCache, PreviewState};
+use super::cache::{file_key, PreviewCache};
 use super::facebox::FaceMark;
+use super::key::PreviewState;
 use super::thumbs::thumbnail_key;
 use crate::api::model::Thumbnail;
 use crate::history::ProbeStamp;

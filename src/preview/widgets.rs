@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use ratatui::Frame;
 use ratatui_image::Image;
 
-use super::cache::PreviewState;
+use super::key::PreviewState;
 
 pub const LOADING: &str = "loading…";
 /// Width of the column between the two pictures of the side-by-side view.

@@ -213,6 +213,18 @@ struct LoopContext<'a> {
     log: &'a Diversion,
 }
 
+/// `app.update(action)`, then the open popup's scroll kept within its content at the
+/// app's screen size (a measure only the drawing code knows, so the app does not ask it
+/// itself: the app never imports the panes). The event loop and the tests update
+/// through this.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = app.update(action);
+    let (width, height) = app.screen;
+    let max = panes::popup_scroll_max(app, Rect::new(0, 0, width, height));
+    app.clamp_popup_scroll(max);
+    effects
+}
+
 /// One frame: the request step for its pictures (which `stat`s files and records
 /// decodes), then the draw (which reads only the state and those pictures), then the
 /// decodes the step recorded are started; each comes back as an action.
@@ -254,10 +266,13 @@ async fn event_loop(
         runner.run(e);
     }
     let size = terminal.size()?;
-    app.update(Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
+    update(
+        &mut app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
     let mut step = PictureStep::default();
     draw_frame(terminal, &mut app, &mut step, &tx)?;
     loop {
@@ -283,7 +298,7 @@ async fn event_loop(
             if matches!(action, Action::Resize { .. }) {
                 terminal.autoresize()?;
             }
-            for effect in app.update(action) {
+            for effect in update(&mut app, action) {
                 runner.run(effect);
             }
         }

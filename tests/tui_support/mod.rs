@@ -161,7 +161,7 @@ pub fn outcome(liveness: f64, scores: &[(&str, f64)]) -> SearchOutcome {
 }
 
 pub fn key_mod(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    app.update(Action::Key(KeyEvent::new(code, mods)))
+    liveface::tui::update(app, Action::Key(KeyEvent::new(code, mods)))
 }
 
 pub fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {

@@ -2,8 +2,8 @@
 //! effects the event loop should run; it never does I/O itself.
 //!
 //! This file holds the state and the key dispatch; each area's handlers live beside it:
-//! `browser` (files), `search` (form, probe, search), `persons` (the list), `editor`
-//! (the edit-form popup and the person forms) and `collection_editor` (pane 3's writes).
+//! `browser` (files), `search` (form, probe, search), `persons` (the list) and `editor/`
+//! (the edit-form popup, one file per form, and pane 3's writes).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
@@ -25,15 +24,13 @@ use crate::tui::keymap::{self, Command, Ctx};
 use crate::tui::theme::Theme;
 
 mod browser;
-mod collection_editor;
 mod editor;
 mod paste;
 mod persons;
 mod search;
 
 pub use browser::{contains_ignore_case, Browser};
-pub use collection_editor::CollectionDelete;
-pub use editor::{Editor, EditorKind};
+pub use editor::{CollectionDelete, Editor, EditorKind};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 
@@ -447,7 +444,6 @@ impl App {
             }
             Action::Resize { width, height } => {
                 self.screen = (width, height);
-                self.clamp_popup_scroll();
                 Vec::new()
             }
             Action::Tick => {
@@ -735,18 +731,18 @@ impl App {
                     },
                     other => other,
                 });
-                // Scrolling stops where the content ends, so ↑ answers at once.
-                self.clamp_popup_scroll();
+                // Scrolling stops where the content ends (`crate::tui::update` clamps it
+                // after this), so ↑ answers at once.
             }
             _ => {}
         }
         Vec::new()
     }
 
-    /// Keeps the open popup's scroll within its content at the current terminal size.
-    fn clamp_popup_scroll(&mut self) {
-        let (width, height) = self.screen;
-        let max = crate::tui::panes::popup_scroll_max(self, Rect::new(0, 0, width, height));
+    /// Keeps the open popup's scroll within `max`: how far its content scrolls at the
+    /// current terminal size, which only the drawing code can measure, so the caller
+    /// ([`crate::tui::update`]) asks it after each action.
+    pub fn clamp_popup_scroll(&mut self, max: usize) {
         if let Some(
             Popup::Help { scroll } | Popup::Detail { scroll, .. } | Popup::Compare { scroll, .. },
         ) = &mut self.popup

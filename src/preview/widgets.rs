@@ -12,6 +12,9 @@ use ratatui::Frame;
 use ratatui_image::Image;
 
 use super::key::PreviewState;
+// Server names, file paths and reasons may carry escape sequences and bidi overrides:
+// they never reach the terminal.
+use crate::printable::printable;
 
 pub const LOADING: &str = "loading…";
 /// Width of the column between the two pictures of the side-by-side view.
@@ -156,7 +159,7 @@ pub fn draw_side_by_side(
     if area.is_empty() {
         return;
     }
-    let name = printable(name);
+    let name = printable(name).into_owned();
     let score_text = format_score(score);
     let Some(l) = SideBySide::new(area) else {
         let line = format!("probe ↔ {name}: {score_text}");
@@ -194,14 +197,6 @@ pub fn format_score(score: f64) -> String {
     } else {
         "—".into()
     }
-}
-
-/// Server names and file paths may carry control characters (escape
-/// sequences): they must never reach the terminal.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 /// Greedy word wrap by display width; long words are split; the last visible
@@ -305,7 +300,24 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(printable("a\x1b[2Jb\n"), "a?[2Jb?");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 5));
+        let area = buf.area;
+        draw_placeholder(&mut buf, area, "a\x1b[2Jb\nc\u{202E}d");
+        draw_side_by_side(
+            &mut buf,
+            Rect::new(0, 4, 30, 1),
+            &PreviewState::Loading,
+            &PreviewState::Loading,
+            0.5,
+            "Eve\x1b]0;x\x07",
+        );
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            !text.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{text:?}"
+        );
+        assert!(text.contains("a?[2Jb c?d"), "{text:?}");
+        assert!(text.contains("Eve?]0;x?"), "{text:?}");
     }
 
     #[test]

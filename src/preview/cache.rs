@@ -16,7 +16,7 @@ use ratatui::layout::Size;
 use ratatui_image::picker::Picker;
 
 use super::facebox::FaceMark;
-use super::job::{JobInput, Outcome, PreviewDone, PreviewJob};
+use super::job::{DecodeResult, JobInput, PreviewDone, PreviewJob};
 use super::key::{PreviewKey, PreviewState, SourceId};
 use crate::history::ProbeStamp;
 
@@ -208,10 +208,10 @@ impl PreviewCache {
         let Some(entry) = inner.entries.get_mut(&done.key) else {
             return;
         };
-        match done.outcome {
-            Outcome::Ready(p) => entry.state = PreviewState::Ready(Arc::new(p)),
-            Outcome::Failed(reason) => entry.state = PreviewState::Failed(reason),
-            Outcome::Stale => {
+        match done.result {
+            DecodeResult::Ready(p) => entry.state = PreviewState::Ready(Arc::new(p)),
+            DecodeResult::Failed(reason) => entry.state = PreviewState::Failed(reason),
+            DecodeResult::Stale => {
                 inner.entries.remove(&done.key);
             }
         }

@@ -8,7 +8,7 @@ use super::collection::collection_request;
 use super::form::{Editor, EditorKind, NAME};
 use super::person::{enroll_request, update_request};
 use crate::tui::app::{App, Loading, Popup};
-use crate::tui::editform::Outcome;
+use crate::tui::editform::KeyEffect;
 use crate::tui::effect::{Effect, PersonSave};
 use crate::tui::keymap::Command;
 
@@ -60,26 +60,26 @@ impl App {
             }
             Command::Up => {
                 form.move_by(-1);
-                Outcome::Nothing
+                KeyEffect::Nothing
             }
             Command::Down => {
                 form.move_by(1);
-                Outcome::Nothing
+                KeyEffect::Nothing
             }
             Command::Enter => form.enter(),
             Command::Cycle | Command::Right => form.toggle(true),
             Command::Left => form.toggle(false),
-            Command::Save => Outcome::Submit,
+            Command::Save => KeyEffect::Submit,
             Command::OpenExisting => return self.open_existing(),
-            _ => Outcome::Nothing,
+            _ => KeyEffect::Nothing,
         };
         match outcome {
-            Outcome::Submit => self.save_editor(),
-            Outcome::Changed => {
+            KeyEffect::Submit => self.save_editor(),
+            KeyEffect::Changed => {
                 e.error = None;
                 Vec::new()
             }
-            Outcome::Nothing => Vec::new(),
+            KeyEffect::Nothing => Vec::new(),
         }
     }
 

@@ -11,8 +11,8 @@ use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::Resize;
 
-use super::cache::{PreviewKey, SourceId};
 use super::facebox::FaceMark;
+use super::key::{PreviewKey, SourceId};
 use crate::imageio::decode_oriented;
 use crate::probe::{plain_io, MAX_FILE_BYTES};
 
@@ -34,24 +34,26 @@ pub struct PreviewJob {
 /// A finished job, to be fed back with [`super::PreviewCache::complete`].
 pub struct PreviewDone {
     pub key: PreviewKey,
-    pub outcome: Outcome,
+    pub result: DecodeResult,
 }
 
 impl std::fmt::Debug for PreviewDone {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let outcome = match &self.outcome {
-            Outcome::Ready(_) => "Ready".to_string(),
-            Outcome::Failed(r) => format!("Failed({r:?})"),
-            Outcome::Stale => "Stale".to_string(),
+        let result = match &self.result {
+            DecodeResult::Ready(_) => "Ready".to_string(),
+            DecodeResult::Failed(r) => format!("Failed({r:?})"),
+            DecodeResult::Stale => "Stale".to_string(),
         };
         f.debug_struct("PreviewDone")
             .field("key", &self.key)
-            .field("outcome", &outcome)
+            .field("result", &result)
             .finish()
     }
 }
 
-pub enum Outcome {
+/// How a decode ended: a picture encoded for the terminal, a reason it cannot be
+/// shown, or stale (the file changed under it).
+pub enum DecodeResult {
     Ready(Protocol),
     /// The sentence shown instead of the picture.
     Failed(String),
@@ -72,23 +74,23 @@ impl PreviewJob {
     pub fn run(self) -> PreviewDone {
         let cells = Size::new(self.key.cells.0, self.key.cells.1);
         let mark = self.key.mark.as_ref();
-        let outcome = match &self.input {
+        let result = match &self.input {
             JobInput::File(path) => match read_file(path, &self.key.source) {
                 Ok(Some(bytes)) => encode_marked(&bytes, cells, &self.picker, mark).map_or_else(
-                    |r| Outcome::Failed(format!("cannot preview: {r}")),
-                    Outcome::Ready,
+                    |r| DecodeResult::Failed(format!("cannot preview: {r}")),
+                    DecodeResult::Ready,
                 ),
-                Ok(None) => Outcome::Stale,
-                Err(reason) => Outcome::Failed(format!("cannot preview: {reason}")),
+                Ok(None) => DecodeResult::Stale,
+                Err(reason) => DecodeResult::Failed(format!("cannot preview: {reason}")),
             },
             JobInput::Bytes(bytes) => encode_marked(bytes, cells, &self.picker, mark).map_or_else(
-                |r| Outcome::Failed(format!("thumbnail is not an image: {r}")),
-                Outcome::Ready,
+                |r| DecodeResult::Failed(format!("thumbnail is not an image: {r}")),
+                DecodeResult::Ready,
             ),
         };
         PreviewDone {
             key: self.key,
-            outcome,
+            result,
         }
     }
 
@@ -105,7 +107,9 @@ impl PreviewJob {
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run()))
                 .unwrap_or_else(|_| PreviewDone {
                     key,
-                    outcome: Outcome::Failed("cannot preview: the image decoder crashed".into()),
+                    result: DecodeResult::Failed(
+                        "cannot preview: the image decoder crashed".into(),
+                    ),
                 });
             deliver(done);
         })

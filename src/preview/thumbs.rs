@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use ratatui::layout::Size;
 
-use super::cache::{PreviewCache, PreviewKey, PreviewState, SourceId};
+use super::cache::PreviewCache;
 use super::job::JobInput;
+use super::key::{PreviewKey, PreviewState, SourceId};
 use crate::api::model::Thumbnail;
 
 /// Below this many terminal rows the results list shows text only (thumbnails go to the detail).
@@ -22,28 +23,42 @@ impl PreviewCache {
     /// `None` (the person has no such thumbnail) and undecodable base64 answer
     /// with a placeholder reason at once; bytes are decoded in the background.
     pub fn request_thumbnail(
-        &self,
+        &mut self,
         person: &str,
         index: usize,
         thumbnail: Option<&Thumbnail>,
         cells: Size,
     ) -> PreviewState {
-        let bytes = match thumbnail.map(|t| &t.image) {
-            None => return PreviewState::Failed("no thumbnail".into()),
-            Some(Err(reason)) => return PreviewState::Failed(reason.clone()),
-            Some(Ok(bytes)) => bytes,
-        };
-        let key = PreviewKey {
-            source: SourceId::Thumbnail {
-                person: person.to_string(),
-                index,
-                fingerprint: fingerprint(bytes),
-            },
-            cells: (cells.width, cells.height),
-            mark: None,
-        };
-        self.request(key, || JobInput::Bytes(Arc::from(bytes.as_slice())))
+        match thumbnail_key(person, index, thumbnail, cells) {
+            Ok((key, bytes)) => self.request(key, || JobInput::Bytes(Arc::from(bytes))),
+            Err(failed) => failed,
+        }
     }
+}
+
+/// The key of a thumbnail and the bytes to decode; `Err` is what to draw instead (the
+/// person has no such thumbnail, or its base64 was bad).
+pub(crate) fn thumbnail_key<'a>(
+    person: &str,
+    index: usize,
+    thumbnail: Option<&'a Thumbnail>,
+    cells: Size,
+) -> Result<(PreviewKey, &'a [u8]), PreviewState> {
+    let bytes = match thumbnail.map(|t| &t.image) {
+        None => return Err(PreviewState::Failed("no thumbnail".into())),
+        Some(Err(reason)) => return Err(PreviewState::Failed(reason.clone())),
+        Some(Ok(bytes)) => bytes,
+    };
+    let key = PreviewKey {
+        source: SourceId::Thumbnail {
+            person: person.to_string(),
+            index,
+            fingerprint: fingerprint(bytes),
+        },
+        cells: (cells.width, cells.height),
+        mark: None,
+    };
+    Ok((key, bytes.as_slice()))
 }
 
 /// Tells two pictures apart cheaply (~0.1 ms for a 100 KB thumbnail).

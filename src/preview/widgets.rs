@@ -11,12 +11,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use ratatui::Frame;
 use ratatui_image::Image;
 
-use std::path::Path;
-
-use super::cache::{PreviewCache, PreviewState};
-use super::facebox::FaceMark;
-use crate::api::model::Thumbnail;
-use crate::history::ProbeStamp;
+use super::key::PreviewState;
+// Server names, file paths and reasons may carry escape sequences and bidi overrides:
+// they never reach the terminal.
+use crate::printable::printable;
 
 pub const LOADING: &str = "loading…";
 /// Width of the column between the two pictures of the side-by-side view.
@@ -48,65 +46,6 @@ pub fn render_side_by_side(
     name: &str,
 ) {
     draw_side_by_side(frame.buffer_mut(), area, probe, matched, score, name);
-}
-
-/// Requests the preview of the image file `path` at `area`'s size and draws
-/// whatever is there now (a placeholder until the background job is done).
-pub fn render_file_preview(frame: &mut Frame, area: Rect, cache: &PreviewCache, path: &Path) {
-    let state = cache.request_file(path, preview_cells(area));
-    render_preview(frame, area, &state);
-}
-
-/// Requests and draws `person`'s thumbnail number `index` (`None`: the person has none).
-pub fn render_thumbnail(
-    frame: &mut Frame,
-    area: Rect,
-    cache: &PreviewCache,
-    person: &str,
-    index: usize,
-    thumbnail: Option<&Thumbnail>,
-) {
-    let state = cache.request_thumbnail(person, index, thumbnail, preview_cells(area));
-    render_preview(frame, area, &state);
-}
-
-/// What the side-by-side comparison of the probe and one match shows.
-#[derive(Debug, Clone, Copy)]
-pub struct Comparison<'a> {
-    /// The probe image file.
-    pub probe: &'a Path,
-    /// The searched face's box, for the version of the probe file the run searched.
-    pub face: Option<(&'a ProbeStamp, FaceMark)>,
-    /// The match's person id (the thumbnail cache key).
-    pub person: &'a str,
-    /// The match's first thumbnail, `None` if the server sent none.
-    pub thumbnail: Option<&'a Thumbnail>,
-    pub score: f64,
-    pub name: &'a str,
-}
-
-/// The probe file and a match's first thumbnail side by side, requested at
-/// the sizes the layout gives them.
-pub fn render_match_comparison(
-    frame: &mut Frame,
-    area: Rect,
-    cache: &PreviewCache,
-    c: &Comparison,
-) {
-    let (p, m) = match SideBySide::new(area) {
-        Some(l) => (
-            match c.face {
-                Some((stamp, mark)) => {
-                    cache.request_probe(stamp, Some(mark), preview_cells(l.probe))
-                }
-                None => cache.request_file(c.probe, preview_cells(l.probe)),
-            },
-            cache.request_thumbnail(c.person, 0, c.thumbnail, preview_cells(l.matched)),
-        ),
-        // Too small for pictures: only the summary line is drawn.
-        None => (PreviewState::Loading, PreviewState::Loading),
-    };
-    render_side_by_side(frame, area, &p, &m, c.score, c.name);
 }
 
 pub fn draw_preview(buf: &mut Buffer, area: Rect, state: &PreviewState) {
@@ -220,7 +159,7 @@ pub fn draw_side_by_side(
     if area.is_empty() {
         return;
     }
-    let name = printable(name);
+    let name = printable(name).into_owned();
     let score_text = format_score(score);
     let Some(l) = SideBySide::new(area) else {
         let line = format!("probe ↔ {name}: {score_text}");
@@ -258,14 +197,6 @@ pub fn format_score(score: f64) -> String {
     } else {
         "—".into()
     }
-}
-
-/// Server names and file paths may carry control characters (escape
-/// sequences): they must never reach the terminal.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 /// Greedy word wrap by display width; long words are split; the last visible
@@ -369,7 +300,24 @@ mod tests {
 
     #[test]
     fn control_characters_never_reach_the_terminal() {
-        assert_eq!(printable("a\x1b[2Jb\n"), "a?[2Jb?");
+        let mut buf = Buffer::empty(Rect::new(0, 0, 30, 5));
+        let area = buf.area;
+        draw_placeholder(&mut buf, area, "a\x1b[2Jb\nc\u{202E}d");
+        draw_side_by_side(
+            &mut buf,
+            Rect::new(0, 4, 30, 1),
+            &PreviewState::Loading,
+            &PreviewState::Loading,
+            0.5,
+            "Eve\x1b]0;x\x07",
+        );
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        assert!(
+            !text.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{text:?}"
+        );
+        assert!(text.contains("a?[2Jb c?d"), "{text:?}");
+        assert!(text.contains("Eve?]0;x?"), "{text:?}");
     }
 
     #[test]

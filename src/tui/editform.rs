@@ -110,9 +110,10 @@ pub struct Cursor {
     pub item: usize,
 }
 
-/// What a key did, for the owner to act on.
+/// What a key did to the form, for the owner to act on (not an `Effect` to run: the
+/// owner decides, e.g. Submit becomes a save).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum KeyEffect {
     Nothing,
     Changed,
     /// Enter on the Save row.
@@ -191,14 +192,6 @@ impl EditForm {
         self.fields.get(self.cursor.field)
     }
 
-    /// The text input being edited, if any.
-    pub fn editing_input(&self) -> Option<&Input> {
-        match (&self.current()?.value, self.editing) {
-            (Value::Text { input, .. }, true) => Some(input),
-            _ => None,
-        }
-    }
-
     /// Rows the whole form takes.
     pub fn total_rows(&self) -> usize {
         self.fields.iter().map(FormField::rows).sum()
@@ -246,22 +239,22 @@ impl EditForm {
     }
 
     /// Enter: edit a text field, cycle a choice, toggle a check, or submit.
-    pub fn enter(&mut self) -> Outcome {
+    pub fn enter(&mut self) -> KeyEffect {
         match self.fields.get(self.cursor.field).map(|f| &f.value) {
             Some(Value::Text { .. }) => {
                 self.editing = true;
-                Outcome::Nothing
+                KeyEffect::Nothing
             }
-            Some(Value::Button(_)) => Outcome::Submit,
+            Some(Value::Button(_)) => KeyEffect::Submit,
             _ => self.toggle(true),
         }
     }
 
     /// Space / → / ←: cycle a choice or toggle a check (text fields start editing).
-    pub fn toggle(&mut self, forward: bool) -> Outcome {
+    pub fn toggle(&mut self, forward: bool) -> KeyEffect {
         let item = self.cursor.item;
         let Some(field) = self.fields.get_mut(self.cursor.field) else {
-            return Outcome::Nothing;
+            return KeyEffect::Nothing;
         };
         match &mut field.value {
             Value::Choice { options, index } if !options.is_empty() => {
@@ -272,31 +265,31 @@ impl EditForm {
                     (*index + n - 1) % n
                 };
                 field.error = None;
-                Outcome::Changed
+                KeyEffect::Changed
             }
             Value::Checks(items) => match items.get_mut(item) {
                 Some(c) => {
                     c.on = !c.on;
                     field.error = None;
-                    Outcome::Changed
+                    KeyEffect::Changed
                 }
-                None => Outcome::Nothing,
+                None => KeyEffect::Nothing,
             },
             Value::Text { .. } => {
                 self.editing = true;
-                Outcome::Nothing
+                KeyEffect::Nothing
             }
-            _ => Outcome::Nothing,
+            _ => KeyEffect::Nothing,
         }
     }
 
     /// A key typed into the text field being edited.
-    pub fn type_key(&mut self, key: KeyEvent) -> Outcome {
+    pub fn type_key(&mut self, key: KeyEvent) -> KeyEffect {
         if !self.editing {
-            return Outcome::Nothing;
+            return KeyEffect::Nothing;
         }
         let Some(field) = self.fields.get_mut(self.cursor.field) else {
-            return Outcome::Nothing;
+            return KeyEffect::Nothing;
         };
         if let Value::Text { input, .. } = &mut field.value {
             if input
@@ -304,15 +297,15 @@ impl EditForm {
                 .is_some_and(|c| c.value)
             {
                 field.error = None;
-                return Outcome::Changed;
+                return KeyEffect::Changed;
             }
         }
-        Outcome::Nothing
+        KeyEffect::Nothing
     }
 
     /// A paste into the selected text field (which starts editing it); `None` when the
     /// selected row is not a text field, so there is nowhere to put it.
-    pub fn paste(&mut self, text: &str) -> Option<Outcome> {
+    pub fn paste(&mut self, text: &str) -> Option<KeyEffect> {
         let field = self.fields.get_mut(self.cursor.field)?;
         let Value::Text { input, .. } = &mut field.value else {
             return None;
@@ -320,9 +313,9 @@ impl EditForm {
         self.editing = true;
         if crate::tui::paste::insert(input, &crate::tui::paste::single_line(text)) {
             field.error = None;
-            Some(Outcome::Changed)
+            Some(KeyEffect::Changed)
         } else {
-            Some(Outcome::Nothing)
+            Some(KeyEffect::Nothing)
         }
     }
 
@@ -378,7 +371,7 @@ mod tests {
     #[test]
     fn keys_edit_cycle_toggle_and_submit() {
         let mut f = form();
-        assert_eq!(f.enter(), Outcome::Nothing);
+        assert_eq!(f.enter(), KeyEffect::Nothing);
         assert!(f.editing);
         f.type_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::NONE));
         f.stop_editing();
@@ -393,7 +386,7 @@ mod tests {
         f.toggle(true);
         assert_eq!(f.checked("Collections"), vec!["c1"]);
         f.move_by(1);
-        assert_eq!(f.enter(), Outcome::Submit);
+        assert_eq!(f.enter(), KeyEffect::Submit);
     }
 
     #[test]
@@ -401,7 +394,7 @@ mod tests {
         let mut f = form();
         f.enter();
         let outcome = f.paste("\nEscort required.\nkeep badge at desk.\n");
-        assert_eq!(outcome, Some(Outcome::Changed));
+        assert_eq!(outcome, Some(KeyEffect::Changed));
         assert_eq!(f.text("Name"), "Ana Escort required. keep badge at desk.");
         assert_eq!(f.cursor.field, 1, "the k of keep moved nothing");
         assert_eq!(f.choice("Gender"), 0, "the spaces toggled nothing");
@@ -416,10 +409,10 @@ mod tests {
         let mut f = form();
         f.set_error("Name", Some("required".into()));
         let k = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(f.type_key(k), Outcome::Nothing);
+        assert_eq!(f.type_key(k), KeyEffect::Nothing);
         assert!(f.has_errors());
         f.enter();
-        assert_eq!(f.type_key(k), Outcome::Changed);
+        assert_eq!(f.type_key(k), KeyEffect::Changed);
         assert!(!f.has_errors());
     }
 }

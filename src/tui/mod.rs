@@ -4,7 +4,9 @@
 //!
 //! Data flows one way: terminal events and finished background tasks become `Action`s on
 //! one channel; `App::update` changes state and returns `Effect`s; the runner starts them
-//! off the render path; `panes::render` draws the state and nothing else.
+//! off the render path; before each frame the picture step (`pictures`) asks for the
+//! pictures the frame shows; `panes::render` draws the state and those pictures and
+//! nothing else.
 
 pub mod action;
 pub mod app;
@@ -16,6 +18,7 @@ pub mod keyburst;
 pub mod keymap;
 pub mod panes;
 pub mod paste;
+pub mod pictures;
 pub mod probe_preview;
 pub mod runner;
 pub mod theme;
@@ -35,6 +38,7 @@ use crossterm::terminal::{
 };
 use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
@@ -47,6 +51,7 @@ use crate::logging::{self, Diversion};
 use action::Action;
 use app::{App, AppInit};
 use effect::Effect;
+use pictures::PictureStep;
 use runner::Runner;
 use theme::ColorMode;
 
@@ -215,14 +220,38 @@ struct LoopContext<'a> {
     log: &'a Diversion,
 }
 
-/// Starts the picture decodes the last frame asked for; each comes back as an action.
-fn spawn_preview_jobs(app: &App, tx: &mpsc::UnboundedSender<Action>) {
+/// `app.update(action)`, then the open popup's scroll kept within its content at the
+/// app's screen size (a measure only the drawing code knows, so the app does not ask it
+/// itself: the app never imports the panes). The event loop and the tests update
+/// through this.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = app.update(action);
+    let (width, height) = app.screen;
+    let max = panes::popup_scroll_max(app, Rect::new(0, 0, width, height));
+    app.clamp_popup_scroll(max);
+    effects
+}
+
+/// One frame: the request step for its pictures (which `stat`s files and records
+/// decodes), then the draw (which reads only the state and those pictures), then the
+/// decodes the step recorded are started; each comes back as an action.
+fn draw_frame(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    app: &mut App,
+    step: &mut PictureStep,
+    tx: &mpsc::UnboundedSender<Action>,
+) -> io::Result<()> {
+    terminal.autoresize()?;
+    let size = terminal.size()?;
+    let pictures = step.run(app, Rect::new(0, 0, size.width, size.height));
+    terminal.draw(|f| panes::render(app, &pictures, f))?;
     for job in app.preview.take_jobs() {
         let tx = tx.clone();
         job.spawn(move |done| {
             let _ = tx.send(Action::Preview(done));
         });
     }
+    Ok(())
 }
 
 async fn event_loop(
@@ -244,12 +273,15 @@ async fn event_loop(
         runner.run(e);
     }
     let size = terminal.size()?;
-    app.update(Action::Resize {
-        width: size.width,
-        height: size.height,
-    });
-    terminal.draw(|f| panes::render(&app, f))?;
-    spawn_preview_jobs(&app, &tx);
+    update(
+        &mut app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    let mut step = PictureStep::default();
+    draw_frame(terminal, &mut app, &mut step, &tx)?;
     loop {
         let mut batch = tokio::select! {
             ev = events.next() => match ev {
@@ -273,7 +305,7 @@ async fn event_loop(
             if matches!(action, Action::Resize { .. }) {
                 terminal.autoresize()?;
             }
-            for effect in app.update(action) {
+            for effect in update(&mut app, action) {
                 runner.run(effect);
             }
         }
@@ -281,8 +313,7 @@ async fn event_loop(
             runner.abort_all();
             return Ok(());
         }
-        terminal.draw(|f| panes::render(&app, f))?;
-        spawn_preview_jobs(&app, &tx);
+        draw_frame(terminal, &mut app, &mut step, &tx)?;
     }
 }
 

@@ -1,8 +1,9 @@
 //! The probe preview of the `p` popup: the upload drawn with half blocks (works over SSH
 //! and in any terminal), made off the render path when the probe is prepared. It keeps
-//! its small pixels so a run's face box can be drawn into them later.
+//! its small pixels so a run's face box can be drawn into them by the request step
+//! before a frame (see [`crate::tui::pictures`]), never while drawing.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use image::imageops::FilterType;
 use image::DynamicImage;
@@ -16,18 +17,13 @@ use crate::preview::FaceMark;
 /// Preview size in cells (half blocks: two pixels per cell vertically).
 pub const PREVIEW_CELLS: (u16, u16) = (32, 16);
 
-/// A ready-to-draw probe preview, with and (once asked for) without a face box.
+/// A ready-to-draw probe preview, and the pixels to draw a face box into.
 #[derive(Clone)]
 pub struct Preview {
     plain: Arc<Protocol>,
     /// The fitted pixels `plain` was encoded from.
     pixels: Arc<DynamicImage>,
-    /// The last boxed version. Cloned probes share it; a different box replaces it.
-    marked: Arc<Mutex<Option<Boxed>>>,
 }
-
-/// A box and the preview with it drawn in.
-type Boxed = (FaceMark, Arc<Protocol>);
 
 impl std::fmt::Debug for Preview {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,32 +51,21 @@ impl Preview {
         Some(Preview {
             plain: Arc::new(plain),
             pixels: Arc::new(pixels),
-            marked: Arc::new(Mutex::new(None)),
         })
     }
 
-    /// The picture to draw: plain, or with `mark` drawn in. A new box is encoded once
-    /// (a few hundred pixels' worth of half blocks) and reused while it stays the same.
-    pub fn protocol(&self, mark: Option<FaceMark>) -> Arc<Protocol> {
-        let Some(mark) = mark else {
-            return self.plain.clone();
-        };
-        let mut memo = self.marked.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((m, p)) = memo.as_ref() {
-            if *m == mark {
-                return p.clone();
-            }
-        }
+    /// The plain picture.
+    pub fn plain(&self) -> Arc<Protocol> {
+        self.plain.clone()
+    }
+
+    /// The picture with `mark` drawn in: a few hundred pixels' worth of half blocks,
+    /// encoded on each call (the request step keeps the last one); the plain picture
+    /// if that fails.
+    pub fn with_mark(&self, mark: FaceMark) -> Arc<Protocol> {
         let mut pixels = (*self.pixels).clone();
         mark.draw_for(&mut pixels, &Picker::halfblocks());
-        match encode(pixels) {
-            Some(p) => {
-                let p = Arc::new(p);
-                *memo = Some((mark, p.clone()));
-                p
-            }
-            None => self.plain.clone(),
-        }
+        encode(pixels).map_or_else(|| self.plain.clone(), Arc::new)
     }
 }
 

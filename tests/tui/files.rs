@@ -25,7 +25,9 @@ const NFD_ZOE: &str = "Zoe\u{308}.jpg";
 /// empty), so columns can be compared by cell index.
 fn cells(app: &App, w: u16, h: u16) -> Vec<Vec<String>> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| liveface::tui::panes::render(app, f)).unwrap();
+    let pictures = liveface::tui::pictures::view(app, t.get_frame().area());
+    t.draw(|f| liveface::tui::panes::render(app, &pictures, f))
+        .unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect())

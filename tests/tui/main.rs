@@ -32,4 +32,5 @@ mod preview_facebox;
 mod preview_render;
 mod preview_tty;
 mod screens;
+mod styles;
 mod update;

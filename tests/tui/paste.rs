@@ -152,7 +152,9 @@ fn a_huge_paste_keeps_the_cursor_end_visible() {
     assert_eq!(field_text(&app, "Notes").chars().count(), 20_007);
 
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    t.draw(|f| liveface::tui::panes::render(&app, f)).unwrap();
+    let pictures = liveface::tui::pictures::view(&app, t.get_frame().area());
+    t.draw(|f| liveface::tui::panes::render(&app, &pictures, f))
+        .unwrap();
     let screen = render(&app, 100, 30);
     let row = screen
         .lines()

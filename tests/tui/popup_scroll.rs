@@ -20,7 +20,7 @@ fn scroll(app: &App) -> usize {
 }
 
 fn resize(app: &mut App, width: u16, height: u16) {
-    app.update(Action::Resize { width, height });
+    liveface::tui::update(app, Action::Resize { width, height });
 }
 
 fn presses(app: &mut App, code: KeyCode, n: usize) {

@@ -199,7 +199,7 @@ fn a_corrupt_file_fails_once_and_the_reason_is_kept() {
 #[test]
 fn missing_files_directories_and_images_off_answer_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let c = cache();
+    let mut c = cache();
     let PreviewState::Failed(r) = c.request_file(&dir.path().join("gone.jpg"), CELLS) else {
         panic!()
     };
@@ -211,7 +211,7 @@ fn missing_files_directories_and_images_off_answer_at_once() {
     assert!(c.take_jobs().is_empty());
 
     let path = write(dir.path(), "a.png", &png_bytes(8, 8));
-    let off = PreviewCache::new(None);
+    let mut off = PreviewCache::new(None);
     let PreviewState::Failed(r) = off.request_file(&path, CELLS) else {
         panic!()
     };

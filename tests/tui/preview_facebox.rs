@@ -10,10 +10,11 @@ use std::path::Path;
 use image::{DynamicImage, Rgb, RgbImage};
 use liveface::face_region::FaceRegion;
 use liveface::history::ProbeStamp;
-use liveface::preview::{render_preview, FaceMark, PreviewCache, PreviewState};
+use liveface::preview::{render_preview, FaceMark, Pictures, PreviewCache, PreviewState};
 use liveface::tui::action::ProbeInfo;
 use liveface::tui::app::{App, Popup, ProbeState, ResultsView};
 use liveface::tui::panes;
+use liveface::tui::pictures::PictureStep;
 use liveface::tui::theme::face_box_rgb;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -235,9 +236,11 @@ fn every_graphics_protocol_encodes_the_boxed_probe() {
 
 // ---- the dashboard -------------------------------------------------------------------
 
-fn render_buf(app: &App, w: u16, h: u16) -> Buffer {
+/// One frame as the dashboard draws it: the request step, then the draw.
+fn render_buf(app: &mut App, w: u16, h: u16) -> Buffer {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| panes::render(app, f)).unwrap();
+    let pictures = PictureStep::default().run(app, Rect::new(0, 0, w, h));
+    t.draw(|f| panes::render(app, &pictures, f)).unwrap();
     t.backend().buffer().clone()
 }
 
@@ -323,14 +326,14 @@ fn the_probe_popup_draws_the_box_of_the_shown_run_of_that_probe() {
     app.probe = ProbeState::Ready(probe_info(&stamp));
     app.popup = Some(Popup::Preview);
 
-    let screen = popup_dots(&render_buf(&app, 120, 40), PREVIEW, rgb);
+    let screen = popup_dots(&render_buf(&mut app, 120, 40), PREVIEW, rgb);
     assert!(screen.len() > 200, "the preview is drawn");
     assert_outline(&screen, &FACE);
 
     // A run without a box.
     app.results = ResultsView::Run(2);
     assert_eq!(
-        box_dots(&popup_dots(&render_buf(&app, 120, 40), PREVIEW, rgb)),
+        box_dots(&popup_dots(&render_buf(&mut app, 120, 40), PREVIEW, rgb)),
         0
     );
 
@@ -342,11 +345,67 @@ fn the_probe_popup_draws_the_box_of_the_shown_run_of_that_probe() {
     foreign.face = Some(FACE);
     app.runs.push(foreign);
     app.results = ResultsView::Run(3);
-    let screen = popup_dots(&render_buf(&app, 120, 40), PREVIEW, rgb);
+    let screen = popup_dots(&render_buf(&mut app, 120, 40), PREVIEW, rgb);
     assert!(screen.len() > 200);
     assert_eq!(box_dots(&screen), 0);
 
     // And back: the boxed picture again (made once, then reused).
     app.results = ResultsView::Run(1);
-    assert_outline(&popup_dots(&render_buf(&app, 120, 40), PREVIEW, rgb), &FACE);
+    assert_outline(
+        &popup_dots(&render_buf(&mut app, 120, 40), PREVIEW, rgb),
+        &FACE,
+    );
+}
+
+// ---- drawing only draws ----------------------------------------------------------------
+
+/// Draws `app` with `pictures` (what a request step returned) and nothing else.
+fn draw_only(app: &App, pictures: &Pictures, w: u16, h: u16) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| panes::render(app, pictures, f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+#[test]
+fn drawing_reads_no_file_and_leaves_the_picture_cache_alone() {
+    // By construction: the draw gets shared references to the state and the step's
+    // pictures, and the cache has no interior mutability to change through them.
+    let _: fn(&App, &Pictures, &mut ratatui::Frame) = panes::render;
+
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = write_probe(dir.path());
+    let mut app = dashboard(&stamp);
+    let area = Rect::new(0, 0, 120, 40);
+    let mut step = PictureStep::default();
+    step.run(&mut app, area);
+    settle(&mut app.preview);
+    let pictures = step.run(&mut app, area);
+    assert_eq!(
+        pictures.len(),
+        2,
+        "the probe and the thumbnail: {pictures:?}"
+    );
+    let before = draw_only(&app, &pictures, 120, 40);
+    assert!(popup_dots(&before, DETAIL, face_box_rgb(&app.theme)).len() > 200);
+    let entries = app.preview.len();
+
+    // Between the step and the draw the probe is replaced by another picture, then
+    // removed: the frame is the same, no decode is asked for, no entry changes.
+    let other = DynamicImage::ImageRgb8(RgbImage::from_pixel(90, 90, Rgb([9, 9, 9])));
+    other.save(&stamp.path).unwrap();
+    assert_eq!(draw_only(&app, &pictures, 120, 40), before);
+    std::fs::remove_file(&stamp.path).unwrap();
+    assert_eq!(draw_only(&app, &pictures, 120, 40), before);
+    assert!(
+        app.preview.take_jobs().is_empty(),
+        "drawing asked for a decode"
+    );
+    assert_eq!(app.preview.len(), entries);
+    assert_eq!(app.preview.in_flight(), 0);
+
+    // The next step sees the file gone, and the frame after it says so.
+    let pictures = step.run(&mut app, area);
+    let after = draw_only(&app, &pictures, 120, 40);
+    let text: String = after.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("cannot preview: no"), "{text}");
 }

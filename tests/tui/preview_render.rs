@@ -7,7 +7,7 @@ use image::{DynamicImage, Rgb, RgbImage};
 use liveface::api::model::Thumbnail;
 use liveface::preview::widgets::{preview_cells, SideBySide};
 use liveface::preview::{
-    render_placeholder, render_preview, render_side_by_side, PreviewCache, PreviewState,
+    render_placeholder, render_preview, render_side_by_side, PreviewCache, PreviewState, Wanted,
 };
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
@@ -201,37 +201,42 @@ fn a_corrupt_image_file_renders_its_reason() {
 }
 
 #[test]
-fn one_call_helpers_show_loading_then_the_picture() {
+fn wanted_pictures_show_loading_then_the_picture() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("probe.png");
     std::fs::write(&path, quadrants(64, 64)).unwrap();
     let mut cache = PreviewCache::new(Some(Picker::halfblocks()));
     let matched = thumb(ramp(50, 50));
-    let frame = |cache: &PreviewCache| {
+    let top = Rect::new(0, 0, 20, 8);
+    let side = Rect::new(0, 8, 60, 12);
+    let l = SideBySide::new(side).unwrap();
+    let wanted = vec![
+        Wanted::file(&path, preview_cells(top), None),
+        Wanted::file(&path, preview_cells(l.probe), None),
+        Wanted::thumbnail("ana", 0, preview_cells(l.matched)),
+    ];
+    // The request step, then a draw that reads only what it returned.
+    let frame = |cache: &mut PreviewCache| {
+        let pictures = cache.request_wanted(wanted.clone(), |_, _| Some(&matched));
         draw(60, 20, |f| {
-            liveface::preview::render_file_preview(f, Rect::new(0, 0, 20, 8), cache, &path);
-            liveface::preview::render_match_comparison(
+            render_preview(f, top, &pictures.get(&wanted[0]));
+            render_side_by_side(
                 f,
-                Rect::new(0, 8, 60, 12),
-                cache,
-                &liveface::preview::widgets::Comparison {
-                    probe: &path,
-                    face: None,
-                    person: "ana",
-                    thumbnail: Some(&matched),
-                    score: 0.7,
-                    name: "Ana",
-                },
+                side,
+                &pictures.get(&wanted[1]),
+                &pictures.get(&wanted[2]),
+                0.7,
+                "Ana",
             );
         })
     };
-    let first = format!("{}", frame(&cache).backend());
+    let first = format!("{}", frame(&mut cache).backend());
     assert_eq!(first.matches("loading…").count(), 3, "{first}");
     for _ in 0..3 {
         settle(&mut cache);
-        frame(&cache);
+        frame(&mut cache);
     }
-    let t = frame(&cache);
+    let t = frame(&mut cache);
     let text = format!("{}", t.backend());
     assert!(!text.contains("loading…"), "{text}");
     // The probe preview's top-left quadrant is red.

@@ -162,7 +162,7 @@ pub fn outcome(liveness: f64, scores: &[(&str, f64)]) -> SearchOutcome {
 }
 
 pub fn key_mod(app: &mut App, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-    app.update(Action::Key(KeyEvent::new(code, mods)))
+    liveface::tui::update(app, Action::Key(KeyEvent::new(code, mods)))
 }
 
 pub fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -270,7 +270,8 @@ pub fn token_expired() -> ApiError {
 
 pub fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| panes::render(app, f)).unwrap();
+    let pictures = liveface::tui::pictures::view(app, t.get_frame().area());
+    t.draw(|f| panes::render(app, &pictures, f)).unwrap();
     let buf = t.backend().buffer().clone();
     let mut out = String::new();
     for y in 0..h {

@@ -7,9 +7,10 @@ use ratatui::Frame;
 
 use super::{popup_area, popup_block, spinner};
 use crate::api::model::Person;
-use crate::preview::render_match_comparison;
-use crate::preview::widgets::{render_thumbnail, Comparison};
-use crate::preview::FaceMark;
+use crate::preview::widgets::{preview_cells, SideBySide};
+use crate::preview::{
+    render_preview, render_side_by_side, FaceMark, Pictures, PreviewState, Wanted,
+};
 use crate::tui::app::App;
 use crate::tui::theme::face_box_rgb;
 
@@ -35,9 +36,80 @@ pub fn scroll_max(app: &App, area: Rect, id: &str) -> usize {
         .saturating_sub(text.height as usize)
 }
 
+/// What the faces area beside the record shows, worked out from the state and the
+/// layout alone, so the request step and the draw agree on every picture's size.
+enum Faces<'a> {
+    /// Opened from the persons list: their enrolled face alone, never a probe they were
+    /// not found in.
+    Enrolled { block: Rect, picture: Wanted },
+    /// A match of the shown run: the probe beside their face (`None` pictures: too
+    /// small for pictures, one summary line instead).
+    Comparison {
+        block: Rect,
+        inner: Rect,
+        pictures: Option<(Wanted, Wanted)>,
+        score: f64,
+        name: &'a str,
+    },
+}
+
+/// The faces beside the record, when there is room and the person is loaded.
+fn faces<'a>(app: &'a App, area: Rect, id: &str) -> Option<Faces<'a>> {
+    let p = app.persons.get(id)?;
+    let (_, _, block) = areas(area);
+    let block = block?;
+    // Inside the popup block's border (the title does not change it).
+    let inner = popup_block(app, "").inner(block);
+    let matched = app
+        .shown_run()
+        .filter(|run| run.matches.iter().any(|m| m.id == id));
+    let Some(run) = matched else {
+        let picture = Wanted::thumbnail(&p.id, 0, preview_cells(inner));
+        return Some(Faces::Enrolled { block, picture });
+    };
+    let mark = run
+        .face
+        .map(|r| FaceMark::new(&r, face_box_rgb(&app.theme)));
+    let pictures = SideBySide::new(inner).map(|l| {
+        (
+            Wanted::file(
+                &run.probe.path,
+                preview_cells(l.probe),
+                mark.map(|m| (run.probe.clone(), m)),
+            ),
+            Wanted::thumbnail(&p.id, 0, preview_cells(l.matched)),
+        )
+    });
+    Some(Faces::Comparison {
+        block,
+        inner,
+        pictures,
+        score: score_value(app, id),
+        name: p.name.as_deref().unwrap_or(&p.id),
+    })
+}
+
+/// The pictures the open detail of `id` shows in a terminal of `area`.
+pub fn wanted(app: &App, area: Rect, id: &str) -> Vec<Wanted> {
+    match faces(app, area, id) {
+        None => Vec::new(),
+        Some(Faces::Enrolled { picture, .. }) => vec![picture],
+        Some(Faces::Comparison { pictures, .. }) => {
+            pictures.map_or_else(Vec::new, |(a, b)| vec![a, b])
+        }
+    }
+}
+
 /// The record, and beside it the probe and the match's thumbnail when there is room.
-pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize) {
-    let (r, text, faces) = areas(area);
+pub fn render(
+    app: &App,
+    pictures: &Pictures,
+    frame: &mut Frame,
+    area: Rect,
+    id: &str,
+    scroll: usize,
+) {
+    let (r, text, _) = areas(area);
     frame.render_widget(Clear, r);
     let Some(p) = app.persons.get(id) else {
         let p = Paragraph::new(format!("{} loading person {id}…", spinner(app)))
@@ -47,39 +119,29 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, id: &str, scroll: usize)
     };
     let max = scroll_max(app, area, id);
     let para = record(app, p, id).scroll((scroll.min(max) as u16, 0));
-    let Some(faces) = faces else {
-        frame.render_widget(para, r);
-        return;
-    };
-    frame.render_widget(para, text);
-    // A match of the shown run: the probe beside their face. Anyone else (opened from
-    // the persons list): their enrolled face alone, never a probe they were not found in.
-    let matched = app
-        .shown_run()
-        .filter(|run| run.matches.iter().any(|m| m.id == id));
-    match matched {
-        None => {
-            let block = popup_block(app, "Enrolled face");
-            let inner = block.inner(faces);
-            frame.render_widget(block, faces);
-            render_thumbnail(frame, inner, &app.preview, &p.id, 0, p.thumbnails.first());
+    match faces(app, area, id) {
+        None => frame.render_widget(para, r),
+        Some(Faces::Enrolled { block, picture }) => {
+            frame.render_widget(para, text);
+            let b = popup_block(app, "Enrolled face");
+            let inner = b.inner(block);
+            frame.render_widget(b, block);
+            render_preview(frame, inner, &pictures.get(&picture));
         }
-        Some(run) => {
-            let block = popup_block(app, "Probe · match");
-            let inner = block.inner(faces);
-            frame.render_widget(block, faces);
-            let mark = run
-                .face
-                .map(|r| FaceMark::new(&r, face_box_rgb(&app.theme)));
-            let comparison = Comparison {
-                probe: &run.probe.path,
-                face: mark.map(|m| (&run.probe, m)),
-                person: &p.id,
-                thumbnail: p.thumbnails.first(),
-                score: score_value(app, id),
-                name: p.name.as_deref().unwrap_or(&p.id),
+        Some(Faces::Comparison {
+            block,
+            inner,
+            pictures: shown,
+            score,
+            name,
+        }) => {
+            frame.render_widget(para, text);
+            frame.render_widget(popup_block(app, "Probe · match"), block);
+            let (probe, matched) = match &shown {
+                Some((a, b)) => (pictures.get(a), pictures.get(b)),
+                None => (PreviewState::Loading, PreviewState::Loading),
             };
-            render_match_comparison(frame, inner, &app.preview, &comparison);
+            render_side_by_side(frame, inner, &probe, &matched, score, name);
         }
     }
 }

@@ -1,121 +1,20 @@
-//! The edit-form popup: one `Editor` at a time. This file owns the plumbing every form
-//! shares (keys, text input, closing) and the person forms (enrol, edit); Save turns the
-//! form into an effect, and the answer comes back as `PersonSaved`. The collection form
-//! lives in `collection_editor.rs`.
+//! The person forms: enrol a new person from face images, edit an existing one. Each
+//! builds its form, and on Save its request (checked in plain words); the answer comes
+//! back as `PersonSaved`.
 
 use std::path::PathBuf;
 
-use crossterm::event::KeyEvent;
-
-use crate::api::model::{Collection, DateOfBirth, NewLivePerson, NewPerson, Person, PersonUpdate};
+use crate::api::model::{DateOfBirth, NewLivePerson, NewPerson, Person, PersonUpdate};
 use crate::api::ApiError;
 use crate::probe::MAX_FACES;
-use crate::tui::editform::{Check, EditForm, FormField, Outcome};
+use crate::tui::editform::{Check, EditForm, FormField};
 use crate::tui::effect::{Effect, PersonSave};
-use crate::tui::keymap::Command;
 
-use super::collection_editor::collection_request;
-use super::{
-    collection_label, error_words, file_name, person_label, App, Loading, Popup, ProbeState,
+use super::form::{
+    Editor, EditorKind, BORN, CANNOT_CLEAR, COLLECTIONS, FACES, GENDER, GENDERS, KEEPS_DATE,
+    KEEPS_VALUE, METHOD, METHODS, NAME, NATIONALITY, NOTES,
 };
-
-pub const NAME: &str = "Name";
-pub const GENDER: &str = "Gender";
-pub const BORN: &str = "Born";
-pub const NATIONALITY: &str = "Nationality";
-pub const NOTES: &str = "Notes";
-pub const COLLECTIONS: &str = "Collections";
-pub const FACES: &str = "Faces";
-pub const METHOD: &str = "Method";
-
-const GENDERS: [&str; 3] = ["—", "M", "F"];
-
-/// Why an emptied field of a person that had a value is refused: the documented
-/// `PUT /persons/{id}` is partial, an absent field keeps its value, and an empty
-/// one is invalid (Verifik's Joi schemas, and the sandbox, answer 409).
-pub const CANNOT_CLEAR: &str = "cannot be emptied: the API has no way to clear it";
-/// The placeholder an emptied field shows, saying the same before Save.
-const KEEPS_VALUE: &str = "the API cannot clear this: type a new value";
-const KEEPS_DATE: &str = "YYYY-MM-DD · the API cannot clear this";
-const METHODS: [&str; 2] = ["plain create", "create with liveness check"];
-
-/// What the open form edits.
-#[derive(Clone, Debug)]
-pub enum EditorKind {
-    /// A new person from 1–3 face images.
-    Enroll,
-    /// An existing person, as the server last sent it.
-    EditPerson { original: Box<Person> },
-    /// A collection: `None` creates one, `Some` renames/describes it.
-    Collection { original: Option<Box<Collection>> },
-}
-
-#[derive(Clone, Debug)]
-pub struct Editor {
-    pub kind: EditorKind,
-    pub form: EditForm,
-    /// Face images a save uploads (enrol: the faces; edit: the replacements offered).
-    pub images: Vec<PathBuf>,
-    pub saving: bool,
-    /// The last failure, in plain words.
-    pub error: Option<String>,
-    /// The person a duplicate refusal named; `o` opens it.
-    pub existing: Option<Person>,
-    /// How similar the refused face was to theirs, when the server says.
-    pub existing_score: Option<f64>,
-    /// A save that waits for a yes (replacing faces).
-    pub pending: Option<Effect>,
-    /// The popup Esc returns to.
-    pub back: Option<Popup>,
-    /// The name whose digit warning was shown: a second save sends it as it is.
-    pub name_warned: Option<String>,
-}
-
-impl Editor {
-    pub fn title(&self) -> String {
-        match &self.kind {
-            EditorKind::Enroll => "Enrol a person".to_string(),
-            EditorKind::EditPerson { original } => format!("Edit {}", person_label(original)),
-            EditorKind::Collection { original: None } => "New collection".to_string(),
-            EditorKind::Collection { original: Some(c) } => {
-                format!("Edit collection {}", collection_label(c))
-            }
-        }
-    }
-
-    /// What a save writes, for the status bar: the name typed, or the kind of record.
-    pub fn subject(&self) -> String {
-        let name = self.form.text(NAME);
-        if name.is_empty() {
-            match self.kind {
-                EditorKind::Collection { .. } => "collection".to_string(),
-                _ => "person".to_string(),
-            }
-        } else {
-            name
-        }
-    }
-
-    pub(super) fn new(
-        kind: EditorKind,
-        form: EditForm,
-        images: Vec<PathBuf>,
-        back: Option<Popup>,
-    ) -> Editor {
-        Editor {
-            kind,
-            form,
-            images,
-            saving: false,
-            error: None,
-            existing: None,
-            existing_score: None,
-            pending: None,
-            back,
-            name_warned: None,
-        }
-    }
-}
+use crate::tui::app::{error_words, file_name, person_label, App, Loading, Popup, ProbeState};
 
 impl App {
     /// The images a person form uses: the ones marked in Files, or else the picked probe.
@@ -149,7 +48,7 @@ impl App {
     }
 
     /// `a` in the persons list: enrol the marked images (or the probe).
-    pub(super) fn open_enroll(&mut self) -> Vec<Effect> {
+    pub(in crate::tui::app) fn open_enroll(&mut self) -> Vec<Effect> {
         let images = self.face_images();
         // Pre-tick the collection the list shows, else the one the search form uses.
         let chosen = self
@@ -190,7 +89,7 @@ impl App {
     }
 
     /// `e` on a person: a form filled with what the server last sent.
-    pub(super) fn open_edit_person(&mut self, p: Person) -> Vec<Effect> {
+    pub(in crate::tui::app) fn open_edit_person(&mut self, p: Person) -> Vec<Effect> {
         let images = self.face_images();
         let in_person = |c: &crate::api::model::Collection| {
             p.collections
@@ -256,159 +155,7 @@ impl App {
         self.load_collections_if_missing()
     }
 
-    fn load_collections_if_missing(&mut self) -> Vec<Effect> {
-        if matches!(self.collections.load, Loading::Loaded(_) | Loading::Loading) {
-            Vec::new()
-        } else {
-            vec![self.load_collections()]
-        }
-    }
-
-    /// True while the open form's text field has the keys.
-    pub fn editor_typing(&self) -> bool {
-        self.popup == Some(Popup::Editor) && self.editor.as_ref().is_some_and(|e| e.form.editing)
-    }
-
-    pub(super) fn editor_key(&mut self, key: KeyEvent) {
-        if let Some(e) = self.editor.as_mut() {
-            e.form.type_key(key);
-        }
-    }
-
-    /// Closes the form and returns to where it was opened from.
-    pub(super) fn close_editor(&mut self) {
-        self.popup = self.editor.take().and_then(|e| e.back);
-    }
-
-    pub(super) fn on_editor_command(&mut self, cmd: Command) -> Vec<Effect> {
-        let Some(e) = self.editor.as_mut() else {
-            self.popup = None;
-            return Vec::new();
-        };
-        let form = &mut e.form;
-        if form.editing {
-            match cmd {
-                Command::Done => form.stop_editing(),
-                Command::FocusNext => form.move_by(1),
-                Command::FocusPrev => form.move_by(-1),
-                Command::Save => return self.save_editor(),
-                _ => {}
-            }
-            return Vec::new();
-        }
-        let outcome = match cmd {
-            Command::Cancel => {
-                self.close_editor();
-                return Vec::new();
-            }
-            Command::Up => {
-                form.move_by(-1);
-                Outcome::Nothing
-            }
-            Command::Down => {
-                form.move_by(1);
-                Outcome::Nothing
-            }
-            Command::Enter => form.enter(),
-            Command::Cycle | Command::Right => form.toggle(true),
-            Command::Left => form.toggle(false),
-            Command::Save => Outcome::Submit,
-            Command::OpenExisting => return self.open_existing(),
-            _ => Outcome::Nothing,
-        };
-        match outcome {
-            Outcome::Submit => self.save_editor(),
-            Outcome::Changed => {
-                e.error = None;
-                Vec::new()
-            }
-            Outcome::Nothing => Vec::new(),
-        }
-    }
-
-    /// Validates the form; with no problem left, sends it (or asks first).
-    fn save_editor(&mut self) -> Vec<Effect> {
-        let thresholds = self.form.params();
-        let Some(e) = self.editor.as_mut() else {
-            return Vec::new();
-        };
-        e.form.stop_editing();
-        if e.saving {
-            return Vec::new();
-        }
-        let effect = match &e.kind {
-            EditorKind::Enroll => enroll_request(e, thresholds),
-            EditorKind::EditPerson { original } => {
-                let original = original.clone();
-                update_request(e, &original)
-            }
-            EditorKind::Collection { .. } => collection_request(e, &self.collections.load),
-        };
-        let effect = match effect {
-            Ok(Some(effect)) => effect,
-            Ok(None) => {
-                self.notice = Some("nothing changed".into());
-                return Vec::new();
-            }
-            Err(words) => {
-                e.error = Some(words);
-                return Vec::new();
-            }
-        };
-        if let Some(warning) = digits_to_confirm(e) {
-            e.error = Some(warning);
-            return Vec::new();
-        }
-        if matches!(&effect, Effect::SavePerson { request: PersonSave::Update { .. }, images } if !images.is_empty())
-        {
-            e.pending = Some(effect);
-            self.popup = Some(Popup::ConfirmReplaceFaces);
-            return Vec::new();
-        }
-        e.saving = true;
-        e.error = None;
-        e.existing = None;
-        vec![effect]
-    }
-
-    /// The answer to the replace-faces question.
-    pub(super) fn on_confirm_replace(&mut self, yes: bool) -> Vec<Effect> {
-        self.popup = Some(Popup::Editor);
-        let Some(e) = self.editor.as_mut() else {
-            return Vec::new();
-        };
-        match e.pending.take() {
-            Some(effect) if yes => {
-                e.saving = true;
-                e.error = None;
-                vec![effect]
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// `o`: the person a duplicate refusal named, in the detail popup.
-    fn open_existing(&mut self) -> Vec<Effect> {
-        let Some(p) = self.editor.as_ref().and_then(|e| e.existing.clone()) else {
-            self.notice = Some("no existing person to open".into());
-            return Vec::new();
-        };
-        let id = p.id.clone();
-        self.popup = Some(Popup::Detail {
-            person_id: id.clone(),
-            scroll: 0,
-        });
-        if p.name.is_some() {
-            self.persons.insert(id, p);
-            Vec::new()
-        } else {
-            // A duplicate answer may carry only the id: fetch the record.
-            self.persons.remove(&id);
-            vec![Effect::FetchPerson { id }]
-        }
-    }
-
-    pub(super) fn on_person_saved(&mut self, result: Result<Person, ApiError>) {
+    pub(in crate::tui::app) fn on_person_saved(&mut self, result: Result<Person, ApiError>) {
         let Some(e) = self.editor.as_mut() else {
             return;
         };
@@ -443,25 +190,6 @@ impl App {
             }
         }
     }
-}
-
-/// Verifik strips digits from names: the first save of a name with digits only warns
-/// (in the form's error line); saving the same name again sends it.
-fn digits_to_confirm(e: &mut Editor) -> Option<String> {
-    let name = e.form.text(NAME);
-    match &e.kind {
-        EditorKind::Collection { .. } => return None,
-        EditorKind::EditPerson { original } if original.name.as_deref() == Some(&name) => {
-            return None
-        }
-        _ => {}
-    }
-    let warning = crate::api::model::name_digits_warning(&name)?;
-    if e.name_warned.as_deref() == Some(name.as_str()) {
-        return None;
-    }
-    e.name_warned = Some(name);
-    Some(format!("{warning}: Ctrl-s again saves it"))
 }
 
 /// The person fields both forms share, checked. Errors go on the fields.
@@ -511,7 +239,7 @@ fn non_empty(s: String) -> Option<String> {
 }
 
 /// The enrol request, or the problems in plain words.
-fn enroll_request(
+pub(super) fn enroll_request(
     e: &mut Editor,
     thresholds: Result<crate::api::model::SearchParams, String>,
 ) -> Result<Option<Effect>, String> {
@@ -573,7 +301,7 @@ fn enroll_request(
 /// A partial update with only the fields that differ from `original`; `None` if none do.
 /// Every optional field follows one rule: a value can be changed, never emptied (the API
 /// cannot clear it), and an emptied one is refused on the field before anything is sent.
-fn update_request(e: &mut Editor, original: &Person) -> Result<Option<Effect>, String> {
+pub(super) fn update_request(e: &mut Editor, original: &Person) -> Result<Option<Effect>, String> {
     let f = read_fields(&mut e.form).ok_or_else(|| "fix the marked fields".to_string())?;
     let had = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
     let emptied = [

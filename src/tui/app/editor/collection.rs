@@ -11,8 +11,8 @@ use crate::tui::editform::{EditForm, FormField};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::Command;
 
-use super::editor::{Editor, EditorKind, NAME};
-use super::{collection_key, collection_label, error_words, App, Loading, Popup};
+use super::form::{Editor, EditorKind, NAME};
+use crate::tui::app::{collection_key, collection_label, error_words, App, Loading, Popup};
 
 pub const DESCRIPTION: &str = "Description";
 
@@ -38,7 +38,7 @@ impl App {
     }
 
     /// `a`, `e` and `d` in pane 3.
-    pub(super) fn on_collection_command(&mut self, cmd: Command) -> Vec<Effect> {
+    pub(in crate::tui::app) fn on_collection_command(&mut self, cmd: Command) -> Vec<Effect> {
         if cmd == Command::New {
             self.open_collection_form(None);
             return Vec::new();
@@ -93,7 +93,10 @@ impl App {
 
     /// `y` sends the delete (again, after a failure); `n`/Esc closes the question. A
     /// request already sent still reports when it ends.
-    pub(super) fn on_delete_collection_command(&mut self, cmd: Command) -> Vec<Effect> {
+    pub(in crate::tui::app) fn on_delete_collection_command(
+        &mut self,
+        cmd: Command,
+    ) -> Vec<Effect> {
         let Some(d) = self.collections.delete.as_mut() else {
             self.popup = None;
             return Vec::new();
@@ -139,7 +142,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_collection_created(
+    pub(in crate::tui::app) fn on_collection_created(
         &mut self,
         result: Result<Collection, ApiError>,
     ) -> Vec<Effect> {
@@ -159,7 +162,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_collection_updated(
+    pub(in crate::tui::app) fn on_collection_updated(
         &mut self,
         id: String,
         result: Result<Collection, ApiError>,
@@ -198,7 +201,7 @@ impl App {
         }
     }
 
-    pub(super) fn on_collection_deleted(
+    pub(in crate::tui::app) fn on_collection_deleted(
         &mut self,
         id: String,
         result: Result<(), ApiError>,
@@ -270,7 +273,7 @@ impl App {
     }
 
     /// After a reload, the cursor goes back to the collection just created or saved.
-    pub(super) fn reselect_collection(&mut self) {
+    pub(in crate::tui::app) fn reselect_collection(&mut self) {
         let Some(id) = self.collections.reselect.take() else {
             return;
         };

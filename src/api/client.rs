@@ -112,7 +112,11 @@ impl ClientConfig {
     }
 }
 
-pub const API_PREFIX: &str = "/v2/face-recognition";
+pub use crate::vocabulary::API_PREFIX;
+use crate::vocabulary::{
+    COLLECTIONS, MAX_PAGE_LIMIT, MAX_PERSON_IMAGES, PERSONS, PERSONS_SEARCH_LIVE_FACE,
+    SEARCH_LIVE_FACE,
+};
 
 /// The most of an answer the client reads, in bytes (32 MB): a search answer with 100
 /// full records and thumbnails is well under 5 MB.
@@ -153,9 +157,6 @@ impl fmt::Debug for Client {
         f.debug_struct("Client").field("base", &self.base).finish()
     }
 }
-
-/// The path of the live search, under [`API_PREFIX`].
-pub const SEARCH_PATH: &str = "/search-live-face";
 
 /// The exact JSON body [`Client::search_live_face`] sends for `image` (raw base64) and
 /// `params`: for reproducing a request elsewhere (`liveface history curl`).
@@ -268,7 +269,7 @@ impl Client {
         }
         let body = SearchBody::new(image, params);
         let data = self
-            .call(Method::POST, SEARCH_PATH, &[], Some(&body))
+            .call(Method::POST, SEARCH_LIVE_FACE, &[], Some(&body))
             .await?;
         SearchOutcome::from_data(data_of(&data)?, params).map_err(ApiError::Decode)
     }
@@ -276,10 +277,10 @@ impl Client {
     // ---- persons -----------------------------------------------------------
 
     pub async fn list_persons(&self, query: &PersonQuery) -> Result<Page<Person>, ApiError> {
-        if query.limit == 0 || query.limit > 100 {
-            return Err(ApiError::InvalidInput(
-                "limit must be between 1 and 100".into(),
-            ));
+        if query.limit == 0 || query.limit > MAX_PAGE_LIMIT {
+            return Err(ApiError::InvalidInput(format!(
+                "limit must be between 1 and {MAX_PAGE_LIMIT}"
+            )));
         }
         if query.page == 0 {
             return Err(ApiError::InvalidInput("page starts at 1".into()));
@@ -294,7 +295,7 @@ impl Client {
         if let Some(s) = &query.status {
             q.push(("status", s.clone()));
         }
-        let body = self.call::<()>(Method::GET, "/persons", &q, None).await?;
+        let body = self.call::<()>(Method::GET, PERSONS, &q, None).await?;
         let (items, pagination) = list_of(&body)?;
         Ok(Page {
             items: items.iter().filter_map(Person::from_value).collect(),
@@ -303,7 +304,7 @@ impl Client {
     }
 
     pub async fn get_person(&self, id: &str) -> Result<Person, ApiError> {
-        let path = format!("/persons/{}", path_id(id)?);
+        let path = format!("{PERSONS}/{}", path_id(id)?);
         let body = self.call::<()>(Method::GET, &path, &[], None).await?;
         person_of(&body)
     }
@@ -317,9 +318,7 @@ impl Client {
             images: raw_images(&person.images),
             ..person.clone()
         };
-        let body = self
-            .call(Method::POST, "/persons", &[], Some(&person))
-            .await?;
+        let body = self.call(Method::POST, PERSONS, &[], Some(&person)).await?;
         person_of(&body)
     }
 
@@ -334,19 +333,14 @@ impl Client {
             ..person.clone()
         };
         let body = self
-            .call(
-                Method::POST,
-                "/persons/search-live-face",
-                &[],
-                Some(&person),
-            )
+            .call(Method::POST, PERSONS_SEARCH_LIVE_FACE, &[], Some(&person))
             .await?;
         person_of(&body)
     }
 
     /// `PUT /persons/{id}`: sends only the fields that are set.
     pub async fn update_person(&self, id: &str, update: &PersonUpdate) -> Result<Person, ApiError> {
-        let path = format!("/persons/{}", path_id(id)?);
+        let path = format!("{PERSONS}/{}", path_id(id)?);
         if update.is_empty() {
             return Err(ApiError::InvalidInput("nothing to update".into()));
         }
@@ -363,7 +357,7 @@ impl Client {
 
     /// `DELETE /persons/{id}`; with `collection`, only detaches from that collection.
     pub async fn delete_person(&self, id: &str, collection: Option<&str>) -> Result<(), ApiError> {
-        let path = format!("/persons/{}", path_id(id)?);
+        let path = format!("{PERSONS}/{}", path_id(id)?);
         let q: Vec<(&str, String)> = collection
             .map(|c| vec![("collection", c.to_owned())])
             .unwrap_or_default();
@@ -374,15 +368,13 @@ impl Client {
     // ---- collections -------------------------------------------------------
 
     pub async fn list_collections(&self) -> Result<Vec<Collection>, ApiError> {
-        let body = self
-            .call::<()>(Method::GET, "/collections", &[], None)
-            .await?;
+        let body = self.call::<()>(Method::GET, COLLECTIONS, &[], None).await?;
         let (items, _) = list_of(&body)?;
         Ok(items.iter().filter_map(Collection::from_value).collect())
     }
 
     pub async fn get_collection(&self, id: &str) -> Result<Collection, ApiError> {
-        let path = format!("/collections/{}", path_id(id)?);
+        let path = format!("{COLLECTIONS}/{}", path_id(id)?);
         let body = self.call::<()>(Method::GET, &path, &[], None).await?;
         collection_of(&body)
     }
@@ -390,7 +382,7 @@ impl Client {
     pub async fn create_collection(&self, input: &CollectionInput) -> Result<Collection, ApiError> {
         check_collection_name(input)?;
         let body = self
-            .call(Method::POST, "/collections", &[], Some(input))
+            .call(Method::POST, COLLECTIONS, &[], Some(input))
             .await?;
         collection_of(&body)
     }
@@ -400,14 +392,14 @@ impl Client {
         id: &str,
         input: &CollectionInput,
     ) -> Result<Collection, ApiError> {
-        let path = format!("/collections/{}", path_id(id)?);
+        let path = format!("{COLLECTIONS}/{}", path_id(id)?);
         check_collection_name(input)?;
         let body = self.call(Method::PUT, &path, &[], Some(input)).await?;
         collection_of(&body)
     }
 
     pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
-        let path = format!("/collections/{}", path_id(id)?);
+        let path = format!("{COLLECTIONS}/{}", path_id(id)?);
         self.call::<()>(Method::DELETE, &path, &[], None).await?;
         Ok(())
     }
@@ -694,8 +686,10 @@ fn path_id(id: &str) -> Result<String, ApiError> {
 }
 
 fn check_images(images: &[String]) -> Result<(), ApiError> {
-    if images.is_empty() || images.len() > 3 {
-        return Err(ApiError::InvalidInput("give between 1 and 3 images".into()));
+    if images.is_empty() || images.len() > MAX_PERSON_IMAGES {
+        return Err(ApiError::InvalidInput(format!(
+            "give between 1 and {MAX_PERSON_IMAGES} images"
+        )));
     }
     if images.iter().any(|i| strip_data_url(i.trim()).is_empty()) {
         return Err(ApiError::InvalidInput("an image is empty".into()));

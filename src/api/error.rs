@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::vocabulary::message;
+
 /// The broad class of a failure; decides the CLI exit code and the retry policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -267,7 +269,7 @@ impl ApiError {
     }
 
     pub fn is_liveness_failure(&self) -> bool {
-        matches!(self, ApiError::Status { message: Some(m), .. } if m.contains("liveness_failed"))
+        matches!(self, ApiError::Status { message: Some(m), .. } if m.contains(message::LIVENESS_FAILED))
     }
 
     /// The liveness score a `liveness_failed` answer carries, in its data or its message.
@@ -284,7 +286,7 @@ impl ApiError {
             return Some(s);
         }
         let m = message.as_deref()?;
-        let rest = &m[m.find("liveness_failed")? + "liveness_failed".len()..];
+        let rest = &m[m.find(message::LIVENESS_FAILED)? + message::LIVENESS_FAILED.len()..];
         rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
             .find(|t| t.contains('.') && t.parse::<f64>().is_ok())
             .and_then(|t| t.parse().ok())
@@ -334,25 +336,25 @@ pub fn explain_status(status: u16, code: Option<&str>, message: Option<&str>) ->
         (Some(c), None) => format!(" [{status} {c}]"),
         (None, None) => format!(" [HTTP {status}]"),
     };
-    let plain = if msg.contains("liveness_failed") {
+    let plain = if msg.contains(message::LIVENESS_FAILED) {
         "liveness failed: the probe does not look like a live person (use a clear, front-facing, well-lit photo taken live)".to_string()
-    } else if msg.contains("token_expired") {
+    } else if msg.contains(message::TOKEN_EXPIRED) {
         "token expired: get a new one and set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
-    } else if msg.contains("engine_loading") {
+    } else if msg.contains(message::ENGINE_LOADING) {
         "the sandbox is still loading its face models; try again in a moment".to_string()
-    } else if msg.contains("engine_mismatch") {
+    } else if msg.contains(message::ENGINE_MISMATCH) {
         format!("the sandbox's store was built with another engine: {msg}")
     } else if status == 401 {
         "not authorised: the token is missing or wrong; set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
     } else if status == 403 {
         "forbidden: the token is expired or not allowed to do this; set a valid VERIFIK_TOKEN"
             .to_string()
-    } else if msg.contains("duplicated_person") {
+    } else if msg.contains(message::DUPLICATED_PERSON) {
         "this person is already enrolled in the collection (duplicate face)".to_string()
-    } else if msg.contains("person_already_set") {
+    } else if msg.contains(message::PERSON_ALREADY_SET) {
         "a person with the same name and date of birth already exists in this collection"
             .to_string()
-    } else if msg.contains("only_images_in_base64") {
+    } else if msg.contains(message::ONLY_IMAGES_IN_BASE64) {
         "the server could not read the image (it expects a real base64-encoded photo)".to_string()
     } else if msg.contains("more than one face") {
         "the image has more than one face: use a photo with a single face".to_string()

@@ -7,6 +7,7 @@ pub mod history;
 pub mod models;
 pub mod output;
 pub mod persons;
+pub mod sandbox;
 pub mod search;
 
 use crate::api::ApiError;

@@ -7,7 +7,7 @@
 
 use image::DynamicImage;
 
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
 /// A detected face, in pixels of the (upright) image.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -4,7 +4,6 @@
 //! face engine is plugged in; the pixel engine finds near-duplicate images.
 
 pub mod choose;
-pub mod cli;
 pub mod demo;
 pub mod embedded;
 pub mod engine;

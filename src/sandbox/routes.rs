@@ -21,7 +21,10 @@ use super::store::{
 };
 use super::validate as v;
 use super::EngineSlot;
-use crate::api::model::SearchMode;
+use crate::vocabulary::{
+    SearchMode, API_PREFIX, COLLECTIONS, MAX_PAGE_LIMIT, MAX_PERSON_IMAGES, PERSONS,
+    PERSONS_SEARCH_LIVE_FACE, SEARCH_LIVE_FACE, THRESHOLD_MAX, THRESHOLD_MIN,
+};
 
 /// Shared by every handler.
 #[derive(Clone)]
@@ -39,19 +42,16 @@ pub const THUMBNAIL_SIDE: u32 = 96;
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
-        .route("/search-live-face", post(search_live_face))
-        .route("/persons", get(list_persons).post(create_person))
-        .route("/persons/search-live-face", post(create_person_live))
+        .route(SEARCH_LIVE_FACE, post(search_live_face))
+        .route(PERSONS, get(list_persons).post(create_person))
+        .route(PERSONS_SEARCH_LIVE_FACE, post(create_person_live))
         .route(
-            "/persons/{id}",
+            &format!("{PERSONS}/{{id}}"),
             get(get_person).put(update_person).delete(delete_person),
         )
+        .route(COLLECTIONS, get(list_collections).post(create_collection))
         .route(
-            "/collections",
-            get(list_collections).post(create_collection),
-        )
-        .route(
-            "/collections/{id}",
+            &format!("{COLLECTIONS}/{{id}}"),
             get(get_collection)
                 .put(update_collection)
                 .delete(delete_collection),
@@ -59,7 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .method_not_allowed_fallback(|| async { Failure::method_not_allowed() });
     Router::new()
-        .nest("/v2/face-recognition", api)
+        .nest(API_PREFIX, api)
         .fallback(|method: Method, uri: Uri| async move {
             Failure::not_found_route(method.as_str(), uri.path())
         })
@@ -170,7 +170,7 @@ fn hit_json(p: &PersonRow, score: f64) -> Value {
 
 /// Base64 (raw or data URL) → upright pixels, or 412 `only_images_in_base64`.
 pub fn decode_image(text: &str) -> Result<DynamicImage, Failure> {
-    let raw = crate::api::model::strip_data_url(text.trim());
+    let raw = crate::vocabulary::strip_data_url(text.trim());
     if raw.len() < 100 {
         return Err(Failure::only_images());
     }
@@ -275,8 +275,8 @@ async fn search_live_face(State(s): State<AppState>, JsonBody(body): JsonBody) -
             _ => v::string(&b, "image")?.to_owned(),
         };
         v::one_of(&b, "os", &["ANDROID", "IOS", "DESKTOP"])?;
-        let liveness_min = v::number(&b, "liveness_min_score", 0.5, 1.0)?;
-        let min_score = v::number(&b, "min_score", 0.5, 1.0)?;
+        let liveness_min = v::number(&b, "liveness_min_score", THRESHOLD_MIN, THRESHOLD_MAX)?;
+        let min_score = v::number(&b, "min_score", THRESHOLD_MIN, THRESHOLD_MAX)?;
         let mode = search_mode(v::one_of(&b, "search_mode", &["FAST", "ACCURATE"])?);
         let collection = match v::optional_string(&b, "collection_id")? {
             Some(key) => Some(
@@ -389,7 +389,7 @@ async fn create_person(State(s): State<AppState>, JsonBody(body): JsonBody) -> R
     blocking(move || {
         let b = v::object(body)?;
         let name = v::person_name(v::string(&b, "name")?, "name")?;
-        let images = v::strings(&b, "images", 3)?;
+        let images = v::strings(&b, "images", MAX_PERSON_IMAGES)?;
         let fields = person_fields(&b)?;
         let collections = v::optional_strings(&b, "collections", 100)?.unwrap_or_default();
         let collections = resolve_collections(&s.store, &collections)?;
@@ -423,13 +423,13 @@ async fn create_person_live(State(s): State<AppState>, JsonBody(body): JsonBody)
     blocking(move || {
         let b = v::object(body)?;
         let name = v::person_name(v::string(&b, "name")?, "name")?;
-        let images = v::strings(&b, "images", 3)?;
+        let images = v::strings(&b, "images", MAX_PERSON_IMAGES)?;
         let gender = v::one_of(&b, "gender", &["M", "F"])?;
         let dob = v::date(&b, "date_of_birth")?;
         let nationality = v::optional_text(&b, "nationality", 100)?.map(str::to_owned);
         let collection_key = v::string(&b, "collection_id")?;
-        let liveness_min = v::number(&b, "liveness_min_score", 0.5, 1.0)?;
-        let min_score = v::number(&b, "min_score", 0.5, 1.0)?;
+        let liveness_min = v::number(&b, "liveness_min_score", THRESHOLD_MIN, THRESHOLD_MAX)?;
+        let min_score = v::number(&b, "min_score", THRESHOLD_MIN, THRESHOLD_MAX)?;
         let mode = search_mode(v::one_of(&b, "search_mode", &["FAST", "ACCURATE"])?);
         let notes = v::optional_text(&b, "notes", 2000)?.map(str::to_owned);
         let collection = s
@@ -519,7 +519,7 @@ async fn list_persons(
             }
         };
         let page = int("page", 1, 1_000_000)?;
-        let limit = int("limit", 10, 100)?;
+        let limit = int("limit", 10, MAX_PAGE_LIMIT)?;
         let status = get("status").filter(|s| !s.is_empty());
         if let Some(st) = &status {
             if !["active", "inactive", "pending"].contains(&st.as_str()) {
@@ -589,7 +589,7 @@ async fn update_person(
             Some(n) => Some(v::person_name(n, "name")?),
             None => None,
         };
-        let images = v::optional_strings(&b, "images", 3)?;
+        let images = v::optional_strings(&b, "images", MAX_PERSON_IMAGES)?;
         if images.as_ref().is_some_and(Vec::is_empty) {
             return Err(Failure::missing("\"images\" must contain at least 1 items"));
         }
@@ -743,7 +743,7 @@ async fn update_collection(
                     .iter()
                     .map(|p| match p {
                         Value::String(id) => Some(id.clone()),
-                        Value::Object(o) => crate::api::model::object_id(o),
+                        Value::Object(o) => crate::vocabulary::object_id(o),
                         _ => None,
                     })
                     .collect::<Option<Vec<String>>>()

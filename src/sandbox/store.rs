@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::index::{Hit, VectorIndex};
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -19,8 +19,8 @@ use std::path::Path;
 
 use image::{DynamicImage, RgbImage};
 
-use crate::api::model::SearchMode;
 use crate::sandbox::engine::{Analysis, AnalysisError, Engine, FaceBox};
+use crate::vocabulary::SearchMode;
 use detect::{Detection, Detector};
 use embed::Embedder;
 use liveness::Liveness;

@@ -915,7 +915,7 @@ async fn the_embedded_connection_seeds_the_demo_and_its_probes_behave_as_describ
     assert_eq!(config.target, liveface::config::Target::EmbeddedSandbox);
     let data = dir.path().join("sandbox");
     let conn =
-        liveface::sandbox::embedded::connect_at(&config, data.clone(), EngineSlot::default())
+        liveface::connect::embedded::connect_at(&config, data.clone(), EngineSlot::default())
             .await
             .unwrap();
     assert!(conn.backend.is_sandbox());

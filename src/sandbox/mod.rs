@@ -5,7 +5,6 @@
 
 pub mod choose;
 pub mod demo;
-pub mod embedded;
 pub mod engine;
 pub mod face;
 pub mod face_demo;

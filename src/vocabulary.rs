@@ -263,6 +263,15 @@ pub fn strip_data_url(s: &str) -> &str {
 
 // ---- ids and numbers as the API writes them (§1.2, §4.1, §8) -----------------
 
+/// A number, or a numeric string.
+pub fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// A whole number (or numeric string) that fits `i64` exactly: `1990.7`, `1e30`, `NaN`
 /// and `"12abc"` are `None`, never truncated or saturated.
 pub fn integer(v: &Value) -> Option<i64> {

@@ -17,7 +17,7 @@ use super::scores;
 // The API's words and wire rules live in the shared vocabulary (the sandbox uses them
 // too); re-exported here because every caller of the client speaks them.
 pub use crate::vocabulary::{
-    id_string, integer, object_id, parse_threshold, strip_data_url, validate_threshold,
+    id_string, integer, number, object_id, parse_threshold, strip_data_url, validate_threshold,
     DateOfBirth, Os, SearchMode, THRESHOLD_MAX, THRESHOLD_MIN,
 };
 
@@ -443,17 +443,6 @@ pub struct CollectionInput {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-}
-
-// ---- tolerant scalar helpers -------------------------------------------------
-
-/// A number, or a numeric string.
-pub fn number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 impl SearchOutcome {

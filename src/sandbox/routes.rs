@@ -16,24 +16,15 @@ use serde_json::{json, Value};
 use super::engine::{AnalysisError, Engine, FaceBox};
 use super::http::{authenticate, blocking, drain_unread, log_requests, JsonBody};
 use super::reply::{Failure, Reply};
+use super::state::AppState;
 use super::store::{
     CollectionRow, FaceInput, InTransaction, ListQuery, PersonFields, PersonRow, Store, StoreError,
 };
 use super::validate as v;
-use super::EngineSlot;
 use crate::vocabulary::{
     SearchMode, API_PREFIX, COLLECTIONS, MAX_PAGE_LIMIT, MAX_PERSON_IMAGES, PERSONS,
     PERSONS_SEARCH_LIVE_FACE, SEARCH_LIVE_FACE, THRESHOLD_MAX, THRESHOLD_MIN,
 };
-
-/// Shared by every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Arc<Store>,
-    pub engine: EngineSlot,
-    pub token_digest: Option<[u8; 32]>,
-    pub log: bool,
-}
 
 /// Most persons a search answers.
 pub const MAX_RESULTS: usize = 10;

@@ -14,8 +14,6 @@ use crate::sandbox::validate as v;
 use super::intake::path_id;
 use super::shapes::collection_json;
 
-// ---- collections ---------------------------------------------------------------
-
 pub(super) async fn list_collections(State(s): State<AppState>) -> Response {
     blocking(move || {
         let all = s.store.list_collections()?;

@@ -22,8 +22,6 @@ pub(super) fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, 
         .map_err(|_| Failure::missing("\"id\" must be a valid id"))
 }
 
-// ---- images and engines ------------------------------------------------------
-
 /// Base64 (raw or data URL) → upright pixels, or 412 `only_images_in_base64`.
 pub fn decode_image(text: &str) -> Result<DynamicImage, Failure> {
     let raw = crate::vocabulary::strip_data_url(text.trim());

@@ -17,8 +17,6 @@ use crate::vocabulary::{
 use super::intake::{analyse_all, engine_for, path_id, resolve_collections, round4, search_mode};
 use super::shapes::person_json;
 
-// ---- persons -------------------------------------------------------------------
-
 /// The optional person fields shared by create and update.
 pub(super) fn person_fields(b: &v::Body) -> Result<PersonFields, Failure> {
     Ok(PersonFields {

@@ -16,8 +16,6 @@ use super::shapes::{face_json, hit_json};
 /// Most persons a search answers.
 pub const MAX_RESULTS: usize = 10;
 
-// ---- search --------------------------------------------------------------------
-
 pub(super) async fn search_live_face(
     State(s): State<AppState>,
     JsonBody(body): JsonBody,

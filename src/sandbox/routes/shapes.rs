@@ -9,8 +9,6 @@ use crate::sandbox::store::{CollectionRow, PersonRow};
 
 use super::intake::round4;
 
-// ---- JSON shapes -------------------------------------------------------------
-
 pub(super) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -1,4 +1,15 @@
 //! The typed client: one async method per endpoint, retries and timeouts built in.
+//!
+//! # Errors of a sent call
+//! Every endpoint method first checks its input and refuses with
+//! [`ApiError::InvalidInput`] before sending anything (each method says what it
+//! checks). Once sent, a call fails with: [`ApiError::Status`] (the server answered an
+//! error status; `kind()` tells auth, liveness and other refusals apart),
+//! [`ApiError::NotJson`] or [`ApiError::Decode`] (an answer that is not the documented
+//! JSON), [`ApiError::Timeout`] (no complete answer within [`ClientConfig::timeout`]),
+//! [`ApiError::Connect`] (never reached the server), [`ApiError::Broken`] (cut after
+//! sending), [`ApiError::RedirectLoop`], [`ApiError::TooLarge`] (over
+//! [`MAX_ANSWER_BYTES`]) or [`ApiError::WaitTooLong`] (a `Retry-After` past the budget).
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +35,7 @@ pub use token::Token;
 pub struct ClientConfig {
     /// Scheme, host and optional port, e.g. `https://api.verifik.co` (no trailing path).
     pub base_url: String,
+    /// Sent as `Authorization: Bearer …`; `None` sends no header.
     pub token: Option<Token>,
     /// The whole time budget of one call: every attempt, every wait between attempts.
     /// An idempotent call gives each attempt an equal share, so a stalled attempt leaves
@@ -40,6 +52,7 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// A config with the defaults: a 30 s budget per call, 2 retries, 300 ms first backoff.
     pub fn new(base_url: impl Into<String>, token: Option<Token>) -> ClientConfig {
         ClientConfig {
             base_url: base_url.into(),
@@ -80,6 +93,8 @@ pub type RequestCounter = Arc<std::sync::atomic::AtomicU64>;
 /// Receives [`RetryNotice`]s; see [`Client::observed`].
 pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
 
+/// The Verifik client. Cheap to clone: clones share the connection pool and the
+/// request counter.
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -128,6 +143,11 @@ impl<'a> SearchBody<'a> {
 }
 
 impl Client {
+    /// A client for `config.base_url`.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidInput`] when the base URL is not `http(s)://host[:port]`, or
+    /// the HTTP client cannot be built. Nothing is sent.
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
         let url = reqwest::Url::parse(config.base_url.trim()).map_err(|e| {
             ApiError::InvalidInput(format!("bad base URL {:?}: {e}", config.base_url))
@@ -183,10 +203,12 @@ impl Client {
         &self.host
     }
 
+    /// The base URL without a trailing `/` (`https://api.verifik.co`).
     pub fn base_url(&self) -> &str {
         &self.base
     }
 
+    /// The config the client was built with.
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }
@@ -194,7 +216,15 @@ impl Client {
     // ---- search ------------------------------------------------------------
 
     /// `POST /search-live-face`: liveness on the probe, then a 1:N search.
-    /// `image` is base64 (a `data:` URL prefix is stripped).
+    /// `image` is base64 (a `data:` URL prefix is stripped). Scores in the outcome are
+    /// on 0–1 (an answer on 0–100 is converted, see [`SearchOutcome::from_data`]).
+    ///
+    /// # Errors
+    /// Refused before sending: a threshold outside 0.5–1.0 or not a number, a blank
+    /// `collection_id`, an empty image. A server refusal for liveness is an
+    /// [`ApiError::Status`] whose `kind()` is `Liveness`; a `data` that is not a search
+    /// answer is [`ApiError::Decode`].
+    /// Any error of a sent call (see the module docs).
     pub async fn search_live_face(
         &self,
         image: &str,
@@ -214,6 +244,12 @@ impl Client {
 
     // ---- persons -----------------------------------------------------------
 
+    /// `GET /persons`: one page of persons. `query.page` is 1-based; `query.limit` is
+    /// 1–100. Records the client cannot read (no id) are left out of the page.
+    ///
+    /// # Errors
+    /// Refused before sending: `limit` 0 or over 100, `page` 0.
+    /// Any error of a sent call (see the module docs).
     pub async fn list_persons(&self, query: &PersonQuery) -> Result<Page<Person>, ApiError> {
         if query.limit == 0 || query.limit > MAX_PAGE_LIMIT {
             return Err(ApiError::InvalidInput(format!(
@@ -241,12 +277,27 @@ impl Client {
         })
     }
 
+    /// `GET /persons/{id}`.
+    ///
+    /// # Errors
+    /// Refused before sending: an id that is empty, over 128 characters, or has
+    /// characters other than letters, digits, `-` and `_`. An unknown id is a 404
+    /// [`ApiError::Status`].
+    /// Any error of a sent call (see the module docs).
     pub async fn get_person(&self, id: &str) -> Result<Person, ApiError> {
         let path = format!("{PERSONS}/{}", path_id(id)?);
         let body = self.call::<()>(Method::GET, &path, &[], None).await?;
         person_of(&body)
     }
 
+    /// `POST /persons`: enrols a person with 1–3 images (base64; `data:` prefixes are
+    /// stripped).
+    ///
+    /// # Errors
+    /// Refused before sending: no image or more than 3, an empty image, a blank name.
+    /// The same name and date of birth in the collection is a 412 `person_already_set`
+    /// [`ApiError::Status`] carrying the existing person in its `data`.
+    /// Any error of a sent call (see the module docs).
     pub async fn create_person(&self, person: &NewPerson) -> Result<Person, ApiError> {
         check_images(&person.images)?;
         if person.name.trim().is_empty() {
@@ -261,6 +312,12 @@ impl Client {
     }
 
     /// `POST /persons/search-live-face`: create with liveness and a duplicate check.
+    ///
+    /// # Errors
+    /// Refused before sending: no image or more than 3, an empty image, a threshold
+    /// outside 0.5–1.0. A failed liveness or a duplicate face is a 409
+    /// [`ApiError::Status`] (`liveness_failed`, `duplicated_person`).
+    /// Any error of a sent call (see the module docs).
     pub async fn create_person_live(&self, person: &NewLivePerson) -> Result<Person, ApiError> {
         check_images(&person.images)?;
         validate_threshold("liveness_min_score", person.liveness_min_score)
@@ -277,6 +334,11 @@ impl Client {
     }
 
     /// `PUT /persons/{id}`: sends only the fields that are set.
+    ///
+    /// # Errors
+    /// Refused before sending: a bad id (as [`Client::get_person`]), an update with no
+    /// field set, an image list with no image, more than 3 or an empty one.
+    /// Any error of a sent call (see the module docs).
     pub async fn update_person(&self, id: &str, update: &PersonUpdate) -> Result<Person, ApiError> {
         let path = format!("{PERSONS}/{}", path_id(id)?);
         if update.is_empty() {
@@ -294,6 +356,10 @@ impl Client {
     }
 
     /// `DELETE /persons/{id}`; with `collection`, only detaches from that collection.
+    ///
+    /// # Errors
+    /// Refused before sending: a bad id (as [`Client::get_person`]).
+    /// Any error of a sent call (see the module docs).
     pub async fn delete_person(&self, id: &str, collection: Option<&str>) -> Result<(), ApiError> {
         let path = format!("{PERSONS}/{}", path_id(id)?);
         let q: Vec<(&str, String)> = collection
@@ -305,18 +371,33 @@ impl Client {
 
     // ---- collections -------------------------------------------------------
 
+    /// `GET /collections`: every collection (the API does not paginate them).
+    ///
+    /// # Errors
+    /// Any error of a sent call (see the module docs).
     pub async fn list_collections(&self) -> Result<Vec<Collection>, ApiError> {
         let body = self.call::<()>(Method::GET, COLLECTIONS, &[], None).await?;
         let (items, _) = list_of(&body)?;
         Ok(items.iter().filter_map(Collection::from_value).collect())
     }
 
+    /// `GET /collections/{id}`.
+    ///
+    /// # Errors
+    /// Refused before sending: a bad id (as [`Client::get_person`]). An unknown id is a
+    /// 404 [`ApiError::Status`] (`invalid_collection`).
+    /// Any error of a sent call (see the module docs).
     pub async fn get_collection(&self, id: &str) -> Result<Collection, ApiError> {
         let path = format!("{COLLECTIONS}/{}", path_id(id)?);
         let body = self.call::<()>(Method::GET, &path, &[], None).await?;
         collection_of(&body)
     }
 
+    /// `POST /collections`.
+    ///
+    /// # Errors
+    /// Refused before sending: a blank name.
+    /// Any error of a sent call (see the module docs).
     pub async fn create_collection(&self, input: &CollectionInput) -> Result<Collection, ApiError> {
         check_collection_name(input)?;
         let body = self
@@ -325,6 +406,11 @@ impl Client {
         collection_of(&body)
     }
 
+    /// `PUT /collections/{id}`: the name is required on every update, as documented.
+    ///
+    /// # Errors
+    /// Refused before sending: a bad id (as [`Client::get_person`]), a blank name.
+    /// Any error of a sent call (see the module docs).
     pub async fn update_collection(
         &self,
         id: &str,
@@ -336,6 +422,11 @@ impl Client {
         collection_of(&body)
     }
 
+    /// `DELETE /collections/{id}`: a hard delete (verifik-api.md §5.2).
+    ///
+    /// # Errors
+    /// Refused before sending: a bad id (as [`Client::get_person`]).
+    /// Any error of a sent call (see the module docs).
     pub async fn delete_collection(&self, id: &str) -> Result<(), ApiError> {
         let path = format!("{COLLECTIONS}/{}", path_id(id)?);
         self.call::<()>(Method::DELETE, &path, &[], None).await?;

@@ -187,9 +187,13 @@ impl Person {
 /// The `pagination` block of a list, when the server sends one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pagination {
+    /// 1-based.
     pub page: u64,
+    /// Items per page.
     pub limit: u64,
+    /// Items in the whole list, when sent.
     pub total: Option<u64>,
+    /// Pages in the whole list, when sent.
     pub pages: Option<u64>,
 }
 
@@ -197,15 +201,20 @@ pub struct Pagination {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub items: Vec<T>,
+    /// `None` when the server sent no pagination block.
     pub pagination: Option<Pagination>,
 }
 
 /// Query of `GET /persons`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonQuery {
+    /// 1-based page number.
     pub page: u64,
+    /// Persons per page, 1–100.
     pub limit: u64,
+    /// Only members of this collection (id or code).
     pub collection: Option<String>,
+    /// Only persons with this status: `active`, `inactive` or `pending`.
     pub status: Option<String>,
 }
 

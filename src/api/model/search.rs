@@ -12,9 +12,12 @@ use crate::vocabulary::{number, object_id, validate_threshold, Os, SearchMode};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchParams {
     pub os: Os,
+    /// 0.5–1.0; liveness passes only strictly above it.
     pub liveness_min_score: f64,
+    /// 0.5–1.0; a hit is a match at or above it.
     pub min_score: f64,
     pub search_mode: SearchMode,
+    /// Limits the search to one collection (its `code` or `_id`, see verifik-api.md §1.6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
 }
@@ -32,7 +35,11 @@ impl Default for SearchParams {
 }
 
 impl SearchParams {
-    /// Validates both thresholds; the error names the first bad field.
+    /// Validates both thresholds and the collection id.
+    ///
+    /// # Errors
+    /// Plain words naming the first bad field: a threshold outside 0.5–1.0 or not a
+    /// number, a blank `collection_id`.
     pub fn validate(&self) -> Result<(), String> {
         validate_threshold("liveness_min_score", self.liveness_min_score)?;
         validate_threshold("min_score", self.min_score)?;
@@ -64,7 +71,8 @@ pub struct SearchOutcome {
     pub face: Option<FaceBox>,
 }
 
-/// A face's box in pixels of the image the server received (a sandbox extension).
+/// A face's box in pixels of the image the server received, i.e. the upload (a sandbox
+/// extension): `x`, `y` the top-left corner, `width` and `height`, all in upload pixels.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FaceBox {
     pub x: f64,
@@ -94,12 +102,14 @@ impl FaceBox {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Match {
     pub id: String,
+    /// 0–1 once decoded by [`SearchOutcome::from_data`] (raw from [`Match::from_value`]).
     pub score: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person: Option<Person>,
 }
 
 impl Match {
+    /// The person's name, when the record came with the hit or was looked up.
     pub fn name(&self) -> Option<&str> {
         self.person.as_ref().and_then(|p| p.name.as_deref())
     }

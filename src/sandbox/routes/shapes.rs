@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::sandbox::engine::FaceBox;
+use crate::sandbox::engine::DetectedFace;
 use crate::sandbox::store::{CollectionRow, PersonRow};
 
 use super::intake::round4;
@@ -78,7 +78,7 @@ pub(super) fn hit_json(p: &PersonRow, score: f64) -> Value {
 }
 
 /// The face a search used, in pixels of the upright image it received.
-pub(super) fn face_json(face: &FaceBox) -> Value {
+pub(super) fn face_json(face: &DetectedFace) -> Value {
     let px = |v: f32| (f64::from(v) * 10.0).round() / 10.0;
     json!({
         "x": px(face.x),

@@ -7,7 +7,7 @@
 //! the database, so the two never disagree.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Mutex, RwLock};
 
 use rusqlite::Connection;
 
@@ -167,9 +167,6 @@ pub fn now_iso() -> String {
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string()
 }
-
-/// Shared handle.
-pub type SharedStore = Arc<Store>;
 
 #[cfg(test)]
 mod tests {

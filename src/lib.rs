@@ -19,3 +19,4 @@ pub mod probe;
 pub mod sandbox;
 pub mod textwidth;
 pub mod tui;
+pub mod vocabulary;

@@ -24,7 +24,7 @@ fn main() {
             Some(Command::Persons(args)) => cli::persons::run(&cli.global, args).await,
             Some(Command::Eval(args)) => cli::eval::run(&cli.global, args).await,
             Some(Command::Sandbox(args)) => {
-                liveface::sandbox::cli::run(args.clone(), cli.global.models.clone()).await
+                liveface::cli::sandbox::run(args.clone(), cli.global.models.clone()).await
             }
             Some(Command::History { action }) => history(&cli, action),
             Some(Command::Models { action }) => match action {

@@ -105,16 +105,6 @@ pub enum CreateError {
     Uncertain(Box<UncertainCreate>),
 }
 
-impl CreateError {
-    /// The error of the request itself (its kind gives the exit code).
-    pub fn api_error(&self) -> &ApiError {
-        match self {
-            CreateError::Failed(e) => e,
-            CreateError::Uncertain(u) => &u.error,
-        }
-    }
-}
-
 impl fmt::Display for CreateError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

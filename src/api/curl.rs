@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::client::{API_PREFIX, SEARCH_PATH};
+use crate::vocabulary::{API_PREFIX, SEARCH_LIVE_FACE};
 
 /// How the command names the token: always through the environment, never its value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub fn curl_command(base_url: &str, body: &Path, token: TokenRef) -> String {
     };
     format!(
         "curl -sS -X POST {} \\\n  -H \"Authorization: Bearer {token}\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-binary @{}",
-        shell_quote(&format!("{base_url}{API_PREFIX}{SEARCH_PATH}")),
+        shell_quote(&format!("{base_url}{API_PREFIX}{SEARCH_LIVE_FACE}")),
         shell_quote(&body.to_string_lossy())
     )
 }

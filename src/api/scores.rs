@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use super::model::number;
+use crate::vocabulary::number;
 
 /// Verifik's liveness rule: a probe passes only when its score is **strictly above**
 /// the threshold (`verifik-api.md` §2.2, "Passes only if `liveness_score > min_score`").

@@ -95,7 +95,7 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Persons(PersonsArgs),
     /// Run the local Verifik-compatible sandbox server, or fill it with a demo gallery
-    Sandbox(crate::sandbox::cli::SandboxArgs),
+    Sandbox(super::sandbox::SandboxArgs),
     /// The dashboard's search history: list, show, export, prune, or a run as curl
     History {
         #[command(subcommand)]

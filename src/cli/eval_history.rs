@@ -2,7 +2,7 @@
 //! no request (see `crate::eval::from_history`).
 
 use super::args::{EvalArgs, GlobalArgs};
-use super::eval::{check_outputs, write_outputs};
+use super::eval_output::{check_outputs, write_outputs};
 use super::{report, EXIT_BAD_INPUT};
 use crate::api::model::{Os, SearchMode};
 use crate::eval::from_history::{evaluate, Selection};

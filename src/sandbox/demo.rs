@@ -13,7 +13,7 @@ use super::routes::thumbnail;
 use super::store::{FaceInput, PersonFields, Store};
 use super::synth::{self, Variant};
 use super::{PixelEngine, SandboxError};
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
 /// What seeding did and where the probes are.
 #[derive(Clone, Debug, PartialEq)]

@@ -7,11 +7,14 @@
 
 use image::DynamicImage;
 
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
-/// A detected face, in pixels of the (upright) image.
+/// A face the engine found: its box in pixels of the upright image it analysed
+/// (`x`, `y` the top-left corner; `width`, `height`), and the detector's confidence,
+/// 0–1. Not the API's `api::model::FaceBox` (a box in upload pixels, no confidence):
+/// the routes turn this one into the answer's `face` JSON.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FaceBox {
+pub struct DetectedFace {
     pub x: f32,
     pub y: f32,
     pub width: f32,
@@ -27,7 +30,7 @@ pub struct Analysis {
     /// L2-normalised descriptor; compare two with a dot product.
     pub vector: Vec<f32>,
     /// The face the vector describes, when the engine detects faces.
-    pub face: Option<FaceBox>,
+    pub face: Option<DetectedFace>,
 }
 
 /// Why an engine cannot analyse an image. The sandbox maps these to Verifik-style errors.

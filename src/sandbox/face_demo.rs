@@ -26,8 +26,8 @@ use super::engine::{cosine, Engine};
 use super::routes::thumbnail;
 use super::store::{FaceInput, PersonFields, Store};
 use super::SandboxError;
-use crate::api::model::SearchMode;
 use crate::install::PinnedFile;
+use crate::vocabulary::SearchMode;
 
 /// What a photo of the pack is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

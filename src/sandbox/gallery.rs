@@ -9,7 +9,7 @@ use super::engine::Engine;
 use super::routes::thumbnail;
 use super::store::{FaceInput, ListQuery, PersonFields, Store};
 use super::SandboxError;
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
 /// The collection photo galleries are enrolled into.
 pub const PHOTOS: &str = "Photos";

@@ -18,7 +18,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::reply::{Failure, Reply};
-use super::routes::AppState;
+use super::state::AppState;
 
 /// Largest accepted request body.
 pub const BODY_LIMIT: usize = 20 * 1024 * 1024;

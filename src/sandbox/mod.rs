@@ -4,10 +4,9 @@
 //! face engine is plugged in; the pixel engine finds near-duplicate images.
 
 pub mod choose;
-pub mod cli;
 pub mod demo;
-pub mod embedded;
 pub mod engine;
+mod engine_slot;
 pub mod face;
 pub mod face_demo;
 pub mod gallery;
@@ -16,21 +15,21 @@ pub mod index;
 pub mod pixel;
 mod reply;
 mod routes;
+mod state;
 pub mod store;
 pub mod synth;
 mod validate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use demo::{seed_demo, seed_demo_with, DemoSummary};
-use engine::Engine;
+pub use engine_slot::EngineSlot;
 pub use pixel::PixelEngine;
-use reply::Failure;
 use store::Store;
 
 /// Why the sandbox could not start or seed.
@@ -42,84 +41,6 @@ pub enum SandboxError {
     Store(#[from] store::StoreError),
     #[error("{0}")]
     Io(String),
-}
-
-enum EngineState {
-    Loading,
-    Ready(Arc<dyn Engine>),
-    Failed(String),
-}
-
-/// The engine a sandbox uses: ready, still loading (searches and enrolments answer
-/// 503 `engine_loading` meanwhile), or failed to load.
-#[derive(Clone)]
-pub struct EngineSlot(Arc<RwLock<EngineState>>);
-
-impl std::fmt::Debug for EngineSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "EngineSlot({})", self.label())
-    }
-}
-
-impl Default for EngineSlot {
-    /// The pixel engine, ready at once.
-    fn default() -> Self {
-        EngineSlot::ready(Arc::new(PixelEngine))
-    }
-}
-
-impl EngineSlot {
-    pub fn ready(engine: Arc<dyn Engine>) -> EngineSlot {
-        EngineSlot(Arc::new(RwLock::new(EngineState::Ready(engine))))
-    }
-
-    pub fn loading() -> EngineSlot {
-        EngineSlot(Arc::new(RwLock::new(EngineState::Loading)))
-    }
-
-    /// A slot filled by `load` on its own thread (e.g. ONNX models taking ~1 s).
-    pub fn spawn_loader<F>(load: F) -> EngineSlot
-    where
-        F: FnOnce() -> Result<Arc<dyn Engine>, String> + Send + 'static,
-    {
-        let slot = EngineSlot::loading();
-        let filler = slot.clone();
-        std::thread::spawn(move || match load() {
-            Ok(engine) => filler.set(engine),
-            Err(why) => filler.fail(why),
-        });
-        slot
-    }
-
-    pub fn set(&self, engine: Arc<dyn Engine>) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = EngineState::Ready(engine);
-    }
-
-    pub fn fail(&self, reason: impl Into<String>) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = EngineState::Failed(reason.into());
-    }
-
-    /// The engine, or the 503 a request gets while there is none.
-    fn get(&self) -> Result<Arc<dyn Engine>, Failure> {
-        match &*self.0.read().unwrap_or_else(|p| p.into_inner()) {
-            EngineState::Ready(e) => Ok(e.clone()),
-            EngineState::Loading => Err(Failure::engine_loading()),
-            EngineState::Failed(why) => Err(Failure::engine_failed(why)),
-        }
-    }
-
-    pub fn engine(&self) -> Option<Arc<dyn Engine>> {
-        self.get().ok()
-    }
-
-    /// `pixel fallback`, `face models`, `loading face models…` or `engine failed`.
-    pub fn label(&self) -> String {
-        match &*self.0.read().unwrap_or_else(|p| p.into_inner()) {
-            EngineState::Ready(e) => e.label().to_owned(),
-            EngineState::Loading => "loading face models…".to_owned(),
-            EngineState::Failed(_) => "engine failed".to_owned(),
-        }
-    }
 }
 
 /// How long in-flight requests get to finish once the sandbox is told to stop.
@@ -225,7 +146,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
         addr: opts.addr,
         reason: e.to_string(),
     })?;
-    let state = routes::AppState {
+    let state = state::AppState {
         store: Arc::new(store),
         engine: opts.engine.clone(),
         token_digest: opts.token.as_deref().map(http::token_digest),
@@ -268,33 +189,4 @@ pub fn default_data_dir() -> PathBuf {
 /// Where the demo probes of a data directory go.
 pub fn probes_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("probes")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_loader_fills_the_slot_and_a_failed_one_says_why() {
-        let slot = EngineSlot::spawn_loader(|| {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            Ok(Arc::new(PixelEngine) as Arc<dyn Engine>)
-        });
-        assert_eq!(slot.label(), "loading face models…");
-        assert_eq!(slot.get().err().map(|f| f.status.as_u16()), Some(503));
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while slot.engine().is_none() && std::time::Instant::now() < deadline {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        assert_eq!(slot.label(), "pixel fallback");
-
-        let failed = EngineSlot::loading();
-        failed.fail("model file missing");
-        let e = failed.get().err().expect("a failed slot has no engine");
-        assert_eq!(e.status.as_u16(), 503);
-        assert!(e.body["message"]
-            .as_str()
-            .unwrap()
-            .contains("model file missing"));
-    }
 }

@@ -20,7 +20,7 @@ use image::imageops::FilterType;
 use image::{DynamicImage, GenericImageView, RgbImage};
 
 use super::engine::{l2_normalize, Analysis, AnalysisError, Engine};
-use crate::api::model::SearchMode;
+use crate::vocabulary::SearchMode;
 
 const SIDE: u32 = 48;
 const GREY: usize = 12;

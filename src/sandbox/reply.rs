@@ -7,6 +7,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use super::synth::SplitMix;
+use crate::vocabulary::{code, message};
 
 /// A 5-character request id, like `SLF01` or `ga8sn` in the docs.
 pub fn request_id() -> String {
@@ -74,12 +75,12 @@ impl Failure {
 
     /// 409 `MissingParameter` with a Joi-style message.
     pub fn missing(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::CONFLICT, "MissingParameter", message)
+        Failure::new(StatusCode::CONFLICT, code::MISSING_PARAMETER, message)
     }
 
     /// 409 `INVALID_PARAMETERS` (person list query).
     pub fn invalid_query(message: impl Into<String>) -> Failure {
-        Failure::new(StatusCode::CONFLICT, "INVALID_PARAMETERS", message)
+        Failure::new(StatusCode::CONFLICT, code::INVALID_PARAMETERS, message)
     }
 
     /// 400 `{error: "Invalid request"}`: the body is not JSON at all.
@@ -93,34 +94,38 @@ impl Failure {
     pub fn only_images() -> Failure {
         Failure::new(
             StatusCode::PRECONDITION_FAILED,
-            "ERROR",
-            "only_images_in_base64",
+            code::ERROR,
+            message::ONLY_IMAGES_IN_BASE64,
         )
     }
 
     pub fn person_not_found() -> Failure {
         Failure {
             status: StatusCode::NOT_FOUND,
-            body: json!({"error": "Person not found", "message": "PERSON_NOT_FOUND"}),
+            body: json!({"error": "Person not found", "message": message::PERSON_NOT_FOUND}),
         }
     }
 
     pub fn invalid_collection() -> Failure {
-        Failure::new(StatusCode::NOT_FOUND, "ERROR", "invalid_collection")
+        Failure::new(
+            StatusCode::NOT_FOUND,
+            code::ERROR,
+            message::INVALID_COLLECTION,
+        )
     }
 
     /// 412 with the existing person as `data`.
     pub fn person_already_set(existing: Value) -> Failure {
         Failure {
             status: StatusCode::PRECONDITION_FAILED,
-            body: json!({"code": "PreconditionFailed", "message": "person_already_set", "data": existing}),
+            body: json!({"code": code::PRECONDITION_FAILED, "message": message::PERSON_ALREADY_SET, "data": existing}),
         }
     }
 
     pub fn duplicated_person(existing_id: &str, score: f64) -> Failure {
         Failure {
             status: StatusCode::CONFLICT,
-            body: json!({"code": "ERROR", "message": "409:duplicated_person",
+            body: json!({"code": code::ERROR, "message": format!("409:{}", message::DUPLICATED_PERSON),
                          "data": {"_id": existing_id, "score": score}}),
         }
     }
@@ -129,8 +134,8 @@ impl Failure {
         Failure {
             status: StatusCode::CONFLICT,
             body: json!({
-                "code": "ERROR",
-                "message": format!("liveness_failed: score {score:.2} is not above {min}"),
+                "code": code::ERROR,
+                "message": format!("{}: score {score:.2} is not above {min}", message::LIVENESS_FAILED),
                 "data": {"liveness_score": score},
             }),
         }
@@ -139,7 +144,7 @@ impl Failure {
     pub fn unauthorized() -> Failure {
         Failure::new(
             StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
+            code::UNAUTHORIZED,
             "Authentication required",
         )
     }
@@ -147,7 +152,7 @@ impl Failure {
     pub fn too_large(limit_mb: usize) -> Failure {
         Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "ERROR",
+            code::ERROR,
             format!("payload_too_large: request bodies are limited to {limit_mb} MB"),
         )
     }
@@ -155,15 +160,18 @@ impl Failure {
     pub fn engine_loading() -> Failure {
         Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "ERROR",
-            "engine_loading: face models are still loading, retry in a moment",
+            code::ERROR,
+            format!(
+                "{}: face models are still loading, retry in a moment",
+                message::ENGINE_LOADING
+            ),
         )
     }
 
     pub fn engine_failed(reason: &str) -> Failure {
         Failure::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "ERROR",
+            code::ERROR,
             format!("engine_unavailable: {reason}"),
         )
     }
@@ -171,17 +179,18 @@ impl Failure {
     pub fn engine_mismatch(stored: &str) -> Failure {
         Failure::new(
             StatusCode::CONFLICT,
-            "ERROR",
+            code::ERROR,
             format!(
-                "engine_mismatch: this store holds vectors of {stored}; re-enroll the persons \
-                 (liveface sandbox demo --reset …) or use --data with another directory"
+                "{}: this store holds vectors of {stored}; re-enroll the persons \
+                 (liveface sandbox demo --reset …) or use --data with another directory",
+                message::ENGINE_MISMATCH
             ),
         )
     }
 
     /// An image the engine cannot use (no face, several faces, unusable).
     pub fn unusable_image(message: String) -> Failure {
-        Failure::new(StatusCode::CONFLICT, "ERROR", message)
+        Failure::new(StatusCode::CONFLICT, code::ERROR, message)
     }
 
     pub fn not_found_route(method: &str, path: &str) -> Failure {
@@ -204,11 +213,15 @@ impl Failure {
     /// `store_full: …`): nothing was written, and retrying will not help until the
     /// operator fixes the data directory.
     pub fn store_unavailable(message: String) -> Failure {
-        Failure::new(StatusCode::SERVICE_UNAVAILABLE, "ERROR", message)
+        Failure::new(StatusCode::SERVICE_UNAVAILABLE, code::ERROR, message)
     }
 
     /// 500; the detail goes to the log, not to the client.
     pub fn internal() -> Failure {
-        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "ERROR", "internal_error")
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            code::ERROR,
+            message::INTERNAL_ERROR,
+        )
     }
 }

@@ -158,7 +158,7 @@ pub fn optional_date(b: &Body, key: &str) -> Result<Option<String>, Failure> {
     let Some(v) = present(b, key) else {
         return Ok(None);
     };
-    crate::api::model::DateOfBirth::from_value(v)
+    crate::vocabulary::DateOfBirth::from_value(v)
         .filter(|d| (1850..=2200).contains(&d.year))
         .map(|d| Some(d.to_string()))
         .ok_or_else(|| {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use liveface::api::model::{CollectionInput, NewLivePerson, PersonQuery, PersonUpdate, SearchMode};
 use liveface::api::{ApiError, ErrorKind};
-use liveface::sandbox::engine::{Analysis, AnalysisError, Engine, FaceBox};
+use liveface::sandbox::engine::{Analysis, AnalysisError, DetectedFace, Engine};
 use liveface::sandbox::synth::Variant;
 use liveface::sandbox::{start, EngineSlot, PixelEngine, SandboxOptions};
 use reqwest::Method;
@@ -702,7 +702,7 @@ async fn bodies_over_20_mb_get_413_and_garbage_never_crashes_the_server() {
 /// prove a store never mixes vectors, and to stand in for a detecting engine.
 struct PixelLike {
     id: &'static str,
-    face: Option<FaceBox>,
+    face: Option<DetectedFace>,
 }
 
 /// An engine with another id, to prove a store never mixes vectors.
@@ -714,7 +714,7 @@ const OTHER_ENGINE: PixelLike = PixelLike {
 /// The pixel engine's answer with a fixed face box: what a detecting engine reports.
 const BOXING_ENGINE: PixelLike = PixelLike {
     id: "pixel-v1",
-    face: Some(FaceBox {
+    face: Some(DetectedFace {
         x: 40.25,
         y: 30.0,
         width: 120.04,
@@ -912,7 +912,7 @@ async fn the_embedded_connection_seeds_the_demo_and_its_probes_behave_as_describ
     assert_eq!(config.target, liveface::config::Target::EmbeddedSandbox);
     let data = dir.path().join("sandbox");
     let conn =
-        liveface::sandbox::embedded::connect_at(&config, data.clone(), EngineSlot::default())
+        liveface::connect::embedded::connect_at(&config, data.clone(), EngineSlot::default())
             .await
             .unwrap();
     assert!(conn.backend.is_sandbox());

@@ -77,10 +77,6 @@ impl Detector {
         Ok(Detector { net, size })
     }
 
-    pub fn input_size(&self) -> usize {
-        self.size
-    }
-
     /// All faces in the image, best first.
     pub fn detect(&self, img: &RgbImage) -> Result<Vec<Detection>, String> {
         if img.width() == 0 || img.height() == 0 {

@@ -19,8 +19,8 @@ use std::path::Path;
 
 use image::{DynamicImage, RgbImage};
 
-use crate::api::model::SearchMode;
-use crate::sandbox::engine::{Analysis, AnalysisError, Engine, FaceBox};
+use crate::sandbox::engine::{Analysis, AnalysisError, DetectedFace, Engine};
+use crate::vocabulary::SearchMode;
 use detect::{Detection, Detector};
 use embed::Embedder;
 use liveness::Liveness;
@@ -131,12 +131,12 @@ fn as_rgb(image: &DynamicImage) -> Cow<'_, RgbImage> {
 }
 
 /// The chosen face's box, clipped to the image.
-fn face_box(d: &Detection, width: u32, height: u32) -> FaceBox {
+fn face_box(d: &Detection, width: u32, height: u32) -> DetectedFace {
     let x0 = d.x.clamp(0.0, width as f32);
     let y0 = d.y.clamp(0.0, height as f32);
     let x1 = (d.x + d.width).clamp(0.0, width as f32);
     let y1 = (d.y + d.height).clamp(0.0, height as f32);
-    FaceBox {
+    DetectedFace {
         x: x0,
         y: y0,
         width: x1 - x0,

@@ -1,10 +1,10 @@
-//! From configuration to a ready client: the remote API, or the embedded sandbox.
+//! What a connection is: the back end it reaches, the client for it, and the notes the
+//! user sees.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::api::{ApiError, Client, Token};
-use crate::config::{Config, Target};
+use crate::api::{Client, Token};
 
 /// Where requests go, as the status bar and CLI notes name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,27 +81,4 @@ pub struct EmbedOptions {
     /// Return only once the sandbox's engine has loaded (one-shot commands); the
     /// dashboard starts at once and the sandbox answers `engine_loading` meanwhile.
     pub wait_for_engine: bool,
-}
-
-/// Connects as configured: the remote API, or a freshly started embedded sandbox.
-pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection, ApiError> {
-    match &config.target {
-        Target::Remote { base_url, .. } => {
-            let token = config
-                .target
-                .resolve_token()
-                .map_err(ApiError::InvalidInput)?;
-            let client = Client::new(config.client_config(base_url, token.clone()))?;
-            Ok(Connection {
-                backend: Backend::Remote {
-                    host: client.host().to_owned(),
-                },
-                token_masked: token.as_ref().map(Token::masked),
-                notes: Vec::new(),
-                sandbox: None,
-                client,
-            })
-        }
-        Target::EmbeddedSandbox => crate::sandbox::embedded::connect(config, embed).await,
-    }
 }

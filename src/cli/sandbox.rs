@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use super::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
-use super::gallery::seed_from_photos;
-use super::{default_data_dir, probes_dir, seed_demo, start, SandboxOptions};
+use crate::sandbox::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
+use crate::sandbox::gallery::seed_from_photos;
+use crate::sandbox::{default_data_dir, probes_dir, seed_demo, start, SandboxOptions};
 
 #[derive(Args, Debug, Clone)]
 pub struct SandboxArgs {
@@ -112,12 +112,12 @@ async fn serve(args: ServeArgs, choice: EngineChoice) -> i32 {
     stop.await;
     eprintln!(
         "sandbox: stopping (no new connections; in-flight requests get {} s)",
-        super::SHUTDOWN_GRACE.as_secs()
+        crate::sandbox::SHUTDOWN_GRACE.as_secs()
     );
     if !running.shutdown().await {
         eprintln!(
             "sandbox: requests still running after {} s were cut off",
-            super::SHUTDOWN_GRACE.as_secs()
+            crate::sandbox::SHUTDOWN_GRACE.as_secs()
         );
     }
     0
@@ -202,7 +202,7 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 /// Removes the store files and the probes of a data directory.
 pub fn reset(data_dir: &std::path::Path) -> std::io::Result<()> {
     for suffix in ["", "-wal", "-shm"] {
-        let p = data_dir.join(format!("{}{suffix}", super::store::DB_FILE));
+        let p = data_dir.join(format!("{}{suffix}", crate::sandbox::store::DB_FILE));
         match std::fs::remove_file(&p) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
             _ => {}
@@ -288,12 +288,12 @@ async fn face_demo(args: DemoArgs, choice: EngineChoice) -> i32 {
                 "liveface sandbox demo: --pack-from {}: no such directory",
                 d.display()
             );
-            return crate::cli::EXIT_BAD_INPUT;
+            return super::EXIT_BAD_INPUT;
         }
     }
     let pack = pack_dir(&data_dir);
     let files = pack_files();
-    let bars = crate::cli::models::Bars::new(&files, std::io::stdout().is_terminal());
+    let bars = super::models::Bars::new(&files, std::io::stdout().is_terminal());
     let opts = InstallOptions {
         source,
         from_flag: "--pack-from",
@@ -302,7 +302,7 @@ async fn face_demo(args: DemoArgs, choice: EngineChoice) -> i32 {
     bars.finish();
     if let Err(e) = fetched {
         eprintln!("liveface sandbox demo: the demo photos: {e}");
-        return crate::cli::models::exit_code(&e);
+        return super::models::exit_code(&e);
     }
     let probes = probes_dir(&data_dir);
     let result = tokio::task::spawn_blocking(move || {

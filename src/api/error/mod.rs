@@ -8,6 +8,17 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::vocabulary::message;
+
+mod body;
+mod explain;
+mod redact;
+
+pub use body::parse_error_body;
+pub use explain::explain_status;
+use explain::hint_for_html;
+pub use redact::{map_strings, redact, redact_value, scrub};
+
 /// The broad class of a failure; decides the CLI exit code and the retry policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -155,25 +166,6 @@ impl fmt::Debug for ApiError {
     }
 }
 
-/// A copy of `v` with every string passed through [`redact`].
-pub fn redact_value(v: &Value) -> Value {
-    map_strings(v, &redact)
-}
-
-/// A copy of `v` with `f` applied to every string value (keys are left alone).
-pub fn map_strings(v: &Value, f: &dyn Fn(&str) -> String) -> Value {
-    match v {
-        Value::String(s) => Value::String(f(s)),
-        Value::Array(a) => Value::Array(a.iter().map(|x| map_strings(x, f)).collect()),
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| (k.clone(), map_strings(x, f)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 impl ApiError {
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -267,7 +259,7 @@ impl ApiError {
     }
 
     pub fn is_liveness_failure(&self) -> bool {
-        matches!(self, ApiError::Status { message: Some(m), .. } if m.contains("liveness_failed"))
+        matches!(self, ApiError::Status { message: Some(m), .. } if m.contains(message::LIVENESS_FAILED))
     }
 
     /// The liveness score a `liveness_failed` answer carries, in its data or its message.
@@ -284,7 +276,7 @@ impl ApiError {
             return Some(s);
         }
         let m = message.as_deref()?;
-        let rest = &m[m.find("liveness_failed")? + "liveness_failed".len()..];
+        let rest = &m[m.find(message::LIVENESS_FAILED)? + message::LIVENESS_FAILED.len()..];
         rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
             .find(|t| t.contains('.') && t.parse::<f64>().is_ok())
             .and_then(|t| t.parse().ok())
@@ -316,278 +308,13 @@ pub(crate) fn seconds(d: Duration) -> String {
     }
 }
 
-fn hint_for_html(status: u16) -> &'static str {
-    match status {
-        404 => " (is the base URL right? it should be the API host, e.g. https://api.verifik.co)",
-        // The API answers JSON; a non-JSON 413 comes from a proxy (nginx's default is 1 MB).
-        413 => ": the upload is too large for a proxy in front of the API (use a smaller image, --max-side, or raise the proxy's body limit)",
-        _ => "",
-    }
-}
-
-/// Plain words for an error answer, with the server's own words in brackets.
-pub fn explain_status(status: u16, code: Option<&str>, message: Option<&str>) -> String {
-    let msg = message.unwrap_or("");
-    let server = match (code, message) {
-        (Some(c), Some(m)) => format!(" [{status} {c}: {m}]"),
-        (None, Some(m)) => format!(" [{status}: {m}]"),
-        (Some(c), None) => format!(" [{status} {c}]"),
-        (None, None) => format!(" [HTTP {status}]"),
-    };
-    let plain = if msg.contains("liveness_failed") {
-        "liveness failed: the probe does not look like a live person (use a clear, front-facing, well-lit photo taken live)".to_string()
-    } else if msg.contains("token_expired") {
-        "token expired: get a new one and set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
-    } else if msg.contains("engine_loading") {
-        "the sandbox is still loading its face models; try again in a moment".to_string()
-    } else if msg.contains("engine_mismatch") {
-        format!("the sandbox's store was built with another engine: {msg}")
-    } else if status == 401 {
-        "not authorised: the token is missing or wrong; set VERIFIK_TOKEN (or `token` in config.toml)".to_string()
-    } else if status == 403 {
-        "forbidden: the token is expired or not allowed to do this; set a valid VERIFIK_TOKEN"
-            .to_string()
-    } else if msg.contains("duplicated_person") {
-        "this person is already enrolled in the collection (duplicate face)".to_string()
-    } else if msg.contains("person_already_set") {
-        "a person with the same name and date of birth already exists in this collection"
-            .to_string()
-    } else if msg.contains("only_images_in_base64") {
-        "the server could not read the image (it expects a real base64-encoded photo)".to_string()
-    } else if msg.contains("more than one face") {
-        "the image has more than one face: use a photo with a single face".to_string()
-    } else if msg.contains("no_face") || msg.to_ascii_lowercase().contains("no face") {
-        "no face was found in the image: use a clear, front-facing photo".to_string()
-    } else if msg.contains("invalid for checking liveness") {
-        "the image is not usable for liveness: use a clear, front-facing, well-lit photo"
-            .to_string()
-    } else if status == 404 && (msg.contains("collection") || code == Some("ERROR")) {
-        "collection not found: check the collection id (it may have been deleted)".to_string()
-    } else if status == 404 {
-        "not found: no such person (or it belongs to another client)".to_string()
-    } else if status == 409 {
-        format!(
-            "the server refused the request as invalid: {}",
-            if msg.is_empty() {
-                "no reason given"
-            } else {
-                msg
-            }
-        )
-    } else if status == 412 {
-        "the server refused a precondition of the request".to_string()
-    } else if status == 413 {
-        "the request is too large for the server: use a smaller image".to_string()
-    } else if status == 429 {
-        "too many requests: the server is rate limiting; wait and try again".to_string()
-    } else if status >= 500 {
-        "the server failed (an error on its side); try again later".to_string()
-    } else {
-        "the server refused the request".to_string()
-    };
-    format!("{plain}{server}")
-}
-
-/// Extracts `(code, message, data)` from every documented error envelope:
-/// `{message, code}`, `{error, message}`, `{success:false, error, code}`,
-/// nested `data.message`/`data.code`, and validation lists `data.detail[]`.
-pub fn parse_error_body(body: &Value) -> (Option<String>, Option<String>, Option<Value>) {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let data = body.get("data").cloned().filter(|d| !d.is_null());
-    let mut code = text(body.get("code"));
-    let mut message = text(body.get("message"));
-    if let Some(error) = text(body.get("error")) {
-        // `{error: "Person not found", message: "PERSON_NOT_FOUND"}`: keep both.
-        message = Some(match message {
-            Some(m) if m != error => format!("{m} ({error})"),
-            _ => error,
-        });
-    }
-    if let Some(d) = data.as_ref().and_then(Value::as_object) {
-        code = code.or_else(|| text(d.get("code")));
-        message = message.or_else(|| text(d.get("message")));
-        if message.is_none() {
-            if let Some(detail) = d.get("detail").and_then(Value::as_array) {
-                let parts: Vec<String> = detail
-                    .iter()
-                    .filter_map(|item| {
-                        let msg = item.get("msg").and_then(Value::as_str)?;
-                        let field = item
-                            .get("loc")
-                            .and_then(Value::as_array)
-                            .and_then(|l| l.last())
-                            .map(|f| f.as_str().map(str::to_owned).unwrap_or(f.to_string()));
-                        Some(match field {
-                            Some(f) => format!("{f}: {msg}"),
-                            None => msg.to_owned(),
-                        })
-                    })
-                    .collect();
-                if !parts.is_empty() {
-                    message = Some(parts.join("; "));
-                }
-            }
-        }
-    }
-    let clean = |t: String| crate::printable::printable(&redact(&t)).into_owned();
-    (code.map(clean), message.map(clean), data)
-}
-
-/// Shortest run of base64/JWT characters treated as echoed payload rather than words.
-const LONG_RUN: usize = 64;
-
-/// Hides long base64-like runs in a server text. Validators echo what they were sent
-/// (Joi: `"image" with value "iVBOR…" fails to match …`), and an error message must
-/// never carry the probe image or a token back to the screen or a log.
-pub fn redact(text: &str) -> String {
-    let is_payload = |c: char| c.is_ascii_alphanumeric() || "+/=_-.".contains(c);
-    let mut out = String::with_capacity(text.len().min(256));
-    let mut run = String::new();
-    let flush = |run: &mut String, out: &mut String| {
-        if run.len() >= LONG_RUN {
-            out.push_str(&format!("[{} characters hidden]", run.len()));
-        } else {
-            out.push_str(run);
-        }
-        run.clear();
-    };
-    for c in text.chars() {
-        if is_payload(c) {
-            run.push(c);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
-
-/// Replaces every occurrence of `secret` (the token) in `text`. Very short secrets are
-/// left alone: replacing every "t" of a message would destroy it and hide nothing.
-pub fn scrub(text: &str, secret: &str) -> String {
-    if secret.len() < 8 {
-        text.to_owned()
-    } else {
-        text.replace(secret, "[token]")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn parse(v: Value) -> (Option<String>, Option<String>, Option<Value>) {
-        parse_error_body(&v)
-    }
-
     fn s(x: &str) -> Option<String> {
         Some(x.to_owned())
-    }
-
-    #[test]
-    fn parses_message_and_code() {
-        let (code, msg, data) =
-            parse(json!({"message": "\"os\" is required", "code": "MissingParameter"}));
-        assert_eq!(code, s("MissingParameter"));
-        assert_eq!(msg, s("\"os\" is required"));
-        assert_eq!(data, None);
-    }
-
-    #[test]
-    fn parses_a_bare_error_field() {
-        assert_eq!(
-            parse(json!({"error": "Invalid request"})),
-            (None, s("Invalid request"), None)
-        );
-    }
-
-    #[test]
-    fn keeps_both_error_and_message() {
-        let (code, msg, _) =
-            parse(json!({"error": "Person not found", "message": "PERSON_NOT_FOUND"}));
-        assert_eq!(code, None);
-        assert_eq!(msg, s("PERSON_NOT_FOUND (Person not found)"));
-        let (_, same, _) = parse(json!({"error": "x", "message": "x"}));
-        assert_eq!(same, s("x"));
-    }
-
-    #[test]
-    fn parses_the_old_success_false_envelope() {
-        let (code, msg, _) = parse(json!({
-            "success": false, "error": "Invalid query parameters", "code": "INVALID_PARAMETERS"
-        }));
-        assert_eq!(code, s("INVALID_PARAMETERS"));
-        assert_eq!(msg, s("Invalid query parameters"));
-    }
-
-    #[test]
-    fn keeps_data_and_signature_is_ignored() {
-        let (code, msg, data) = parse(json!({
-            "message": "person_already_set", "code": "PreconditionFailed",
-            "data": {"_id": "p1", "name": "Ana"},
-            "signature": {"message": "Certified by Verifik.co", "dateTime": "x"}
-        }));
-        assert_eq!(code, s("PreconditionFailed"));
-        assert_eq!(msg, s("person_already_set"));
-        assert_eq!(data, Some(json!({"_id": "p1", "name": "Ana"})));
-        assert_eq!(parse(json!({"message": "m", "data": null})).2, None);
-    }
-
-    #[test]
-    fn falls_back_to_nested_data_message_and_code() {
-        let (code, msg, _) = parse(
-            json!({"data": {"code": "ERR_ENTITY_NOT_FOUND", "message": "collection not found"}}),
-        );
-        assert_eq!(code, s("ERR_ENTITY_NOT_FOUND"));
-        assert_eq!(msg, s("collection not found"));
-        // Top-level fields win over nested ones.
-        let (code, msg, _) = parse(
-            json!({"code": "A", "message": "top", "data": {"code": "B", "message": "inner"}}),
-        );
-        assert_eq!((code, msg), (s("A"), s("top")));
-    }
-
-    #[test]
-    fn names_fields_of_a_validation_detail_list() {
-        let (_, msg, _) = parse(json!({"data": {"detail": [
-            {"loc": ["body", "min_score"], "msg": "must be >= 0.5", "ctx": {"ge": 0.5}},
-            {"loc": ["body", 0], "msg": "bad item"},
-            {"msg": "no location"},
-            {"loc": ["x"]}
-        ]}}));
-        assert_eq!(
-            msg,
-            s("min_score: must be >= 0.5; 0: bad item; no location")
-        );
-    }
-
-    #[test]
-    fn an_empty_or_odd_object_gives_nothing() {
-        assert_eq!(parse(json!({})), (None, None, None));
-        assert_eq!(
-            parse(json!({"message": 5, "code": ["x"]})),
-            (None, None, None)
-        );
-    }
-
-    #[test]
-    fn long_echoed_payloads_are_hidden_from_messages() {
-        let image = "iVBORw0KGgo".repeat(20);
-        let (_, msg, _) = parse(json!({
-            "message": format!("\"image\" with value \"{image}\" fails to match the required pattern"),
-            "code": "MissingParameter"
-        }));
-        let msg = msg.unwrap();
-        assert!(!msg.contains(&image[..64]), "{msg}");
-        assert!(
-            msg.starts_with("\"image\" with value \"[220 characters hidden]\" fails"),
-            "{msg}"
-        );
-        // Ordinary words, ids and paths survive.
-        let text = "person 651743f2b2eaf872c3541417 not in /v2/face-recognition/persons";
-        assert_eq!(redact(text), text);
     }
 
     #[test]
@@ -602,17 +329,6 @@ mod tests {
         assert!(!format!("{e:?}").contains(&image[..64]));
         assert!(format!("{e:?}").contains("300 characters hidden"));
         assert_eq!(e.data().unwrap()["detail"][0]["input"], json!(image));
-    }
-
-    #[test]
-    fn scrub_replaces_the_exact_token() {
-        assert_eq!(
-            scrub("bad token abc123def456 given", "abc123def456"),
-            "bad token [token] given"
-        );
-        assert_eq!(scrub("nothing here", ""), "nothing here");
-        // A one-letter token must not turn every "t" into "[token]".
-        assert_eq!(scrub("the store holds", "t"), "the store holds");
     }
 
     fn status(status: u16, code: Option<&str>, message: Option<&str>) -> ApiError {

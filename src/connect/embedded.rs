@@ -2,13 +2,14 @@
 
 use crate::api::{ApiError, Client, Token};
 use crate::config::Config;
-use crate::connect::{Backend, Connection, EmbedOptions};
-
-use super::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
-use super::engine::Engine as _;
-use super::{
+use crate::sandbox::choose::{choose_engine, embedded_data_dir, wait_ready, EngineChoice};
+use crate::sandbox::engine::Engine as _;
+use crate::sandbox::store::Store;
+use crate::sandbox::{
     default_data_dir, probes_dir, seed_demo, start, EngineSlot, PixelEngine, SandboxOptions,
 };
+
+use super::connection::{Backend, Connection, EmbedOptions};
 
 /// The bearer token the client sends to its own embedded sandbox (any is accepted).
 const PLACEHOLDER_TOKEN: &str = "embedded-sandbox";
@@ -47,7 +48,7 @@ async fn connect_face(
 ) -> Result<Connection, ApiError> {
     let count_dir = data_dir.clone();
     let persons = tokio::task::spawn_blocking(move || {
-        super::store::Store::open(&count_dir).and_then(|s| s.counts().map(|c| c.0))
+        Store::open(&count_dir).and_then(|s| s.counts().map(|c| c.0))
     })
     .await
     .map_err(|e| ApiError::SandboxStart(e.to_string()))?
@@ -100,7 +101,7 @@ pub async fn connect_at(
     // Seed before the server opens the store, so its index sees the demo.
     let seeded = pixel
         && tokio::task::spawn_blocking(move || -> Result<(), String> {
-            let store = super::store::Store::open(&seed_dir).map_err(|e| e.to_string())?;
+            let store = Store::open(&seed_dir).map_err(|e| e.to_string())?;
             let empty = store.counts().map_err(|e| e.to_string())?.0 == 0;
             drop(store);
             if empty || !seed_probes.exists() {

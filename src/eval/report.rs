@@ -457,7 +457,8 @@ mod tests {
         Evaluation {
             set: "/set".into(),
             backend: "SANDBOX · pixel fallback".into(),
-            params: SearchParams::default(),
+            // Searched at the API's floors, as `eval SET` does.
+            params: crate::eval::run::floor_params(&SearchParams::default()),
             current: (0.75, 0.65),
             complete: true,
             requests_sent: probes.len() as u64,

@@ -350,10 +350,7 @@ fn holding_down_decodes_the_picture_the_cursor_rests_on_not_every_one_passed() {
     // The stale decode ends; the next frame starts the one under the cursor, and only it.
     finish(&mut app, started);
     let next = step(&mut app, &mut steps, 80, 24);
-    assert_eq!(
-        next.iter().map(job_path).collect::<Vec<_>>(),
-        [resting]
-    );
+    assert_eq!(next.iter().map(job_path).collect::<Vec<_>>(), [resting]);
     finish(&mut app, next);
     assert!(step(&mut app, &mut steps, 80, 24).is_empty());
     let text = render(&app, 80, 24);

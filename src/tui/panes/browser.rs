@@ -23,14 +23,24 @@ pub const PREVIEW_MIN_COLS: u16 = 12;
 pub const PREVIEW_MIN_ROWS: u16 = 5;
 /// …while the names keep at least this many columns.
 pub const LIST_MIN_COLS: u16 = 18;
+/// Where the pane allows it the names keep this many columns (a 22-character name and its
+/// size), and the picture gives way down to [`PREVIEW_MIN_COLS`].
+pub const LIST_ROOMY_COLS: u16 = 32;
 
 /// The list's rectangle and the preview column's, inside the pane `area` (border
 /// included). The column takes 2/5 of the width, at most twice the height (a square on
-/// screen, as cells are about twice as tall as wide), one blank column from the names;
-/// `None` when images are off or the pane is too small for it.
+/// screen, as cells are about twice as tall as wide), and no more than leaves the names
+/// [`LIST_ROOMY_COLS`]; one blank column separates them. `None` when images are off or
+/// the pane is too small for it.
 fn split(app: &App, area: Rect) -> (Rect, Option<Rect>) {
     let inner = ratatui::widgets::Block::bordered().inner(area);
-    let cols = (inner.width * 2 / 5).min(inner.height.saturating_mul(2));
+    let roomy = inner
+        .width
+        .saturating_sub(LIST_ROOMY_COLS + 1)
+        .max(PREVIEW_MIN_COLS);
+    let cols = (inner.width * 2 / 5)
+        .min(inner.height.saturating_mul(2))
+        .min(roomy);
     let room = app.preview.enabled()
         && cols >= PREVIEW_MIN_COLS
         && inner.height >= PREVIEW_MIN_ROWS

@@ -6,6 +6,11 @@
 //! the app to spawn, and the answer comes back through [`PreviewCache::complete`].
 //! Drawing never sees the cache: it reads the [`super::Pictures`] the step returned.
 //! Nothing here decodes or blocks; `request_file` and `request_probe` cost one `stat`.
+//!
+//! Decodes are coalesced step by step (see [`PreviewCache::begin_step`]): a picture
+//! that waited for a decoder and is no longer shown is forgotten, and no decode starts
+//! while one runs for a picture no longer shown, so a cursor held down through a folder
+//! leads to one decode at a time, always of the newest picture under it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -23,7 +28,8 @@ use crate::history::ProbeStamp;
 /// Entries kept before the least recently used is dropped.
 pub const DEFAULT_CAPACITY: usize = 64;
 /// Decodes running at once: a 24 MP photo needs ~100 MB while it decodes, and a
-/// cursor held down in the file browser must not start one per file.
+/// cursor held down in the file browser must not start one per file (see
+/// [`PreviewCache::begin_step`]).
 pub const MAX_IN_FLIGHT: usize = 2;
 
 struct Entry {

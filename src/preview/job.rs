@@ -195,3 +195,45 @@ pub fn fit_pixels(img: DynamicImage, cells: Size, picker: &Picker) -> DynamicIma
         img
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A photo-sized JPEG: decoded at 1/8 for a small pane, it must come out as the same
+    /// picture (size, aspect, colours) a full decode fits into that pane.
+    #[test]
+    fn a_big_jpeg_is_decoded_reduced_and_fitted_like_a_full_decode() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(1600, 1200, |x, _| {
+            if x < 800 {
+                image::Rgb([200, 30, 30])
+            } else {
+                image::Rgb([30, 30, 200])
+            }
+        }));
+        let jpeg = crate::probe::encode_jpeg(&img).unwrap();
+        let picker = Picker::halfblocks();
+        let cells = Size::new(20, 10);
+        let side = pixel_box_side(cells, &picker);
+        let reduced = crate::imageio::decode_oriented_within(&jpeg, side).unwrap();
+        assert!(
+            reduced.image.width() < 1600
+                && reduced.image.width().max(reduced.image.height()) >= side,
+            "decoded at {}×{} for a {side}-pixel box",
+            reduced.image.width(),
+            reduced.image.height()
+        );
+        let full = fit_pixels(
+            crate::imageio::decode_oriented(&jpeg).unwrap(),
+            cells,
+            &picker,
+        );
+        let fitted = fit_pixels(reduced.image, cells, &picker);
+        assert_eq!(
+            (fitted.width(), fitted.height()),
+            (full.width(), full.height())
+        );
+        let encoded = encode(&jpeg, cells, &picker).unwrap();
+        assert!(encoded.size().width <= cells.width && encoded.size().height <= cells.height);
+    }
+}

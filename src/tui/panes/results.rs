@@ -298,10 +298,8 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame, area: Rect) {
 /// while it loads or the person is being fetched, "–" when there is none to show: the
 /// detail view says why).
 fn draw_face(app: &App, frame: &mut Frame, at: Rect, state: Option<PreviewState>) {
-    let mark = match state {
-        Some(PreviewState::Ready(p)) => {
-            return render_preview(frame, at, &PreviewState::Ready(p));
-        }
+    let mark = match &state {
+        Some(ready @ PreviewState::Ready(_)) => return render_preview(frame, at, ready),
         Some(PreviewState::Failed(_)) => "–",
         Some(PreviewState::Loading) | None => "…",
     };

@@ -311,7 +311,11 @@ pub fn make_preview(base64: &str) -> Option<Preview> {
     let jpeg = base64::engine::general_purpose::STANDARD
         .decode(base64)
         .ok()?;
-    let img = crate::imageio::decode_oriented(&jpeg).ok()?;
+    // Decoded no bigger than the preview needs (its 10×20-pixel cells).
+    let side = u32::from(PREVIEW_CELLS.0 * 10).max(u32::from(PREVIEW_CELLS.1 * 20));
+    let img = crate::imageio::decode_oriented_within(&jpeg, side)
+        .ok()?
+        .image;
     preview_of(img)
 }
 

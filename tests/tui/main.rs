@@ -19,6 +19,7 @@ mod sandbox_common;
 #[path = "../tui_support/mod.rs"]
 mod tui_support;
 
+mod browser_preview;
 mod dashboard_log;
 mod files;
 mod local_time;

@@ -131,6 +131,11 @@ pub enum Action {
     Preview(crate::preview::PreviewDone),
     /// SIGINT/SIGQUIT/SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// The history file's answer to `Effect::SaveLabel` for run `run`.
+    LabelSaved {
+        run: u64,
+        result: Result<crate::history::Labelled, String>,
+    },
     /// Something was written to the log file while the dashboard ran (`lines` so far).
     Logged {
         lines: usize,

@@ -65,6 +65,12 @@ pub enum Effect {
     SaveRun(Box<Run>),
     /// Write the run's request body beside the history and build its curl command.
     CurlOf(Box<Run>),
+    /// Label run `run` in the history file (under its lock); answered by
+    /// `Action::LabelSaved`.
+    SaveLabel {
+        run: u64,
+        spec: crate::history::LabelSpec,
+    },
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
     Quit,

@@ -202,6 +202,13 @@ impl Runner {
                     let _ = tx.send(Action::CurlReady(result));
                 });
             }
+            Effect::SaveLabel { run, spec } => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = save_label(&store, run, &spec);
+                    let _ = tx.send(Action::LabelSaved { run, result });
+                });
+            }
             Effect::Clipboard(text) => {
                 // Synchronous, between two frames: the escape sequence never splits a draw.
                 use crossterm::clipboard::CopyToClipboard;
@@ -266,6 +273,24 @@ async fn save_person(
             let note = u.to_string();
             (Err(u.error), Some(note))
         }
+    }
+}
+
+/// Labels run `run` in the history file, under its lock, as the file is then (blocking).
+fn save_label(
+    store: &HistoryStore,
+    run: u64,
+    spec: &crate::history::LabelSpec,
+) -> Result<crate::history::Labelled, String> {
+    let done = store.edit(
+        |mut loaded| match crate::history::label(&mut loaded.runs, run, spec) {
+            Ok(l) => (Some(loaded.runs), Ok(l)),
+            Err(e) => (None, Err(e)),
+        },
+    );
+    match done {
+        Ok(r) => r,
+        Err(e) => Err(format!("{} not written: {e}", store.path().display())),
     }
 }
 

@@ -25,6 +25,7 @@ use crate::tui::theme::Theme;
 mod browser;
 mod editor;
 mod keys;
+mod label;
 mod paste;
 mod persons;
 mod search;
@@ -32,6 +33,7 @@ mod state;
 
 pub use browser::{contains_ignore_case, Browser};
 pub use editor::{CollectionDelete, Editor, EditorKind};
+pub use label::{options_for, LabelChoice, LabelOption};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
@@ -91,6 +93,8 @@ pub struct App {
     pub person_list: PersonList,
     /// The open edit form (person or collection), shown by `Popup::Editor`.
     pub editor: Option<Editor>,
+    /// The open label choice, shown by `Popup::Label`.
+    pub label: Option<LabelChoice>,
     pub in_flight: Option<InFlight>,
     /// Runs with a smaller id predate a change to the gallery made here (enrol, edit,
     /// delete), so their matches are stale and never re-filtered.
@@ -181,6 +185,7 @@ impl App {
                 ..PersonList::default()
             },
             editor: None,
+            label: None,
             refilter_floor: 0,
             session_floor,
             refilter: init.refilter,
@@ -296,6 +301,8 @@ impl App {
             Some(Popup::Editor) if self.editor_typing() => vec![Ctx::Input],
             Some(Popup::Editor) => vec![Ctx::Editor],
             Some(Popup::ConfirmReplaceFaces) => vec![Ctx::Confirm],
+            Some(Popup::Label) if self.label_typing() => vec![Ctx::Input],
+            Some(Popup::Label) => vec![Ctx::Label],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -420,6 +427,10 @@ impl App {
                 Vec::new()
             }
             Action::Terminate => self.quit_now(),
+            Action::LabelSaved { run, result } => {
+                self.on_label_saved(run, result);
+                Vec::new()
+            }
             Action::Logged { lines, path } => {
                 let what = if lines == 1 { "a problem" } else { "problems" };
                 self.last_error = Some(format!(

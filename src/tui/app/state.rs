@@ -111,6 +111,8 @@ pub enum Popup {
     ConfirmDeleteCollection,
     /// "Replace Ana's faces? The old faces will be replaced." for the editor's save.
     ConfirmReplaceFaces,
+    /// The label choice of a run; its state is `App::label`.
+    Label,
     /// A run's request as a curl command, to select by hand where OSC 52 does not work.
     Curl {
         command: String,

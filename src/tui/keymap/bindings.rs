@@ -108,11 +108,23 @@ pub const BINDINGS: &[Binding] = &[
     ),
     // results
     b(Enter, Results, C::Enter, "full record"),
+    b(
+        Char('L'),
+        Results,
+        C::Label,
+        "label the run (right person, not enrolled, attack)",
+    ),
     // history
     b(Enter, History, C::Enter, "load run into the form"),
     b(Char('R'), History, C::Rerun, "re-run as is"),
     b(Char('c'), History, C::Mark, "mark / compare"),
     b(Char('s'), History, C::Sweep, "threshold sweep"),
+    b(
+        Char('L'),
+        History,
+        C::Label,
+        "label the run (right person, not enrolled, attack)",
+    ),
     b(
         Char('y'),
         History,
@@ -245,6 +257,21 @@ pub const BINDINGS: &[Binding] = &[
         Char('c'),
         KeyModifiers::CONTROL,
         Editor,
+        C::ForceQuit,
+        "quit now",
+    ),
+    // label choice
+    b(Up, Label, C::Up, "previous choice"),
+    b(Char('k'), Label, C::Up, ""),
+    b(Down, Label, C::Down, "next choice"),
+    b(Char('j'), Label, C::Down, ""),
+    b(Enter, Label, C::Enter, "save the label (or type the id)"),
+    b(Esc, Label, C::Cancel, "close without labelling"),
+    b(Char('q'), Label, C::Cancel, ""),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Label,
         C::ForceQuit,
         "quit now",
     ),

@@ -26,6 +26,8 @@ pub enum Ctx {
     ConfirmDelete,
     /// An edit form popup (person, collection) while no text field has the keys.
     Editor,
+    /// The label choice of a run.
+    Label,
 }
 
 impl Ctx {
@@ -53,6 +55,7 @@ impl Ctx {
             Ctx::Persons => "Persons list",
             Ctx::ConfirmDelete => "Delete question",
             Ctx::Editor => "Edit forms",
+            Ctx::Label => "Label a run",
         }
     }
 }
@@ -122,6 +125,8 @@ pub enum Command {
     Save,
     /// Edit form: open the existing person a duplicate refusal named.
     OpenExisting,
+    /// Results / history: record the truth of the run (a label).
+    Label,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -14,6 +14,7 @@ pub mod form;
 pub mod help;
 pub mod history;
 pub mod input_line;
+pub mod label;
 pub mod persons;
 pub mod preview;
 pub mod results;
@@ -76,6 +77,7 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
             persons::confirm_delete(app, frame, area, name, collection.as_ref().map(|c| &c.1));
         }
         Some(Popup::Editor) => editor::render(app, frame, area),
+        Some(Popup::Label) => label::render(app, frame, area),
         Some(Popup::ConfirmDeleteCollection) => collections::confirm_delete(app, frame, area),
         Some(Popup::ConfirmReplaceFaces) => {
             editor::render(app, frame, area);

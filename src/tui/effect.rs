@@ -71,6 +71,19 @@ pub enum Effect {
         run: u64,
         spec: crate::history::LabelSpec,
     },
+    /// Read a labelled set, resolve its names, open its journal (`Action::EvalPrepared`).
+    PrepareEval {
+        seq: u64,
+        request: crate::tui::eval_runner::EvalRequest,
+    },
+    /// Search the prepared set `seq` (`Action::EvalProgress`, then `Action::EvalDone`).
+    RunEval {
+        seq: u64,
+    },
+    /// Stop evaluation `seq`, keeping what is done (or forget it, if only prepared).
+    StopEval {
+        seq: u64,
+    },
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
     Quit,

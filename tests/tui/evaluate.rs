@@ -189,3 +189,429 @@ async fn the_runner_writes_the_label_to_the_history_file() {
     };
     assert!(result.unwrap_err().contains("no run #9"));
 }
+
+// ---- the Evaluate screen ----------------------------------------------------------
+
+use std::path::{Path, PathBuf};
+
+use liveface::api::model::SearchParams;
+use liveface::eval::measures::{Candidate, ProbeResult};
+use liveface::eval::report::{EvalProbe, Evaluation};
+use liveface::eval::set::Kind;
+use liveface::tui::action::EvalReady;
+use liveface::tui::app::{EvalPhase, EvalSource};
+use liveface::tui::fsview::EntryKind;
+
+const SET: &str = "/data/probes/gallery";
+
+fn probe_of(
+    name: &str,
+    kind: Kind,
+    expected: Option<&str>,
+    liveness: f64,
+    candidates: &[(&str, f64)],
+) -> EvalProbe {
+    let passed = liveness > 0.5;
+    EvalProbe {
+        path: Path::new(SET).join(name),
+        kind,
+        label: expected.map(str::to_owned),
+        result: Some(ProbeResult {
+            kind,
+            expected: expected.map(str::to_owned),
+            liveness_score: Some(liveness),
+            liveness_passed_floor: Some(passed),
+            candidates: if passed {
+                candidates
+                    .iter()
+                    .map(|(id, s)| Candidate {
+                        id: id.to_string(),
+                        name: None,
+                        score: *s,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            error: None,
+        }),
+        note: None,
+        resumed: false,
+    }
+}
+
+/// A fixed, hand-made evaluation whose every figure is known:
+/// - 10 mated probes, mate scores 0.97 … 0.72 (m0–m8; m8 has liveness 0.55) and m9
+///   topped by p9 at 0.66 with its mate absent;
+/// - 10 non-mated probes, top scores 0.83, 0.76, 0.71, 0.64, 0.58 (n4: liveness 0.62),
+///   the other five with no candidate;
+/// - 4 attacks with liveness 0.72, 0.58, 0.40 (failed at the floor) and 0.66.
+///
+/// At min_score 0.75: fnir 2/10 (m8, m9), fpir 2/10 (n0, n1); at 0.80: fnir 3/10,
+/// fpir 1/10. At liveness_min_score 0.65: apcer 2/4 (a0, a3), bpcer 2/20 (m8, n4); at
+/// 0.70: apcer 1/4.
+fn evaluation() -> Evaluation {
+    let mate_scores = [0.97, 0.95, 0.93, 0.91, 0.88, 0.85, 0.82, 0.78, 0.72];
+    let mut probes = Vec::new();
+    for (i, s) in mate_scores.iter().enumerate() {
+        let mate = format!("p{}", i % 3 + 1);
+        let live = if i == 8 { 0.55 } else { 0.9 };
+        probes.push(probe_of(
+            &format!("p{}/m{i}.jpg", i % 3 + 1),
+            Kind::Mated,
+            Some(&mate),
+            live,
+            &[(&mate, *s), ("p7", 0.51)],
+        ));
+    }
+    probes.push(probe_of(
+        "p1/m9.jpg",
+        Kind::Mated,
+        Some("p1"),
+        0.9,
+        &[("p9", 0.66)],
+    ));
+    let stranger_tops = [0.83, 0.76, 0.71, 0.64, 0.58];
+    for i in 0..10 {
+        let live = if i == 4 { 0.62 } else { 0.88 };
+        let c: Vec<(&str, f64)> = stranger_tops
+            .get(i)
+            .map(|s| vec![("p2", *s)])
+            .unwrap_or_default();
+        probes.push(probe_of(
+            &format!("_not_enrolled/n{i}.jpg"),
+            Kind::Nonmated,
+            None,
+            live,
+            &c,
+        ));
+    }
+    for (i, live) in [0.72, 0.58, 0.40, 0.66].iter().enumerate() {
+        probes.push(probe_of(
+            &format!("_attacks/a{i}.jpg"),
+            Kind::Attack,
+            None,
+            *live,
+            &[("p3", 0.9)],
+        ));
+    }
+    Evaluation {
+        set: PathBuf::from(SET),
+        backend: "SANDBOX · pixel fallback".into(),
+        params: liveface::eval::run::floor_params(&SearchParams::default()),
+        current: (0.75, 0.65),
+        complete: true,
+        requests_sent: 24,
+        elapsed_ms: 4_800,
+        probes,
+    }
+}
+
+/// `E` on the `gallery` folder of the file browser; returns the evaluation's seq.
+fn start_set(app: &mut App) -> u64 {
+    load_dir(app);
+    press(app, KeyCode::Char('1'));
+    assert_eq!(app.browser.current().unwrap().kind, EntryKind::Dir);
+    let fx = press(app, KeyCode::Char('E'));
+    let Some(Effect::PrepareEval { seq, request }) = fx.into_iter().next() else {
+        panic!("E on a folder prepares an evaluation")
+    };
+    assert_eq!(request.set, PathBuf::from(SET));
+    assert_eq!(app.popup, Some(Popup::Evaluate));
+    seq
+}
+
+fn ready_of(to_send: usize) -> EvalReady {
+    EvalReady {
+        probes: 24,
+        to_send,
+        resumed: 24 - to_send,
+        skipped: 0,
+    }
+}
+
+/// The screen showing [`evaluation`], as the runner's answers make it.
+fn evaluated_app() -> App {
+    let mut app = app();
+    let seq = start_set(&mut app);
+    let fx = app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(24)),
+    });
+    assert_eq!(
+        fx,
+        vec![Effect::RunEval { seq }],
+        "the sandbox is not asked"
+    );
+    app.update(Action::EvalDone {
+        seq,
+        evaluation: Box::new(evaluation()),
+        warning: None,
+    });
+    app
+}
+
+fn figures(app: &App) -> (String, String, String, String) {
+    let (at, live) = app.evaluate.as_ref().unwrap().at_cursor().unwrap();
+    (
+        at.fnir.describe(),
+        at.fpir.describe(),
+        live.apcer.describe(),
+        live.bpcer.describe(),
+    )
+}
+
+#[test]
+fn the_cursor_keys_move_the_thresholds_and_the_figures_follow() {
+    let mut app = evaluated_app();
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!(s.phase, EvalPhase::Ready);
+    assert_eq!((s.min_step, s.live_step), (75, 65));
+    let (fnir, fpir, apcer, bpcer) = figures(&app);
+    assert!(fnir.starts_with("2 / 10 = 20.0 %"), "{fnir}");
+    assert!(fpir.starts_with("2 / 10 = 20.0 %"), "{fpir}");
+    assert!(apcer.starts_with("2 / 4 = 50.0 %"), "{apcer}");
+    assert!(bpcer.starts_with("2 / 20 = 10.0 %"), "{bpcer}");
+    assert_eq!(app.evaluate.as_ref().unwrap().errors().len(), 8);
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Right);
+    }
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char(']'));
+    }
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!((s.min_step, s.live_step), (80, 70));
+    let (fnir, fpir, apcer, _) = figures(&app);
+    assert!(fnir.starts_with("3 / 10 = 30.0 %"), "{fnir}");
+    assert!(fpir.starts_with("1 / 10 = 10.0 %"), "{fpir}");
+    assert!(apcer.starts_with("1 / 4 = 25.0 %"), "{apcer}");
+    // The screen shows them, with their intervals.
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("min_score 0.80"), "{screen}");
+    assert!(
+        screen.contains("3 / 10 = 30.0 % (6.7–65.2 % at 95 %)"),
+        "{screen}"
+    );
+    // Never below the floor, never above 1.00; zero errors never "0 %" alone.
+    for _ in 0..60 {
+        press(&mut app, KeyCode::Left);
+    }
+    assert_eq!(app.evaluate.as_ref().unwrap().min_step, 50);
+    for _ in 0..60 {
+        press(&mut app, KeyCode::Char('l'));
+    }
+    assert_eq!(app.evaluate.as_ref().unwrap().min_step, 100);
+    let (_, fpir, _, _) = figures(&app);
+    assert!(fpir.starts_with("0 / 10 (≤ 30.8 % at 95 %)"), "{fpir}");
+}
+
+#[test]
+fn f_copies_the_cursors_into_the_search_form() {
+    let mut app = evaluated_app();
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Char('['));
+    press(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.form.min_score.value(), "0.77");
+    assert_eq!(app.form.liveness.value(), "0.64");
+    let p = app.form.params().unwrap();
+    assert_eq!((p.min_score, p.liveness_min_score), (0.77, 0.64));
+    // Esc closes the screen; E brings it back as it was.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+    press(&mut app, KeyCode::Char('E'));
+    assert_eq!(app.popup, Some(Popup::Evaluate));
+    assert_eq!(app.evaluate.as_ref().unwrap().min_step, 77);
+}
+
+#[test]
+fn enter_on_an_error_opens_the_probe_beside_the_person_found() {
+    let mut app = evaluated_app();
+    // At 0.75 / 0.65 the first error is m8 (mate 0.72 below the cursor).
+    let first = app.evaluate.as_ref().unwrap().errors()[0].clone();
+    assert_eq!(first.measure, "fnir");
+    assert!(first.probe.ends_with("p3/m8.jpg"), "{first:?}");
+    press(&mut app, KeyCode::Down); // m9: topped by p9 at 0.66 < 0.75 → "no match"
+    let fx = press(&mut app, KeyCode::Enter);
+    let Some(Popup::EvalPair { error, person }) = app.popup.clone() else {
+        panic!("Enter opens the pair view: {:?}", app.popup)
+    };
+    assert!(error.probe.ends_with("p1/m9.jpg"));
+    assert_eq!(error.got, "no match");
+    assert_eq!(
+        person.as_deref(),
+        Some("p1"),
+        "the expected mate, nobody reached 0.75"
+    );
+    assert_eq!(fx, vec![Effect::FetchPerson { id: "p1".into() }]);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.popup,
+        Some(Popup::Evaluate),
+        "Esc returns to the screen"
+    );
+}
+
+#[test]
+fn esc_stops_a_running_evaluation_and_keeps_what_is_done() {
+    let mut app = app();
+    let seq = start_set(&mut app);
+    app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(24)),
+    });
+    app.update(Action::EvalProgress {
+        seq,
+        done: 5,
+        total: 24,
+    });
+    assert!(render(&app, 80, 24).contains("5/24 searches"));
+    let fx = press(&mut app, KeyCode::Esc);
+    assert_eq!(fx, vec![Effect::StopEval { seq }]);
+    assert_eq!(
+        app.popup,
+        Some(Popup::Evaluate),
+        "the screen stays to show the result"
+    );
+    assert!(matches!(
+        app.evaluate.as_ref().unwrap().phase,
+        EvalPhase::Stopping { done: 5, .. }
+    ));
+    let mut partial = evaluation();
+    partial.complete = false;
+    for p in partial.probes.iter_mut().skip(8) {
+        p.result = None;
+        p.note = Some("not run (stopped before it)".into());
+    }
+    app.update(Action::EvalDone {
+        seq,
+        evaluation: Box::new(partial),
+        warning: None,
+    });
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!(s.phase, EvalPhase::Ready);
+    assert!(s
+        .notes
+        .iter()
+        .any(|n| n.contains("8 probes searched so far")));
+    // Answers for a replaced evaluation are dropped.
+    app.update(Action::EvalProgress {
+        seq: seq + 7,
+        done: 1,
+        total: 2,
+    });
+    assert_eq!(app.evaluate.as_ref().unwrap().phase, EvalPhase::Ready);
+}
+
+#[test]
+fn a_billed_back_end_asks_before_sending_and_n_sends_nothing() {
+    let mut app = app();
+    app.billed_requests = Some(Default::default());
+    let seq = start_set(&mut app);
+    let fx = app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(20)),
+    });
+    assert!(fx.is_empty(), "nothing runs before the answer");
+    let screen = render(&app, 80, 24);
+    assert!(
+        screen.contains("20 requests (20 credits) will be sent"),
+        "{screen}"
+    );
+    assert_eq!(
+        press(&mut app, KeyCode::Char('n')),
+        vec![Effect::StopEval { seq }]
+    );
+    assert!(matches!(
+        app.evaluate.as_ref().unwrap().phase,
+        EvalPhase::Failed(_)
+    ));
+    // Again, and yes: it runs. Nothing to send: no question at all.
+    press(&mut app, KeyCode::Esc);
+    let seq = start_set(&mut app);
+    app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(3)),
+    });
+    assert_eq!(
+        press(&mut app, KeyCode::Char('y')),
+        vec![Effect::RunEval { seq }]
+    );
+    app.update(Action::EvalDone {
+        seq,
+        evaluation: Box::new(evaluation()),
+        warning: None,
+    });
+    press(&mut app, KeyCode::Esc);
+    let seq = start_set(&mut app);
+    let fx = app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(0)),
+    });
+    assert_eq!(fx, vec![Effect::RunEval { seq }]);
+}
+
+#[test]
+fn the_labelled_history_is_evaluated_with_no_request() {
+    let mut runs = vec![
+        run(1, 0.6, &[("p1", 0.95)]),
+        run(2, 0.6, &[("p1", 0.70)]),
+        run(3, 0.6, &[]),
+    ];
+    runs[0].truth = Some(Truth::Enrolled {
+        expected: "p1".into(),
+    });
+    runs[0].probe = stamp("a.jpg");
+    runs[1].truth = Some(Truth::NotEnrolled);
+    runs[1].probe = stamp("b.jpg");
+    let (mut app, _) = app_with(runs);
+    press(&mut app, KeyCode::Char('5')); // in 1 Files, E evaluates the highlighted folder
+    let fx = press(&mut app, KeyCode::Char('E'));
+    assert!(fx.is_empty(), "no request, no effect");
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!(s.source, EvalSource::History);
+    assert_eq!(s.phase, EvalPhase::Ready);
+    let (fnir, fpir, _, _) = figures(&app);
+    assert!(fnir.starts_with("0 / 1"), "{fnir}");
+    assert!(
+        fpir.starts_with("0 / 1"),
+        "0.70 is below the form's 0.75: {fpir}"
+    );
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    let (_, fpir, _, _) = figures(&app);
+    assert!(fpir.starts_with("1 / 1"), "at 0.70: {fpir}");
+    // Nothing labelled: plain words, not an empty chart.
+    let (mut app, _) = app_with(vec![run(1, 0.6, &[])]);
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('E'));
+    assert!(matches!(
+        app.evaluate.as_ref().unwrap().phase,
+        EvalPhase::Failed(ref e) if e.contains("no labelled runs")
+    ));
+    assert!(render(&app, 80, 24).contains("no labelled runs"));
+}
+
+#[test]
+fn evaluate_screen_snapshots() {
+    let mut app = evaluated_app();
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Right);
+    }
+    snap("evaluate_ready", &app);
+    let mut app = app_with(Vec::new()).0;
+    let seq = start_set(&mut app);
+    app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(24)),
+    });
+    app.update(Action::EvalProgress {
+        seq,
+        done: 9,
+        total: 24,
+    });
+    snap("evaluate_running", &app);
+}

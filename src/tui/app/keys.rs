@@ -106,6 +106,7 @@ impl App {
                 }
             }
             Command::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Command::Evaluate => return self.open_evaluate(),
             Command::CycleTheme => self.cycle_theme(),
             Command::Quit => {
                 if self.in_flight.is_some() {
@@ -147,6 +148,8 @@ impl App {
         match (popup, cmd) {
             (Popup::Persons, cmd) => return self.on_persons_command(cmd),
             (Popup::Label, cmd) => return self.on_label_command(cmd),
+            (Popup::Evaluate, cmd) => return self.on_evaluate_command(cmd),
+            (Popup::EvalPair { .. }, Command::Cancel) => self.popup = Some(Popup::Evaluate),
             (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
                 return self.delete_person(id, None).into_iter().collect();
             }
@@ -279,6 +282,7 @@ impl App {
             }
             (Pane::Browser, Command::Filter) => self.browser.filtering = true,
             (Pane::Browser, Command::MarkImage) => self.mark_image(),
+            (Pane::Browser, Command::EvaluateSet) => return self.browser_evaluate(),
             (Pane::Browser, Command::ToggleHidden) => {
                 self.browser.show_hidden = !self.browser.show_hidden;
                 self.browser.refresh_visible();

@@ -113,6 +113,14 @@ pub enum Popup {
     ConfirmReplaceFaces,
     /// The label choice of a run; its state is `App::label`.
     Label,
+    /// The Evaluate screen; its state is `App::evaluate`.
+    Evaluate,
+    /// An error of the Evaluate screen: the probe beside the person the search gave
+    /// (or the expected mate); Esc returns to the screen.
+    EvalPair {
+        error: Box<super::evaluate::EvalError>,
+        person: Option<String>,
+    },
     /// A run's request as a curl command, to select by hand where OSC 52 does not work.
     Curl {
         command: String,

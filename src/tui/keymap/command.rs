@@ -28,6 +28,8 @@ pub enum Ctx {
     Editor,
     /// The label choice of a run.
     Label,
+    /// The Evaluate screen.
+    Evaluate,
 }
 
 impl Ctx {
@@ -56,6 +58,7 @@ impl Ctx {
             Ctx::ConfirmDelete => "Delete question",
             Ctx::Editor => "Edit forms",
             Ctx::Label => "Label a run",
+            Ctx::Evaluate => "Evaluate screen",
         }
     }
 }
@@ -127,6 +130,17 @@ pub enum Command {
     OpenExisting,
     /// Results / history: record the truth of the run (a label).
     Label,
+    /// Open the Evaluate screen.
+    Evaluate,
+    /// Browser: evaluate the highlighted folder as a labelled set.
+    EvaluateSet,
+    /// Evaluate screen: evaluate the labelled runs of the history.
+    EvalHistory,
+    /// Evaluate screen: move the `liveness_min_score` cursor.
+    LivenessDown,
+    LivenessUp,
+    /// Evaluate screen: put the cursors' thresholds into the search form.
+    CopyToForm,
 }
 
 #[derive(Clone, Copy, Debug)]

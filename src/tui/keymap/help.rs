@@ -42,7 +42,7 @@ pub fn help_lines_of(ctx: Ctx) -> Vec<(Command, HelpLine)> {
 }
 
 /// The contexts the help overlay lists, in order.
-pub const HELP_CONTEXTS: [Ctx; 13] = [
+pub const HELP_CONTEXTS: [Ctx; 14] = [
     Global,
     Browser,
     Form,
@@ -54,6 +54,7 @@ pub const HELP_CONTEXTS: [Ctx; 13] = [
     Persons,
     Editor,
     Label,
+    Evaluate,
     ConfirmDelete,
     Confirm,
 ];

@@ -10,6 +10,7 @@ pub mod curl;
 pub mod detail;
 pub mod editform;
 pub mod editor;
+pub mod evaluate;
 pub mod form;
 pub mod help;
 pub mod history;
@@ -39,6 +40,9 @@ pub fn wanted(app: &App, area: Rect) -> Vec<Wanted> {
     match &app.popup {
         _ if area.width < MIN_WIDTH || area.height < MIN_HEIGHT => Vec::new(),
         Some(Popup::Detail { person_id, .. }) => detail::wanted(app, area, person_id),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::pair_wanted(app, area, error, person.as_deref())
+        }
         _ => Vec::new(),
     }
 }
@@ -78,6 +82,11 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
         }
         Some(Popup::Editor) => editor::render(app, frame, area),
         Some(Popup::Label) => label::render(app, frame, area),
+        Some(Popup::Evaluate) => evaluate::render(app, frame, area),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::render(app, frame, area);
+            evaluate::render_pair(app, pictures, frame, area, error, person.as_deref());
+        }
         Some(Popup::ConfirmDeleteCollection) => collections::confirm_delete(app, frame, area),
         Some(Popup::ConfirmReplaceFaces) => {
             editor::render(app, frame, area);

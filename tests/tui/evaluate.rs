@@ -615,3 +615,222 @@ fn evaluate_screen_snapshots() {
     });
     snap("evaluate_running", &app);
 }
+
+// ---- a set end to end: the app and the runner against a scripted server ------------
+
+use crate::tui_support::server::{self, Counters};
+
+/// A labelled set on disk: `Ana Gómez/` (a unique name: p1) with two photos, `p2/` with
+/// one, `_not_enrolled/` with two and an unreadable file, `_attacks/` with one.
+fn write_set(root: &Path) -> PathBuf {
+    let set = root.join("set");
+    let photo = |p: PathBuf, seed: u8| {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        image::RgbImage::from_fn(64, 64, |x, y| {
+            image::Rgb([(x as u8).wrapping_mul(seed), (y * 3) as u8, seed])
+        })
+        .save(&p)
+        .unwrap();
+    };
+    photo(set.join("Ana Gómez/a1.jpg"), 1);
+    photo(set.join("Ana Gómez/a2.jpg"), 2);
+    photo(set.join("p2/b1.jpg"), 3);
+    photo(set.join("_not_enrolled/s1.jpg"), 4);
+    photo(set.join("_not_enrolled/s2.jpg"), 5);
+    photo(set.join("_attacks/x1.jpg"), 6);
+    std::fs::write(set.join("_not_enrolled/broken.jpg"), b"not a jpeg").unwrap();
+    set
+}
+
+/// The app in `root`, its browser showing `set`, and a runner on `base`.
+fn app_and_runner(
+    root: &Path,
+    base: &str,
+) -> (App, Runner, mpsc::UnboundedReceiver<Action>, HistoryStore) {
+    let mut i = init(Vec::new());
+    i.start_dir = root.to_path_buf();
+    let (mut app, _) = App::new(i, None);
+    let seq = app.browser.seq;
+    app.update(Action::DirLoaded {
+        seq,
+        dir: root.to_path_buf(),
+        result: Ok(vec![entry("set", EntryKind::Dir, 4096)]),
+    });
+    press(&mut app, KeyCode::Char('1'));
+    let client = Client::new(ClientConfig::new(base, None)).unwrap();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let store = HistoryStore::new(root.join("history.jsonl"));
+    let runner =
+        Runner::new(client, tx, 1600, store.clone()).with_eval_dir(root.join("eval-journals"));
+    (app, runner, rx, store)
+}
+
+/// Hands the evaluation effects to the runner and its answers to the app until the
+/// evaluation is done (or failed before running); `on_action` sees each answer first.
+async fn drive(
+    app: &mut App,
+    runner: &mut Runner,
+    rx: &mut mpsc::UnboundedReceiver<Action>,
+    mut fx: Vec<Effect>,
+    mut on_action: impl FnMut(&mut App, &Action) -> Vec<Effect>,
+) {
+    loop {
+        for e in fx.drain(..) {
+            if matches!(
+                e,
+                Effect::PrepareEval { .. } | Effect::RunEval { .. } | Effect::StopEval { .. }
+            ) {
+                runner.run(e);
+            }
+        }
+        let action = next(rx).await;
+        fx = on_action(app, &action);
+        let last = matches!(
+            action,
+            Action::EvalDone { .. } | Action::EvalPrepared { result: Err(_), .. }
+        );
+        fx.extend(app.update(action));
+        if last {
+            for e in fx.drain(..) {
+                runner.run(e);
+            }
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_is_searched_once_per_probe_and_a_rerun_sends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path());
+    let counters = Counters::default();
+    let base = server::start(counters.clone()).await;
+    let (mut app, mut runner, mut rx, store) = app_and_runner(dir.path(), &base);
+    let fx = press(&mut app, KeyCode::Char('E'));
+    let mut progress = 0;
+    drive(&mut app, &mut runner, &mut rx, fx, |_, a| {
+        if matches!(a, Action::EvalProgress { .. }) {
+            progress += 1;
+        }
+        Vec::new()
+    })
+    .await;
+    assert_eq!(
+        counters.searches(),
+        6,
+        "each readable probe once, the broken one never"
+    );
+    assert_eq!(progress, 6);
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!(s.phase, EvalPhase::Ready);
+    let e = s.evaluation.as_ref().unwrap();
+    let c = e.counts();
+    assert_eq!((c.mated, c.nonmated, c.attack, c.skipped), (3, 2, 1, 1));
+    assert_eq!(e.requests_sent, 6);
+    // The scripted server answers p1 0.97, p2 0.88, p3 0.79, p4 0.66, liveness 0.93 to
+    // every probe: Ana's photos are hits, p2's is topped by p1, both strangers match p1,
+    // the attack passes liveness. At the form's 0.75 / 0.65:
+    let (fnir, fpir, apcer, bpcer) = figures(&app);
+    assert!(fnir.starts_with("1 / 3 = 33.3 %"), "{fnir}");
+    assert!(fpir.starts_with("2 / 2 = 100.0 %"), "{fpir}");
+    assert!(apcer.starts_with("1 / 1 = 100.0 %"), "{apcer}");
+    assert!(bpcer.starts_with("0 / 5 (≤ "), "{bpcer}");
+    // The evaluation never lands in the history, run by run or at all.
+    assert!(store.load().map(|l| l.runs.is_empty()).unwrap_or(true));
+    assert!(app.runs.is_empty());
+
+    // Again: every probe resumed from the journal, no request.
+    press(&mut app, KeyCode::Esc);
+    let fx = press(&mut app, KeyCode::Char('E'));
+    drive(&mut app, &mut runner, &mut rx, fx, |_, _| Vec::new()).await;
+    assert_eq!(counters.searches(), 6, "a rerun sends nothing");
+    let s = app.evaluate.as_ref().unwrap();
+    assert_eq!(s.evaluation.as_ref().unwrap().counts().resumed, 6);
+    assert!(
+        s.notes.iter().any(|n| n.contains("6 of 7 probes resumed")),
+        "{:?}",
+        s.notes
+    );
+    let (fnir, ..) = figures(&app);
+    assert!(fnir.starts_with("1 / 3"), "{fnir}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_stops_the_searches_and_the_next_run_sends_only_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path());
+    let counters = Counters::default();
+    counters
+        .delay_ms
+        .store(400, std::sync::atomic::Ordering::SeqCst);
+    let base = server::start(counters.clone()).await;
+    let (mut app, mut runner, mut rx, _) = app_and_runner(dir.path(), &base);
+    let fx = press(&mut app, KeyCode::Char('E'));
+    // Prepare, then run; Esc once the four searches in flight have reached the server
+    // (the fifth starts only when one of them ends).
+    for e in fx {
+        runner.run(e);
+    }
+    let prepared = next(&mut rx).await;
+    for e in app.update(prepared) {
+        runner.run(e);
+    }
+    let c = counters.clone();
+    crate::common::wait_until_async("4 searches in flight", Duration::from_secs(20), || {
+        c.searches() == 4
+    })
+    .await;
+    let fx = press(&mut app, KeyCode::Esc);
+    assert!(matches!(fx.as_slice(), [Effect::StopEval { .. }]));
+    drive(&mut app, &mut runner, &mut rx, fx, |_, _| Vec::new()).await;
+    let s = app.evaluate.as_ref().unwrap();
+    let e = s.evaluation.as_ref().unwrap();
+    assert!(!e.complete);
+    assert_eq!(e.requests_sent, 4);
+    assert_eq!(counters.searches(), 4, "no search starts after Esc");
+    assert_eq!(e.counts().not_run, 2);
+    assert!(
+        s.notes.iter().any(|n| n.contains("stopped")),
+        "{:?}",
+        s.notes
+    );
+    // What was done is kept: the next run sends the other two only.
+    counters
+        .delay_ms
+        .store(0, std::sync::atomic::Ordering::SeqCst);
+    press(&mut app, KeyCode::Esc);
+    let fx = press(&mut app, KeyCode::Char('E'));
+    drive(&mut app, &mut runner, &mut rx, fx, |_, _| Vec::new()).await;
+    assert_eq!(
+        counters.searches(),
+        6,
+        "each probe sent once over both runs"
+    );
+    assert!(
+        app.evaluate
+            .as_ref()
+            .unwrap()
+            .evaluation
+            .as_ref()
+            .unwrap()
+            .complete
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_name_stops_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = write_set(dir.path());
+    std::fs::rename(set.join("p2"), set.join("Nobody Known")).unwrap();
+    let counters = Counters::default();
+    let base = server::start(counters.clone()).await;
+    let (mut app, mut runner, mut rx, _) = app_and_runner(dir.path(), &base);
+    let fx = press(&mut app, KeyCode::Char('E'));
+    drive(&mut app, &mut runner, &mut rx, fx, |_, _| Vec::new()).await;
+    let EvalPhase::Failed(why) = &app.evaluate.as_ref().unwrap().phase else {
+        panic!("{:?}", app.evaluate.as_ref().unwrap().phase)
+    };
+    assert!(why.contains("Nobody Known"), "{why}");
+    assert_eq!(counters.searches(), 0);
+    assert!(render(&app, 80, 24).contains("cannot be resolved"));
+}

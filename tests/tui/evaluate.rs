@@ -431,19 +431,27 @@ fn enter_on_an_error_opens_the_probe_beside_the_person_found() {
     let first = app.evaluate.as_ref().unwrap().errors()[0].clone();
     assert_eq!(first.measure, "fnir");
     assert!(first.probe.ends_with("p3/m8.jpg"), "{first:?}");
-    press(&mut app, KeyCode::Down); // m9: topped by p9 at 0.66 < 0.75 → "no match"
+    press(&mut app, KeyCode::Down); // m9: topped by p9 at 0.66 < 0.75: nobody
     let fx = press(&mut app, KeyCode::Enter);
     let Some(Popup::EvalPair { error, person }) = app.popup.clone() else {
         panic!("Enter opens the pair view: {:?}", app.popup)
     };
     assert!(error.probe.ends_with("p1/m9.jpg"));
-    assert_eq!(error.got, "no match");
+    assert_eq!(error.got, "none ≥ 0.75");
     assert_eq!(
         person.as_deref(),
         Some("p1"),
         "the expected mate, nobody reached 0.75"
     );
     assert_eq!(fx, vec![Effect::FetchPerson { id: "p1".into() }]);
+    app.update(Action::PersonLoaded {
+        id: "p1".into(),
+        result: Ok(crate::tui_support::person("p1", "Ana Gómez")),
+    });
+    let screen = render(&app, 120, 40);
+    for part in ["Evaluation error", "p1/m9.jpg", "Ana Gómez", "none ≥ 0.75"] {
+        assert!(screen.contains(part), "{part}: {screen}");
+    }
     press(&mut app, KeyCode::Esc);
     assert_eq!(
         app.popup,

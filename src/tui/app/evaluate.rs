@@ -179,7 +179,7 @@ impl EvalScreen {
             let got_of = || match top {
                 Some(c) => c.id.clone(),
                 None if failed_floor => "failed liveness".into(),
-                None => "no match".into(),
+                None => format!("none ≥ {t:.2}"),
             };
             if r.error.is_none() {
                 match r.kind {

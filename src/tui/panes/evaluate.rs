@@ -97,11 +97,12 @@ fn waiting(app: &App, s: &EvalScreen, phase: &EvalPhase, frame: &mut Frame, inne
                 ),
                 app.theme.accent(),
             )));
-            gauge = Some((
-                *done,
-                *total,
-                format!("{done}/{total} searches · {rate:.1}/s{eta}"),
-            ));
+            let speed = if rate > 0.0 {
+                format!(" · {rate:.1}/s{eta}")
+            } else {
+                String::new()
+            };
+            gauge = Some((*done, *total, format!("{done}/{total} searches{speed}")));
         }
         EvalPhase::Stopping { done, total } => {
             lines.push(Line::from(Span::styled(
@@ -440,7 +441,7 @@ fn errors(app: &App, s: &EvalScreen, frame: &mut Frame, a: Rect) {
             }
         })
         .collect();
-    let title = format!("errors at the cursors ({}) — Enter shows one", errs.len());
+    let title = format!("errors ({}) · Enter shows one", errs.len());
     let table = Table::new(rows, widths)
         .header(
             Row::new(vec![

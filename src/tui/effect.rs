@@ -74,7 +74,7 @@ pub enum Effect {
     /// Read a labelled set, resolve its names, open its journal (`Action::EvalPrepared`).
     PrepareEval {
         seq: u64,
-        request: crate::tui::eval_runner::EvalRequest,
+        request: EvalRequest,
     },
     /// Search the prepared set `seq` (`Action::EvalProgress`, then `Action::EvalDone`).
     RunEval {
@@ -100,4 +100,18 @@ pub enum PersonSave {
         id: String,
         update: PersonUpdate,
     },
+}
+
+/// What `Effect::PrepareEval` asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalRequest {
+    /// The set: a folder in the layout of `crate::eval::set`, or a CSV manifest.
+    pub set: PathBuf,
+    /// The form's search (`os`, `search_mode`, collection; the thresholds become the
+    /// floor) and its thresholds, which the screen's cursors start on.
+    pub params: SearchParams,
+    /// Exactly which back end (part of the journal's identity).
+    pub backend_key: String,
+    /// `SANDBOX · …` or the API host, for the screen.
+    pub backend_label: String,
 }

@@ -26,23 +26,10 @@ use crate::eval::set;
 
 use super::action::{Action, EvalReady};
 use super::app::error_words;
+use super::effect::EvalRequest;
 
 /// Searches in flight at once during an evaluation (the CLI's `--jobs` default).
 pub const EVAL_JOBS: usize = 4;
-
-/// What `Effect::PrepareEval` asks for.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvalRequest {
-    /// The set: a folder in the layout of `crate::eval::set`, or a CSV manifest.
-    pub set: PathBuf,
-    /// The form's search (`os`, `search_mode`, collection; the thresholds become the
-    /// floor) and its thresholds, which the screen's cursors start on.
-    pub params: SearchParams,
-    /// Exactly which back end (part of the journal's identity).
-    pub backend_key: String,
-    /// `SANDBOX · …` or the API host, for the screen.
-    pub backend_label: String,
-}
 
 /// A set ready to run: kept by the runner between `PrepareEval` and `RunEval`.
 pub struct Prepared {

@@ -19,12 +19,11 @@ use crate::eval::measures::{
 use crate::eval::report::{Evaluation, Measures};
 use crate::eval::set::Kind;
 use crate::tui::action::EvalReady;
-use crate::tui::effect::Effect;
-use crate::tui::eval_runner::EvalRequest;
+use crate::tui::effect::{Effect, EvalRequest};
 use crate::tui::keymap::Command;
 
 use super::search::fmt_threshold;
-use super::state::Popup;
+use super::state::{EvalError, Popup};
 use super::App;
 
 /// What is evaluated.
@@ -55,23 +54,6 @@ pub enum EvalPhase {
     Ready,
     /// Plain words: why there is nothing to show.
     Failed(String),
-}
-
-/// One error at the cursors: a probe the thresholds decide wrongly.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EvalError {
-    pub probe: PathBuf,
-    /// What the measure counts: `fnir` (a mate missed or topped by someone else), `fpir`
-    /// (a stranger matched), `apcer` (an attack passed), `bpcer` (a live probe failed).
-    pub measure: &'static str,
-    /// The truth: the mate's id, `not enrolled` or `attack`.
-    pub expected: String,
-    /// What the search gave at the cursor: a person id, `no match`, `passed liveness`…
-    pub got: String,
-    /// The person the search put on top (≥ the cursor), for the side-by-side view.
-    pub candidate: Option<String>,
-    /// The top score (identification) or the liveness score.
-    pub score: Option<f64>,
 }
 
 /// The Evaluate screen's state.

@@ -34,12 +34,12 @@ mod state;
 
 pub use browser::{contains_ignore_case, Browser};
 pub use editor::{CollectionDelete, Editor, EditorKind};
-pub use evaluate::{EvalError, EvalPhase, EvalScreen, EvalSource};
+pub use evaluate::{EvalPhase, EvalScreen, EvalSource};
 pub use label::{options_for, LabelChoice, LabelOption};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
-    collection_key, collection_label, InFlight, Loading, Popup, ProbeState, ResultsView,
+    collection_key, collection_label, EvalError, InFlight, Loading, Popup, ProbeState, ResultsView,
 };
 
 /// At most this many person records are fetched for one result list.

@@ -103,7 +103,8 @@ fn the_choice_offers_the_other_matches_a_typed_id_and_the_other_truths() {
         press(&mut app, KeyCode::Enter).is_empty(),
         "opens the id field"
     );
-    type_text(&mut app, "p-77");
+    type_text(&mut app, "p-");
+    app.update(Action::Paste("77".into())); // a pasted id goes into the field
     press(&mut app, KeyCode::Esc); // leaves the field, the choice stays
     assert_eq!(app.popup, Some(Popup::Label));
     press(&mut app, KeyCode::Enter);

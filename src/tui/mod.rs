@@ -13,6 +13,7 @@ pub mod app;
 pub mod clock;
 pub mod editform;
 pub mod effect;
+pub mod eval_runner;
 pub mod fsview;
 pub mod keyburst;
 pub mod keymap;

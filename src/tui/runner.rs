@@ -30,6 +30,9 @@ pub struct Runner {
     store: HistoryStore,
     searches: HashMap<u64, AbortHandle>,
     person_slots: Arc<Semaphore>,
+    evals: super::eval_runner::Evals,
+    /// Where evaluation journals go (`<data dir>/eval` unless a test says otherwise).
+    eval_dir: PathBuf,
 }
 
 impl Runner {
@@ -46,7 +49,15 @@ impl Runner {
             store,
             searches: HashMap::new(),
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
+            evals: Default::default(),
+            eval_dir: crate::config::data_dir().join("eval"),
         }
+    }
+
+    /// Keeps evaluation journals in `dir` instead of `<data dir>/eval`.
+    pub fn with_eval_dir(mut self, dir: PathBuf) -> Runner {
+        self.eval_dir = dir;
+        self
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -202,6 +213,23 @@ impl Runner {
                     let _ = tx.send(Action::CurlReady(result));
                 });
             }
+            Effect::SaveLabel { run, spec } => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = save_label(&store, run, &spec);
+                    let _ = tx.send(Action::LabelSaved { run, result });
+                });
+            }
+            Effect::PrepareEval { seq, request } => self.evals.prepare(
+                seq,
+                request,
+                self.client.clone(),
+                self.max_side,
+                self.eval_dir.clone(),
+                tx,
+            ),
+            Effect::RunEval { seq } => self.evals.run(seq, self.client.clone(), self.max_side, tx),
+            Effect::StopEval { seq } => self.evals.stop(seq),
             Effect::Clipboard(text) => {
                 // Synchronous, between two frames: the escape sequence never splits a draw.
                 use crossterm::clipboard::CopyToClipboard;
@@ -215,6 +243,7 @@ impl Runner {
     }
 
     pub fn abort_all(&mut self) {
+        self.evals.stop_all();
         for (_, h) in self.searches.drain() {
             h.abort();
         }
@@ -266,6 +295,24 @@ async fn save_person(
             let note = u.to_string();
             (Err(u.error), Some(note))
         }
+    }
+}
+
+/// Labels run `run` in the history file, under its lock, as the file is then (blocking).
+fn save_label(
+    store: &HistoryStore,
+    run: u64,
+    spec: &crate::history::LabelSpec,
+) -> Result<crate::history::Labelled, String> {
+    let done = store.edit(
+        |mut loaded| match crate::history::label(&mut loaded.runs, run, spec) {
+            Ok(l) => (Some(loaded.runs), Ok(l)),
+            Err(e) => (None, Err(e)),
+        },
+    );
+    match done {
+        Ok(r) => r,
+        Err(e) => Err(format!("{} not written: {e}", store.path().display())),
     }
 }
 

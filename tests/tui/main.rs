@@ -21,6 +21,7 @@ mod tui_support;
 
 mod browser_preview;
 mod dashboard_log;
+mod evaluate;
 mod files;
 mod local_time;
 mod network;

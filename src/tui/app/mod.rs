@@ -24,7 +24,9 @@ use crate::tui::theme::Theme;
 
 mod browser;
 mod editor;
+mod evaluate;
 mod keys;
+mod label;
 mod paste;
 mod persons;
 mod search;
@@ -32,10 +34,12 @@ mod state;
 
 pub use browser::{contains_ignore_case, Browser};
 pub use editor::{CollectionDelete, Editor, EditorKind};
+pub use evaluate::{EvalPhase, EvalScreen, EvalSource};
+pub use label::{options_for, LabelChoice, LabelOption};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
-    collection_key, collection_label, InFlight, Loading, Popup, ProbeState, ResultsView,
+    collection_key, collection_label, EvalError, InFlight, Loading, Popup, ProbeState, ResultsView,
 };
 
 /// At most this many person records are fetched for one result list.
@@ -91,6 +95,11 @@ pub struct App {
     pub person_list: PersonList,
     /// The open edit form (person or collection), shown by `Popup::Editor`.
     pub editor: Option<Editor>,
+    /// The open label choice, shown by `Popup::Label`.
+    pub label: Option<LabelChoice>,
+    /// The Evaluate screen (`Popup::Evaluate`), kept when closed.
+    pub evaluate: Option<EvalScreen>,
+    eval_seq: u64,
     pub in_flight: Option<InFlight>,
     /// Runs with a smaller id predate a change to the gallery made here (enrol, edit,
     /// delete), so their matches are stale and never re-filtered.
@@ -181,6 +190,9 @@ impl App {
                 ..PersonList::default()
             },
             editor: None,
+            label: None,
+            evaluate: None,
+            eval_seq: 0,
             refilter_floor: 0,
             session_floor,
             refilter: init.refilter,
@@ -296,6 +308,17 @@ impl App {
             Some(Popup::Editor) if self.editor_typing() => vec![Ctx::Input],
             Some(Popup::Editor) => vec![Ctx::Editor],
             Some(Popup::ConfirmReplaceFaces) => vec![Ctx::Confirm],
+            Some(Popup::Label) if self.label_typing() => vec![Ctx::Input],
+            Some(Popup::Label) => vec![Ctx::Label],
+            Some(Popup::Evaluate)
+                if self
+                    .evaluate
+                    .as_ref()
+                    .is_some_and(|e| matches!(e.phase, EvalPhase::Confirm(_))) =>
+            {
+                vec![Ctx::Confirm]
+            }
+            Some(Popup::Evaluate) => vec![Ctx::Evaluate],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -312,6 +335,7 @@ impl App {
             || self.editor.as_ref().is_some_and(|e| e.saving)
             || self.collections.delete.as_ref().is_some_and(|d| d.sending)
             || matches!(self.probe, ProbeState::Loading(_))
+            || self.evaluate.as_ref().is_some_and(EvalScreen::is_running)
     }
 
     // ---- update --------------------------------------------------------------
@@ -420,6 +444,23 @@ impl App {
                 Vec::new()
             }
             Action::Terminate => self.quit_now(),
+            Action::EvalPrepared { seq, result } => self.on_eval_prepared(seq, result),
+            Action::EvalProgress { seq, done, total } => {
+                self.on_eval_progress(seq, done, total);
+                Vec::new()
+            }
+            Action::EvalDone {
+                seq,
+                evaluation,
+                warning,
+            } => {
+                self.on_eval_done(seq, *evaluation, warning);
+                Vec::new()
+            }
+            Action::LabelSaved { run, result } => {
+                self.on_label_saved(run, result);
+                Vec::new()
+            }
             Action::Logged { lines, path } => {
                 let what = if lines == 1 { "a problem" } else { "problems" };
                 self.last_error = Some(format!(

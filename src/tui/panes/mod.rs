@@ -10,10 +10,12 @@ pub mod curl;
 pub mod detail;
 pub mod editform;
 pub mod editor;
+pub mod evaluate;
 pub mod form;
 pub mod help;
 pub mod history;
 pub mod input_line;
+pub mod label;
 pub mod persons;
 pub mod preview;
 pub mod results;
@@ -41,6 +43,9 @@ pub fn wanted(app: &App, area: Rect) -> Vec<Wanted> {
     }
     let mut wanted = match &app.popup {
         Some(Popup::Detail { person_id, .. }) => detail::wanted(app, area, person_id),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::pair_wanted(app, area, error, person.as_deref())
+        }
         _ => Vec::new(),
     };
     let a = areas(area);
@@ -83,6 +88,12 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
             persons::confirm_delete(app, frame, area, name, collection.as_ref().map(|c| &c.1));
         }
         Some(Popup::Editor) => editor::render(app, frame, area),
+        Some(Popup::Label) => label::render(app, frame, area),
+        Some(Popup::Evaluate) => evaluate::render(app, frame, area),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::render(app, frame, area);
+            evaluate::render_pair(app, pictures, frame, area, error, person.as_deref());
+        }
         Some(Popup::ConfirmDeleteCollection) => collections::confirm_delete(app, frame, area),
         Some(Popup::ConfirmReplaceFaces) => {
             editor::render(app, frame, area);

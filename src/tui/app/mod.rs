@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
-use crate::api::model::{Collection, Person, SearchParams};
+use crate::api::model::{Person, SearchParams};
 use crate::api::{ApiError, ErrorKind};
 use crate::history::{Run, RunMatch};
 
@@ -23,6 +23,7 @@ use crate::tui::keymap::Ctx;
 use crate::tui::theme::Theme;
 
 mod browser;
+mod collections;
 mod editor;
 mod evaluate;
 mod keys;
@@ -33,6 +34,7 @@ mod search;
 mod state;
 
 pub use browser::{contains_ignore_case, Browser};
+pub use collections::Collections;
 pub use editor::{CollectionDelete, Editor, EditorKind};
 pub use evaluate::{EvalPhase, EvalScreen, EvalSource};
 pub use label::{options_for, LabelChoice, LabelOption};
@@ -44,39 +46,6 @@ pub use state::{
 
 /// At most this many person records are fetched for one result list.
 const MAX_PERSON_FETCHES: usize = 200;
-
-#[derive(Debug)]
-pub struct Collections {
-    pub load: Loading<Vec<Collection>>,
-    pub filter: Input,
-    pub filtering: bool,
-    /// Index into `visible()`; 0 is "all collections".
-    pub selected: usize,
-    /// The delete question of pane 3 (`Popup::ConfirmDeleteCollection`) and its request.
-    pub delete: Option<CollectionDelete>,
-    /// The collection (by id) to put the cursor on when the list next loads.
-    pub reselect: Option<String>,
-}
-
-impl Collections {
-    /// `None` first ("all collections"), then the collections matching the filter.
-    pub fn visible(&self) -> Vec<Option<&Collection>> {
-        let needle = self.filter.value().to_lowercase();
-        let mut out = vec![None];
-        if let Loading::Loaded(list) = &self.load {
-            out.extend(
-                list.iter()
-                    .filter(|c| {
-                        needle.is_empty()
-                            || c.name.to_lowercase().contains(&needle)
-                            || c.id.to_lowercase().contains(&needle)
-                    })
-                    .map(Some),
-            );
-        }
-        out
-    }
-}
 
 /// Everything the dashboard shows.
 pub struct App {

@@ -3,25 +3,22 @@
 //! their 95 % intervals at the two cursors, and the errors at the cursors. It covers the
 //! dashboard but the status bar, and degrades to fewer rows at 80×24.
 
+mod charts;
+mod pair;
+
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style};
-use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Axis, Bar, BarChart, BarGroup, Block, Chart, Clear, Dataset, Gauge, GraphType, Paragraph, Row,
-    Table, Wrap,
-};
+use ratatui::widgets::{Clear, Gauge, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
-use super::{clip, clip_left, popup_area, popup_block, scroll_offset, spinner};
-use crate::eval::measures::{LivenessPoint, MatchPoint, ProbeResult};
-use crate::eval::set::Kind;
-use crate::preview::widgets::{preview_cells, render_side_by_side, SideBySide};
-use crate::preview::{Pictures, PreviewState, Wanted};
-use crate::tui::app::{App, EvalError, EvalPhase, EvalScreen, EvalSource};
+use super::{clip, clip_left, popup_block, scroll_offset, spinner};
+use crate::eval::measures::{LivenessPoint, MatchPoint};
+use crate::tui::app::{App, EvalPhase, EvalScreen, EvalSource};
+use charts::{det, histograms};
+use pair::name_of;
 
-/// Histogram bins: 0.50–1.00 in steps of 0.05.
-const BINS: usize = 10;
+pub use charts::histogram;
+pub use pair::{pair_wanted, render_pair};
 
 /// The screen's rectangle: everything but the status bar.
 fn screen_area(area: Rect) -> Rect {
@@ -202,166 +199,6 @@ fn ready(app: &App, s: &EvalScreen, frame: &mut Frame, inner: Rect) {
 }
 
 /// `log10` of a rate for the DET axes, zero drawn at the axis' low end `lo`.
-fn log_rate(v: Option<f64>, lo: f64) -> f64 {
-    match v {
-        Some(v) if v > 0.0 => v.log10().max(lo),
-        _ => lo,
-    }
-}
-
-/// `0.1%`, `1%`, `10%`, `100%` for the exponents `lo..=0`.
-fn percent_ticks(lo: i32) -> Vec<Span<'static>> {
-    (lo..=0)
-        .map(|e| {
-            let p = 100.0 * 10f64.powi(e);
-            Span::raw(if p >= 1.0 {
-                format!("{p:.0}%")
-            } else {
-                format!("{p}%")
-            })
-        })
-        .collect()
-}
-
-fn det(app: &App, s: &EvalScreen, m: &crate::eval::report::Measures, frame: &mut Frame, a: Rect) {
-    // The low end: the smallest non-zero rate the set can show, as a power of ten.
-    let trials = m
-        .curves
-        .points
-        .first()
-        .map_or(1, |p| p.fnir.trials.max(p.fpir.trials))
-        .max(10);
-    // One decade below the smallest non-zero rate the set can show: zero is drawn there.
-    let lo = -((trials as f64).log10().ceil() + 1.0).clamp(2.0, 5.0) as i32;
-    let lo_f = f64::from(lo);
-    let curve: Vec<(f64, f64)> = m
-        .curves
-        .points
-        .iter()
-        .map(|p| {
-            (
-                log_rate(p.fpir.value(), lo_f),
-                log_rate(p.fnir.value(), lo_f),
-            )
-        })
-        .collect();
-    let cursor: Vec<(f64, f64)> = m
-        .curves
-        .points
-        .iter()
-        .filter(|p| (p.min_score - s.min_score()).abs() < 1e-9)
-        .map(|p| {
-            (
-                log_rate(p.fpir.value(), lo_f),
-                log_rate(p.fnir.value(), lo_f),
-            )
-        })
-        .collect();
-    let datasets = vec![
-        Dataset::default()
-            .marker(Marker::Braille)
-            .graph_type(GraphType::Line)
-            .style(app.theme.bar())
-            .data(&curve),
-        Dataset::default()
-            .name(format!("{:.2}", s.min_score()))
-            .marker(Marker::Block)
-            .graph_type(GraphType::Scatter)
-            .style(app.theme.accent())
-            .data(&cursor),
-    ];
-    let chart = Chart::new(datasets)
-        .block(Block::default().title(Line::from(Span::styled(
-            clip(
-                "DET: FNIR ↑ against FPIR → (0 on the low edge)",
-                a.width.saturating_sub(1) as usize,
-            ),
-            app.theme.dim(),
-        ))))
-        .x_axis(
-            Axis::default()
-                .bounds([lo_f, 0.0])
-                .labels(percent_ticks(lo))
-                .style(app.theme.dim()),
-        )
-        .y_axis(
-            Axis::default()
-                .bounds([lo_f, 0.0])
-                .labels(percent_ticks(lo))
-                .style(app.theme.dim()),
-        )
-        .hidden_legend_constraints((Constraint::Ratio(0, 1), Constraint::Ratio(0, 1)));
-    frame.render_widget(chart, a);
-}
-
-/// The histogram bin of a score on 0.50–1.00 (`None` below the floor).
-fn bin_of(score: f64) -> Option<usize> {
-    (score >= 0.5 - 1e-9).then(|| (((score - 0.5) * 20.0 + 1e-9).floor() as usize).min(BINS - 1))
-}
-
-/// Top scores of the mated and non-mated searches, in [`BINS`] bins.
-pub fn histogram(results: &[ProbeResult]) -> ([u64; BINS], [u64; BINS]) {
-    let (mut mated, mut nonmated) = ([0u64; BINS], [0u64; BINS]);
-    for r in results.iter().filter(|r| r.error.is_none()) {
-        let Some(b) = r.top().and_then(|t| bin_of(t.score)) else {
-            continue;
-        };
-        match r.kind {
-            Kind::Mated => mated[b] += 1,
-            Kind::Nonmated => nonmated[b] += 1,
-            Kind::Attack => {}
-        }
-    }
-    (mated, nonmated)
-}
-
-fn histograms(app: &App, s: &EvalScreen, frame: &mut Frame, a: Rect) {
-    let (mated, nonmated) = histogram(&s.results);
-    let cursor_bin = bin_of(s.min_score());
-    let [legend, chart] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(a);
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled("top scores: ", app.theme.dim()),
-            Span::styled("█ mated ", app.theme.ok()),
-            Span::styled("█ non-mated ", app.theme.error()),
-            Span::styled("(cursor bin bold)", app.theme.dim()),
-        ])),
-        legend,
-    );
-    // Two bars per bin and a gap: the widest bars that fit.
-    let bar_w = ((chart.width.saturating_sub(BINS as u16)) / (2 * BINS as u16)).clamp(1, 3);
-    let groups: Vec<BarGroup> = (0..BINS)
-        .map(|i| {
-            let bold = if cursor_bin == Some(i) {
-                Modifier::BOLD | Modifier::REVERSED
-            } else {
-                Modifier::empty()
-            };
-            let bar = |v: u64, style: Style| {
-                Bar::default()
-                    .value(v)
-                    .text_value(String::new())
-                    .style(style.add_modifier(bold))
-            };
-            BarGroup::default()
-                .label(Line::from(format!("{}", 50 + i * 5)))
-                .bars(&[
-                    bar(mated[i], app.theme.ok()),
-                    bar(nonmated[i], app.theme.error()),
-                ])
-        })
-        .collect();
-    let mut chart_w = BarChart::default()
-        .bar_width(bar_w)
-        .bar_gap(0)
-        .group_gap(1)
-        .label_style(app.theme.dim());
-    for g in groups {
-        chart_w = chart_w.data(g);
-    }
-    frame.render_widget(chart_w, chart);
-}
-
 fn rates(app: &App, at: &MatchPoint, live: &LivenessPoint, frame: &mut Frame, a: Rect) {
     let w = a.width as usize;
     let rows = [
@@ -455,110 +292,4 @@ fn errors(app: &App, s: &EvalScreen, frame: &mut Frame, a: Rect) {
         )
         .column_spacing(1);
     frame.render_widget(table, a);
-}
-
-/// A person's name when it is known (fetched), else the text as it is.
-fn name_of(app: &App, id: &str) -> String {
-    app.persons
-        .get(id)
-        .and_then(|p| p.name.clone())
-        .unwrap_or_else(|| id.to_owned())
-}
-
-/// The pair view's popup, its text rows and its pictures' area.
-fn pair_areas(app: &App, area: Rect) -> (Rect, Rect, Rect) {
-    let r = popup_area(area, 100, area.height.saturating_sub(2));
-    let inner = popup_block(app, "").inner(r);
-    let [text, faces] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(inner);
-    (r, text, faces)
-}
-
-fn pair_pictures(
-    app: &App,
-    area: Rect,
-    error: &EvalError,
-    person: Option<&str>,
-) -> Option<(Wanted, Option<Wanted>)> {
-    let (_, _, faces) = pair_areas(app, area);
-    let l = SideBySide::new(faces)?;
-    Some((
-        Wanted::file(&error.probe, preview_cells(l.probe), None),
-        person
-            .filter(|id| app.persons.contains_key(*id))
-            .map(|id| Wanted::thumbnail(id, 0, preview_cells(l.matched))),
-    ))
-}
-
-/// The pictures the pair view shows in a terminal of `area`.
-pub fn pair_wanted(app: &App, area: Rect, error: &EvalError, person: Option<&str>) -> Vec<Wanted> {
-    match pair_pictures(app, area, error, person) {
-        Some((probe, matched)) => std::iter::once(probe).chain(matched).collect(),
-        None => Vec::new(),
-    }
-}
-
-/// One error: the probe beside the person the search gave (or the expected mate).
-pub fn render_pair(
-    app: &App,
-    pictures: &Pictures,
-    frame: &mut Frame,
-    area: Rect,
-    error: &EvalError,
-    person: Option<&str>,
-) {
-    let (r, text, faces) = pair_areas(app, area);
-    frame.render_widget(Clear, r);
-    frame.render_widget(popup_block(app, "Evaluation error"), r);
-    let w = text.width as usize;
-    let lines = vec![
-        Line::from(vec![
-            Span::styled(format!("{:<9}", error.measure), app.theme.warn()),
-            Span::raw(clip_left(
-                &error.probe.display().to_string(),
-                w.saturating_sub(9),
-            )),
-        ]),
-        Line::from(vec![
-            Span::styled("expected ", app.theme.dim()),
-            Span::raw(clip(&name_of(app, &error.expected), w.saturating_sub(9))),
-        ]),
-        Line::from(vec![
-            Span::styled("got      ", app.theme.dim()),
-            Span::raw(clip(
-                &format!(
-                    "{}{}",
-                    name_of(app, &error.got),
-                    error
-                        .score
-                        .map_or_else(String::new, |v| format!(" · {v:.3}"))
-                ),
-                w.saturating_sub(9),
-            )),
-        ]),
-        Line::from(Span::styled(
-            match person {
-                Some(p) if Some(p) != error.candidate.as_deref() => {
-                    format!("right: the probe · the expected mate {}", name_of(app, p))
-                }
-                Some(p) => format!("right: the probe · {}", name_of(app, p)),
-                None => "right: the probe (no person to show)".to_owned(),
-            },
-            app.theme.dim(),
-        )),
-    ];
-    frame.render_widget(Paragraph::new(lines), text);
-    let Some((probe_w, matched_w)) = pair_pictures(app, area, error, person) else {
-        return;
-    };
-    let probe = pictures.get(&probe_w);
-    let matched = matched_w.map_or(PreviewState::Loading, |m| pictures.get(&m));
-    let name = person.map_or_else(|| "–".to_owned(), |p| name_of(app, p));
-    render_side_by_side(
-        frame,
-        faces,
-        &probe,
-        &matched,
-        error.score.unwrap_or(0.0),
-        &name,
-    );
 }

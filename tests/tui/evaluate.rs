@@ -83,6 +83,10 @@ fn l_in_history_opens_the_choice_and_enter_saves_the_top_match() {
     let screen = render(&app, 120, 40);
     assert!(screen.contains("✓2"), "{screen}");
     assert!(screen.contains("ok · enrolle"), "{screen}");
+    // Shown in the results pane too, once the run is opened there.
+    press(&mut app, KeyCode::Enter);
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("run #2 · 240 ms · enrolled p1"), "{screen}");
 }
 
 #[test]

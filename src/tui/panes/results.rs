@@ -146,7 +146,10 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame, area: Rect) {
                 app.theme.warn(),
             ),
             None => Span::styled(
-                format!("run #{} · {} ms", r.id, r.elapsed_ms),
+                match &r.truth {
+                    Some(t) => format!("run #{} · {} ms · {}", r.id, r.elapsed_ms, t.words()),
+                    None => format!("run #{} · {} ms", r.id, r.elapsed_ms),
+                },
                 app.theme.dim(),
             ),
         },

@@ -24,7 +24,11 @@ fn prepare(global: &GlobalArgs, args: &EvalArgs) -> Result<i32, String> {
     // The configuration gives the thresholds the report shows; nothing is connected.
     let config = crate::config::load(&global.flags())?;
     check_outputs(args)?;
+    // The back end this configuration would use (no request, no sandbox started): the
+    // thresholds are chosen for it.
+    let backend_key = crate::connect::expected_backend_key(&config, global.models.clone())?;
     let selection = Selection {
+        backend_key: Some(backend_key),
         os: args
             .os
             .as_deref()

@@ -60,7 +60,10 @@ pub enum HistoryAction {
     /// match is the person), enrolled=ID (another enrolled person), not-enrolled, attack,
     /// or none (remove the label)
     Label {
+        /// The run's number (`history list`)
         id: u64,
+        /// top | enrolled=ID (or the exact name of one of the run's matches) |
+        /// not-enrolled | attack | none
         #[arg(value_name = "TRUTH")]
         truth: String,
     },
@@ -144,6 +147,9 @@ fn label(store: &HistoryStore, id: u64, truth: &str) -> Result<(), String> {
     match &done.truth {
         Some(t) => println!("{whose}: {}", printable(&t.words())),
         None => println!("{whose}: label removed"),
+    }
+    if let Some(note) = &done.note {
+        report(&format!("warning: {note}"));
     }
     Ok(())
 }

@@ -61,17 +61,19 @@ impl Connection {
     pub fn backend_key(&self) -> String {
         match &self.backend {
             Backend::Sandbox { engine, .. } => format!("{EMBEDDED_KEY_PREFIX}{engine}"),
-            Backend::Remote { .. } => {
-                let fingerprint = self
-                    .client
-                    .config()
-                    .token
-                    .as_ref()
-                    .map_or_else(|| "no-token".to_owned(), Token::fingerprint);
-                format!("{}#{fingerprint}", self.client.base_url())
-            }
+            Backend::Remote { .. } => remote_key(&self.client),
         }
     }
+}
+
+/// The back-end key of a remote server: its base URL and the token's fingerprint.
+pub(super) fn remote_key(client: &Client) -> String {
+    let fingerprint = client
+        .config()
+        .token
+        .as_ref()
+        .map_or_else(|| "no-token".to_owned(), Token::fingerprint);
+    format!("{}#{fingerprint}", client.base_url())
 }
 
 /// What the embedded sandbox needs beyond the config.

@@ -23,6 +23,9 @@ use super::set::Kind;
 /// search parameter but the thresholds. `None` takes the newest labelled run's value.
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
+    /// The back end (`Run::backend_key`): the one in use, so thresholds are chosen for
+    /// the engine or account they will be used with.
+    pub backend_key: Option<String>,
     pub os: Option<crate::api::model::Os>,
     pub search_mode: Option<crate::api::model::SearchMode>,
     /// `Some(None)` asks for searches of all persons (no collection).
@@ -40,8 +43,14 @@ pub struct FromHistory {
 /// Builds the evaluation of the labelled runs in `runs` (a history, any order).
 /// `current` is `(min_score, liveness_min_score)` from the configuration.
 ///
+/// A re-filtered run is a local view of the run it came from, which holds its label: it
+/// is read only when that run is gone. Of several searches of the same probe file, the
+/// least strict one is read (it holds the most), so one strict search does not raise the
+/// floors of the whole evaluation.
+///
 /// # Errors
-/// Plain words when no run is labelled, or none is left after the selection.
+/// Plain words when no run is labelled, or none is left after the selection (naming the
+/// back ends that do have labelled runs).
 pub fn evaluate(
     runs: &[Run],
     history: &Path,
@@ -56,9 +65,37 @@ pub fn evaluate(
             history.display()
         ));
     }
-    labelled.sort_by_key(|r| std::cmp::Reverse(r.id));
-    let newest = labelled[0];
-    let key = backend_of(newest);
+    let present: std::collections::HashSet<u64> = runs.iter().map(|r| r.id).collect();
+    // Least strict first, then newest: the first run of a probe file is the one read.
+    labelled.sort_by(|a, b| {
+        (a.params.min_score, a.params.liveness_min_score)
+            .partial_cmp(&(b.params.min_score, b.params.liveness_min_score))
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(b.id.cmp(&a.id))
+    });
+    let newest = *labelled.iter().max_by_key(|r| r.id).unwrap_or(&labelled[0]);
+    let key = match &selection.backend_key {
+        Some(k) => k.clone(),
+        None => backend_of(newest),
+    };
+    if !labelled.iter().any(|r| backend_of(r) == key) {
+        let mut others: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &labelled {
+            *others.entry(r.backend.clone()).or_default() += 1;
+        }
+        let list: Vec<String> = others.iter().map(|(b, n)| format!("{b} ({n})")).collect();
+        return Err(format!(
+            "no labelled run of the back end in use; labelled runs are of: {} \
+             (choose that back end, e.g. with --profile or --models, to evaluate them)",
+            list.join(", ")
+        ));
+    }
+    // The newest labelled run of that back end gives the other parameters.
+    let newest = *labelled
+        .iter()
+        .filter(|r| backend_of(r) == key)
+        .max_by_key(|r| r.id)
+        .unwrap_or(&newest);
     let os = selection.os.unwrap_or(newest.params.os);
     let mode = selection.search_mode.unwrap_or(newest.params.search_mode);
     let collection = selection
@@ -70,7 +107,12 @@ pub fn evaluate(
     let mut seen = std::collections::HashSet::new();
     let mut chosen = Vec::new();
     for run in labelled {
-        let reason = if backend_of(run) != key {
+        let reason = if run
+            .refiltered_from
+            .is_some_and(|source| present.contains(&source))
+        {
+            Some("re-filtered views of a run that is read instead".to_owned())
+        } else if backend_of(run) != key {
             Some(format!("another back end ({})", run.backend))
         } else if run.params.os != os
             || run.params.search_mode != mode
@@ -80,7 +122,7 @@ pub fn evaluate(
         } else if matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
             Some("failed or cancelled searches".to_owned())
         } else if !seen.insert(run.probe.clone()) {
-            Some("older labels of the same probe file".to_owned())
+            Some("stricter or older searches of the same probe file".to_owned())
         } else {
             None
         };
@@ -100,7 +142,7 @@ pub fn evaluate(
         .iter()
         .map(|r| r.params.liveness_min_score)
         .fold(0.0, f64::max);
-    chosen.reverse(); // oldest first, as the history lists them
+    chosen.sort_by_key(|r| r.id); // oldest first, as the history lists them
     let probes = chosen.iter().map(|run| probe_of(run, floor_live)).collect();
     let evaluation = Evaluation {
         set: history.to_path_buf(),

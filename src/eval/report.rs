@@ -251,10 +251,10 @@ pub fn to_text(e: &Evaluation, m: &Measures) -> String {
             .unwrap_or_default()
     ));
     line(format!(
-        "probes: {} mated · {} non-mated · {} attacks · {} skipped (unreadable) · {} failed{}",
+        "probes: {} mated · {} non-mated · {} · {} skipped (unreadable) · {} failed{}",
         c.mated,
         c.nonmated,
-        c.attack,
+        plural(c.attack, "attack", "attacks"),
         c.skipped,
         c.failed,
         if c.not_run > 0 {
@@ -272,10 +272,14 @@ pub fn to_text(e: &Evaluation, m: &Measures) -> String {
     } else {
         String::new()
     };
-    line(format!(
-        "requests: {} sent{rate} · {} resumed from the journal",
-        e.requests_sent, c.resumed
-    ));
+    if e.requests_sent == 0 && c.resumed == 0 {
+        line("requests: none sent".into());
+    } else {
+        line(format!(
+            "requests: {} sent{rate} · {} resumed from the journal",
+            e.requests_sent, c.resumed
+        ));
+    }
     if !e.complete {
         line("stopped before the end: the figures cover the probes searched so far".into());
     }
@@ -332,6 +336,11 @@ pub fn to_text(e: &Evaluation, m: &Measures) -> String {
         line(format!("  {}", operating_text(op)));
     }
     s
+}
+
+/// `1 attack`, `2 attacks`.
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn operating_text(op: &OperatingPoint) -> String {

@@ -55,10 +55,15 @@ pub struct Labelled {
     pub run_id: u64,
     /// The label now stored (`None`: cleared).
     pub truth: Option<Truth>,
+    /// Something the user should check: an `enrolled=` id that is none of the run's
+    /// matches (stored as given: it may be a person the search missed, or a typo).
+    pub note: Option<String>,
 }
 
 /// Labels run `id` in `runs`. A re-filtered run is the same search as the run it came
 /// from, so the label goes to that run (and to every run re-filtered from it).
+/// `enrolled=X` takes X as one of the run's matches by id, else by its exact name (when
+/// one match has it); otherwise X is stored as given, with a note to check it.
 ///
 /// # Errors
 /// No such run; `top` on a run without matches.
@@ -71,6 +76,7 @@ pub fn apply(runs: &mut [Run], id: u64, spec: &LabelSpec) -> Result<Labelled, St
         .refiltered_from
         .filter(|src| runs.iter().any(|r| r.id == *src))
         .unwrap_or(id);
+    let mut note = None;
     let truth = match spec {
         LabelSpec::Top => {
             let top = asked
@@ -87,9 +93,26 @@ pub fn apply(runs: &mut [Run], id: u64, spec: &LabelSpec) -> Result<Labelled, St
                 expected: top.id.clone(),
             })
         }
-        LabelSpec::Enrolled(expected) => Some(Truth::Enrolled {
-            expected: expected.clone(),
-        }),
+        LabelSpec::Enrolled(given) => {
+            let by_name: Vec<&str> = asked
+                .matches
+                .iter()
+                .filter(|m| m.name.as_deref().is_some_and(|n| n.trim() == given))
+                .map(|m| m.id.as_str())
+                .collect();
+            let expected = if asked.matches.iter().any(|m| m.id == *given) {
+                given.clone()
+            } else if let [only] = by_name.as_slice() {
+                (*only).to_owned()
+            } else {
+                note = Some(format!(
+                    "{given:?} is none of run #{id}'s matches: stored as given (it must be \
+                     the person's id; a name or a typo counts as a missed search)"
+                ));
+                given.clone()
+            };
+            Some(Truth::Enrolled { expected })
+        }
         LabelSpec::NotEnrolled => Some(Truth::NotEnrolled),
         LabelSpec::Attack => Some(Truth::Attack),
         LabelSpec::Clear => None,
@@ -103,6 +126,7 @@ pub fn apply(runs: &mut [Run], id: u64, spec: &LabelSpec) -> Result<Labelled, St
     Ok(Labelled {
         run_id: target,
         truth,
+        note,
     })
 }
 
@@ -144,6 +168,31 @@ mod tests {
         assert!(apply(&mut runs, 9, &LabelSpec::Attack)
             .unwrap_err()
             .contains("no run #9"));
+    }
+
+    #[test]
+    fn enrolled_takes_a_match_by_id_or_name_and_notes_anything_else() {
+        let mut runs = vec![run(1, 0.7, &[("p1", 0.9), ("p2", 0.8)])];
+        runs[0].matches[1].name = Some("Guido van Rossum".into());
+        let by_name = LabelSpec::Enrolled("Guido van Rossum".into());
+        let done = apply(&mut runs, 1, &by_name).unwrap();
+        assert_eq!(
+            done.truth,
+            Some(Truth::Enrolled {
+                expected: "p2".into()
+            })
+        );
+        assert_eq!(done.note, None);
+        let by_id = apply(&mut runs, 1, &LabelSpec::Enrolled("p1".into())).unwrap();
+        assert_eq!(by_id.note, None);
+        let missed = apply(&mut runs, 1, &LabelSpec::Enrolled("p7".into())).unwrap();
+        assert_eq!(
+            missed.truth,
+            Some(Truth::Enrolled {
+                expected: "p7".into()
+            })
+        );
+        assert!(missed.note.unwrap().contains("none of run #1's matches"));
     }
 
     #[test]

@@ -149,6 +149,11 @@ pub enum Action {
         run: u64,
         result: Result<crate::history::Labelled, String>,
     },
+    /// The history file's runs for evaluation `seq` (`Effect::ReadHistoryForEval`).
+    HistoryForEval {
+        seq: u64,
+        result: Result<Vec<crate::history::Run>, String>,
+    },
     /// A set for the Evaluate screen was read and its names resolved (or why not).
     EvalPrepared {
         seq: u64,

@@ -71,6 +71,11 @@ pub enum Effect {
         run: u64,
         spec: crate::history::LabelSpec,
     },
+    /// Read the history file as it is now (labels made by `liveface history label` or
+    /// another dashboard included), for evaluation `seq` (`Action::HistoryForEval`).
+    ReadHistoryForEval {
+        seq: u64,
+    },
     /// Read a labelled set, resolve its names, open its journal (`Action::EvalPrepared`).
     PrepareEval {
         seq: u64,

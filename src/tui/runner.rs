@@ -213,6 +213,16 @@ impl Runner {
                     let _ = tx.send(Action::CurlReady(result));
                 });
             }
+            Effect::ReadHistoryForEval { seq } => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = store
+                        .load()
+                        .map(|l| l.runs)
+                        .map_err(|e| format!("cannot read the history: {e}"));
+                    let _ = tx.send(Action::HistoryForEval { seq, result });
+                });
+            }
             Effect::SaveLabel { run, spec } => {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {

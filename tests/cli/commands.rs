@@ -718,7 +718,8 @@ async fn eval_history_measures_the_labelled_runs_without_a_request() {
     let env = Env::new();
     let runs: Vec<_> = (1..=5)
         .map(|i| {
-            let mut r = stored_run(i, &env.probe, "sandbox:embedded:face models");
+            // The back end this configuration uses (no models here: the pixel engine).
+            let mut r = stored_run(i, &env.probe, "sandbox:embedded:pixel fallback");
             r.probe.path = format!("/probes/{i}.jpg").into();
             r.truth = match i {
                 1 => Some(Truth::Enrolled {
@@ -766,6 +767,24 @@ async fn eval_history_measures_the_labelled_runs_without_a_request() {
     assert_eq!(live["apcer_errors"], 0);
     assert_eq!(live["bpcer_errors"], 1);
 
+    // Runs of another back end are not what this configuration uses: named, exit 2.
+    let elsewhere: Vec<_> = runs
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            r.backend_key = Some("https://api.verifik.co#0123456789ab".into());
+            r.backend = "api.verifik.co".into();
+            r
+        })
+        .collect();
+    write_history(&env, &elsewhere);
+    let out = env.run(None, &["eval", "--history"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("labelled runs are of: api.verifik.co (4)"),
+        "{}",
+        stderr(&out)
+    );
     // Nothing labelled: says how to label, exit 2.
     let bare: Vec<_> = runs
         .into_iter()

@@ -71,6 +71,7 @@ fn l_in_history_opens_the_choice_and_enter_saves_the_top_match() {
             truth: Some(Truth::Enrolled {
                 expected: "p1".into(),
             }),
+            note: None,
         }),
     });
     assert_eq!(
@@ -577,17 +578,29 @@ fn the_labelled_history_is_evaluated_with_no_request() {
     runs[0].probe = stamp("a.jpg");
     runs[1].truth = Some(Truth::NotEnrolled);
     runs[1].probe = stamp("b.jpg");
-    let (mut app, _) = app_with(runs);
+    let (mut app, _) = app_with(runs.clone());
     press(&mut app, KeyCode::Char('5')); // in 1 Files, E evaluates the highlighted folder
     let fx = press(&mut app, KeyCode::Char('E'));
-    assert!(fx.is_empty(), "no request, no effect");
+    // No request: the history file is read again (labels made elsewhere count).
+    let seq = app.evaluate.as_ref().unwrap().seq;
+    assert_eq!(fx, vec![Effect::ReadHistoryForEval { seq }]);
+    assert_eq!(app.evaluate.as_ref().unwrap().phase, EvalPhase::Preparing);
+    // Meanwhile `liveface history label 3 not-enrolled` ran in another shell.
+    let mut in_file = runs;
+    in_file[2].truth = Some(Truth::NotEnrolled);
+    in_file[2].probe = stamp("c.jpg");
+    app.update(Action::HistoryForEval {
+        seq,
+        result: Ok(in_file),
+    });
+    assert_eq!(app.runs[2].truth, Some(Truth::NotEnrolled), "taken in");
     let s = app.evaluate.as_ref().unwrap();
     assert_eq!(s.source, EvalSource::History);
     assert_eq!(s.phase, EvalPhase::Ready);
     let (fnir, fpir, _, _) = figures(&app);
     assert!(fnir.starts_with("0 / 1"), "{fnir}");
     assert!(
-        fpir.starts_with("0 / 1"),
+        fpir.starts_with("0 / 2"),
         "0.70 is below the form's 0.75: {fpir}"
     );
     press(&mut app, KeyCode::Left);
@@ -596,11 +609,17 @@ fn the_labelled_history_is_evaluated_with_no_request() {
     press(&mut app, KeyCode::Left);
     press(&mut app, KeyCode::Left);
     let (_, fpir, _, _) = figures(&app);
-    assert!(fpir.starts_with("1 / 1"), "at 0.70: {fpir}");
+    assert!(fpir.starts_with("1 / 2"), "at 0.70: {fpir}");
     // Nothing labelled: plain words, not an empty chart.
     let (mut app, _) = app_with(vec![run(1, 0.6, &[])]);
     press(&mut app, KeyCode::Char('4'));
     press(&mut app, KeyCode::Char('E'));
+    let seq = app.evaluate.as_ref().unwrap().seq;
+    let runs = app.runs.clone();
+    app.update(Action::HistoryForEval {
+        seq,
+        result: Ok(runs),
+    });
     assert!(matches!(
         app.evaluate.as_ref().unwrap().phase,
         EvalPhase::Failed(ref e) if e.contains("no labelled runs")

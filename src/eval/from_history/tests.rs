@@ -134,8 +134,8 @@ fn runs_of_other_back_ends_parameters_or_outcomes_are_left_out_and_said() {
         [
             "1 labelled run left out: another back end (api.verifik.co)",
             "1 labelled run left out: failed or cancelled searches",
-            "1 labelled run left out: older labels of the same probe file",
             "1 labelled run left out: other os, search mode or collection",
+            "1 labelled run left out: stricter or older searches of the same probe file",
         ]
     );
     // Asking for ACCURATE takes run 2 instead.
@@ -161,4 +161,58 @@ fn without_labels_it_says_how_to_label() {
     run.truth = None;
     let e = evaluate(&[run], Path::new("/h"), &Selection::default(), (0.8, 0.7)).unwrap_err();
     assert!(e.contains("liveface history label"), "{e}");
+}
+
+#[test]
+fn a_refiltered_view_or_a_stricter_search_never_raises_the_floors() {
+    // Run 1 searched at 0.75; run 2 is its local re-filter at 0.90 (same probe file).
+    let source = labelled(1, 0.75, 0.6, enrolled("a"), &[("a", 0.8)]);
+    let mut view = labelled(2, 0.9, 0.6, enrolled("a"), &[]);
+    view.probe = source.probe.clone();
+    view.refiltered_from = Some(1);
+    // Run 4 searched the same file as run 3 again, stricter.
+    let lenient = labelled(3, 0.7, 0.6, Truth::NotEnrolled, &[("z", 0.72)]);
+    let mut strict = labelled(4, 0.95, 0.6, Truth::NotEnrolled, &[]);
+    strict.probe = lenient.probe.clone();
+    let runs = vec![source, view, lenient, strict];
+    let h = evaluate(&runs, Path::new("/h"), &Selection::default(), (0.8, 0.7)).unwrap();
+    assert_eq!(h.evaluation.params.min_score, 0.75, "{:?}", h.left_out);
+    let read: Vec<_> = h.evaluation.probes.iter().map(|p| p.path.clone()).collect();
+    assert_eq!(read, [Path::new("/p/1.jpg"), Path::new("/p/3.jpg")]);
+    assert_eq!(
+        h.left_out,
+        [
+            "1 labelled run left out: re-filtered views of a run that is read instead",
+            "1 labelled run left out: stricter or older searches of the same probe file",
+        ]
+    );
+    // The source pruned away: the view is all there is, and it is read.
+    let alone = vec![runs[1].clone()];
+    let h = evaluate(&alone, Path::new("/h"), &Selection::default(), (0.8, 0.7)).unwrap();
+    assert_eq!(h.evaluation.probes.len(), 1);
+}
+
+#[test]
+fn the_back_end_in_use_is_chosen_and_a_missing_one_is_named() {
+    let mut pixel = labelled(9, 0.7, 0.6, enrolled("a"), &[("a", 0.9)]);
+    pixel.backend_key = Some("sandbox:embedded:pixel fallback".into());
+    pixel.backend = "SANDBOX · pixel fallback".into();
+    let runs = vec![labelled(1, 0.7, 0.6, Truth::Attack, &[]), pixel];
+    // The newest labelled run is the pixel one; the face engine is the one in use.
+    let face = Selection {
+        backend_key: Some("sandbox:embedded:face models".into()),
+        ..Selection::default()
+    };
+    let h = evaluate(&runs, Path::new("/h"), &face, (0.8, 0.7)).unwrap();
+    assert_eq!(h.evaluation.backend, "SANDBOX · face models");
+    assert_eq!(h.evaluation.probes.len(), 1);
+    let cloud = Selection {
+        backend_key: Some("https://api.verifik.co#abc".into()),
+        ..Selection::default()
+    };
+    let e = evaluate(&runs, Path::new("/h"), &cloud, (0.8, 0.7)).unwrap_err();
+    assert!(
+        e.contains("SANDBOX · face models (1), SANDBOX · pixel fallback (1)"),
+        "{e}"
+    );
 }

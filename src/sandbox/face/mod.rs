@@ -43,6 +43,9 @@ pub struct FaceEngine {
     embedder: Embedder,
 }
 
+/// The face engine's label in status bars, notes and back-end keys.
+pub const ENGINE_LABEL: &str = "face models";
+
 /// Everything the pipeline found in one image, for tests, benchmarks and diagnostics.
 #[derive(Clone, Debug)]
 pub struct Trace {
@@ -151,7 +154,7 @@ impl Engine for FaceEngine {
     }
 
     fn label(&self) -> &'static str {
-        "face models"
+        ENGINE_LABEL
     }
 
     fn dim(&self) -> usize {

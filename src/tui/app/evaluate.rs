@@ -231,41 +231,69 @@ impl App {
 
     /// Global `E`: the Evaluate screen as it was left, else the labelled history runs.
     pub(super) fn open_evaluate(&mut self) -> Vec<Effect> {
-        if self.evaluate.is_none() {
-            self.evaluate_history();
-        }
+        let fx = if self.evaluate.is_none() {
+            self.evaluate_history()
+        } else {
+            Vec::new()
+        };
         self.popup = Some(Popup::Evaluate);
-        Vec::new()
+        fx
     }
 
     /// `H` in the screen: the labelled runs of the history, evaluated with no request.
-    pub(super) fn evaluate_history(&mut self) {
+    /// The file is read again first (by the runner): labels made meanwhile by
+    /// `liveface history label` or another dashboard count too.
+    pub(super) fn evaluate_history(&mut self) -> Vec<Effect> {
         if self.evaluate.as_ref().is_some_and(EvalScreen::is_running) {
             self.notice = Some("an evaluation is running: Esc stops it first".into());
-            return;
+            return Vec::new();
         }
         self.eval_seq += 1;
         let current = self.form_thresholds();
-        let mut screen = EvalScreen::new(
+        self.evaluate = Some(EvalScreen::new(
             EvalSource::History,
             self.eval_seq,
             EvalPhase::Preparing,
             current,
-        );
-        match from_history::evaluate(
-            &self.runs,
-            Path::new("the history"),
-            &Selection::default(),
-            current,
-        ) {
+        ));
+        self.popup = Some(Popup::Evaluate);
+        vec![Effect::ReadHistoryForEval { seq: self.eval_seq }]
+    }
+
+    /// The history as the file holds it, for evaluation `seq`: labels made elsewhere are
+    /// taken into this session's runs, then the runs of the back end in use are evaluated.
+    pub(super) fn on_history_for_eval(
+        &mut self,
+        seq: u64,
+        result: Result<Vec<crate::history::Run>, String>,
+    ) {
+        let current = self.form_thresholds();
+        let selection = Selection {
+            backend_key: Some(self.backend_key.clone()),
+            ..Selection::default()
+        };
+        let Some(screen) = self.evaluate.as_mut().filter(|s| s.seq == seq) else {
+            return; // a newer evaluation replaced this one
+        };
+        let runs = match result {
+            Ok(runs) => runs,
+            Err(e) => {
+                screen.phase = EvalPhase::Failed(e);
+                return;
+            }
+        };
+        for stored in &runs {
+            if let Some(mine) = self.runs.iter_mut().find(|r| r.id == stored.id) {
+                mine.truth = stored.truth.clone();
+            }
+        }
+        match from_history::evaluate(&runs, Path::new("the history"), &selection, current) {
             Ok(done) => {
                 screen.notes = done.left_out;
                 screen.show(done.evaluation);
             }
             Err(e) => screen.phase = EvalPhase::Failed(e),
         }
-        self.evaluate = Some(screen);
-        self.popup = Some(Popup::Evaluate);
     }
 
     /// `E` on a folder of the file browser: evaluate it as a labelled set.
@@ -433,7 +461,7 @@ impl App {
                     "search form: min_score {t:.2}, liveness_min_score {l:.2}"
                 ));
             }
-            Command::EvalHistory => self.evaluate_history(),
+            Command::EvalHistory => return self.evaluate_history(),
             _ => {}
         }
         if let Some(s) = self.evaluate.as_mut() {

@@ -206,6 +206,9 @@ impl App {
                     format!(" (on run #{}, the search it re-filtered)", done.run_id)
                 };
                 self.notice = Some(format!("run #{run}: {what}{source}"));
+                if let Some(note) = done.note {
+                    self.last_error = Some(note);
+                }
             }
             Err(e) => self.last_error = Some(format!("run #{run} not labelled: {e}")),
         }

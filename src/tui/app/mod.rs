@@ -426,6 +426,10 @@ impl App {
                 self.on_eval_done(seq, *evaluation, warning);
                 Vec::new()
             }
+            Action::HistoryForEval { seq, result } => {
+                self.on_history_for_eval(seq, result);
+                Vec::new()
+            }
             Action::LabelSaved { run, result } => {
                 self.on_label_saved(run, result);
                 Vec::new()

@@ -92,10 +92,13 @@ pub fn render_pair(
         Line::from(Span::styled(
             match person {
                 Some(p) if Some(p) != error.candidate.as_deref() => {
-                    format!("right: the probe · the expected mate {}", name_of(app, p))
+                    format!(
+                        "left: the probe · right: the expected mate {}",
+                        name_of(app, p)
+                    )
                 }
-                Some(p) => format!("right: the probe · {}", name_of(app, p)),
-                None => "right: the probe (no person to show)".to_owned(),
+                Some(p) => format!("left: the probe · right: {}", name_of(app, p)),
+                None => "left: the probe · no person to show on the right".to_owned(),
             },
             app.theme.dim(),
         )),
@@ -105,7 +108,11 @@ pub fn render_pair(
         return;
     };
     let probe = pictures.get(&probe_w);
-    let matched = matched_w.map_or(PreviewState::Loading, |m| pictures.get(&m));
+    // No person (a non-mated probe with no candidate): nothing is coming, say so.
+    let matched = matched_w.map_or_else(
+        || PreviewState::Failed("no person: nobody was returned".into()),
+        |m| pictures.get(&m),
+    );
     let name = person.map_or_else(|| "–".to_owned(), |p| name_of(app, p));
     render_side_by_side(
         frame,

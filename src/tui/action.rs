@@ -91,6 +91,8 @@ pub enum Action {
     },
     /// A run's curl command, or why it could not be made.
     CurlReady(Result<String, String>),
+    /// The files an export wrote, or why it failed (plain words).
+    Exported(Result<Vec<PathBuf>, String>),
     /// The client is about to retry search `id` (it failed in a way that is safe to
     /// repeat); the status shows it with the time budget left.
     SearchRetrying {

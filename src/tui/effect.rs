@@ -67,6 +67,13 @@ pub enum Effect {
     CurlOf(Box<Run>),
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
+    /// Write `runs` in each format to a new file `STEM.EXT` (`STEM-2.EXT` … when taken)
+    /// in the directory liveface was started from; answered by `Action::Exported`.
+    Export {
+        runs: Vec<Run>,
+        stem: String,
+        formats: Vec<crate::history::export::Format>,
+    },
     Quit,
 }
 

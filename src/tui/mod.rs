@@ -192,7 +192,8 @@ async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> i
         tx.clone(),
         opts.max_side,
         HistoryStore::new(&opts.history_path),
-    );
+    )
+    .with_export_dir(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
     install_panic_hook();
     let _guard = TerminalGuard::enter()?;
     // Never dropped: ratatui's drop shows the cursor and prints "Failed to show the

@@ -30,6 +30,8 @@ pub struct Runner {
     store: HistoryStore,
     searches: HashMap<u64, AbortHandle>,
     person_slots: Arc<Semaphore>,
+    /// Where exports are written: the directory liveface was started from.
+    export_dir: PathBuf,
 }
 
 impl Runner {
@@ -46,7 +48,14 @@ impl Runner {
             store,
             searches: HashMap::new(),
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
+            export_dir: PathBuf::from("."),
         }
+    }
+
+    /// Exports go to `dir` (the dashboard passes the directory it was started from).
+    pub fn with_export_dir(mut self, dir: PathBuf) -> Runner {
+        self.export_dir = dir;
+        self
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -210,6 +219,17 @@ impl Runner {
                     CopyToClipboard::to_clipboard_from(text)
                 );
             }
+            Effect::Export {
+                runs,
+                stem,
+                formats,
+            } => {
+                let dir = self.export_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = export_runs(&dir, &runs, &stem, &formats);
+                    let _ = tx.send(Action::Exported(result));
+                });
+            }
             Effect::Quit => self.abort_all(),
         }
     }
@@ -287,6 +307,29 @@ fn curl_of(
     )
     .map_err(|e| format!("cannot write {}: {e}", body.display()))?;
     Ok(crate::api::curl::curl_command(base, &body, token))
+}
+
+/// Writes `runs` once per format to new files in `dir` (blocking); the paths written.
+fn export_runs(
+    dir: &std::path::Path,
+    runs: &[crate::history::Run],
+    stem: &str,
+    formats: &[crate::history::export::Format],
+) -> Result<Vec<PathBuf>, String> {
+    use crate::history::export::write_new;
+    formats
+        .iter()
+        .map(|f| {
+            let bytes = f.render(runs)?;
+            write_new(dir, stem, f.ext(), &bytes).map_err(|e| {
+                format!(
+                    "export not written: cannot create {stem}.{} in {}: {e}",
+                    f.ext(),
+                    dir.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Stamps and prepares a probe file (blocking).

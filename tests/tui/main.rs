@@ -20,6 +20,7 @@ mod sandbox_common;
 mod tui_support;
 
 mod dashboard_log;
+mod export;
 mod files;
 mod local_time;
 mod network;

@@ -367,6 +367,7 @@ impl App {
                     self.popup = Some(Popup::Sweep { run: id });
                 }
             }
+            (Pane::Results | Pane::History, Command::Export) => return self.export(),
             (Pane::History, Command::CopyCurl) => {
                 if let Some(run) = self.selected_run().cloned() {
                     return self.curl_of(run);

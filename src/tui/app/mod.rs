@@ -24,6 +24,7 @@ use crate::tui::theme::Theme;
 
 mod browser;
 mod editor;
+mod export;
 mod keys;
 mod paste;
 mod persons;
@@ -374,6 +375,10 @@ impl App {
             }
             Action::CurlReady(Err(e)) => {
                 self.last_error = Some(e);
+                Vec::new()
+            }
+            Action::Exported(result) => {
+                self.on_exported(result);
                 Vec::new()
             }
             Action::SearchRetrying { id, notice } => {

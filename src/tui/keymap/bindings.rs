@@ -108,6 +108,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     // results
     b(Enter, Results, C::Enter, "full record"),
+    b(
+        Char('x'),
+        Results,
+        C::Export,
+        "export the shown run (liveface-run-N.json, in the start directory)",
+    ),
     // history
     b(Enter, History, C::Enter, "load run into the form"),
     b(Char('R'), History, C::Rerun, "re-run as is"),
@@ -118,6 +124,12 @@ pub const BINDINGS: &[Binding] = &[
         History,
         C::CopyCurl,
         "copy the run as a curl command",
+    ),
+    b(
+        Char('x'),
+        History,
+        C::Export,
+        "export the whole history (.csv + .json, in the start directory)",
     ),
     // text inputs
     b(Enter, Input, C::Done, "finish editing"),

@@ -91,6 +91,8 @@ pub enum Command {
     Sweep,
     /// History: the run's request as a curl command (popup + clipboard).
     CopyCurl,
+    /// Results: the shown run; history: every run — to files named by the dashboard.
+    Export,
     /// Form: show the probe as half blocks.
     Preview,
     /// Input: finish editing.

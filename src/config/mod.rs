@@ -124,6 +124,22 @@ pub fn history_path() -> PathBuf {
 /// Default cap of the history: older runs are pruned, oldest first, at start.
 pub const DEFAULT_HISTORY_MAX_RUNS: usize = 10_000;
 
+/// The profiles `config.toml` defines (`[profiles.NAME]`), sorted; none when there is no
+/// file. `sandbox` is built in and listed only when the file defines it.
+///
+/// # Errors
+/// The file (named by `--config`, or the default one) cannot be read or parsed.
+pub fn profile_names(flags: &Flags) -> Result<Vec<String>, String> {
+    let path = flags.config.clone().or_else(default_config_path);
+    match path {
+        Some(p) if p.exists() => {
+            let file = read_file_config(&p, &mut Vec::new())?;
+            Ok(file.profiles.into_keys().collect())
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Loads the configuration from the real environment and files.
 pub fn load(flags: &Flags) -> Result<Config, String> {
     resolve(flags, &|k| std::env::var(k).ok())

@@ -74,6 +74,15 @@ pub enum Effect {
         stem: String,
         formats: Vec<crate::history::export::Format>,
     },
+    /// Connect to another back end in the background (see `crate::tui::reconnect`);
+    /// answered by `Action::Connected` with the same `seq`.
+    Connect {
+        seq: u64,
+        to: crate::tui::reconnect::ConnectTo,
+    },
+    /// From now on send every request with this connection (the old one is dropped, an
+    /// embedded sandbox of it stopped); searches still running are aborted.
+    UseConnection(crate::tui::reconnect::ConnectionHandle),
     Quit,
 }
 

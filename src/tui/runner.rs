@@ -19,6 +19,7 @@ use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
 use super::effect::{Effect, PersonSave};
 use super::fsview::read_dir_sorted;
+use super::reconnect::Reconnect;
 
 /// Person lookups in flight at once, so a long result list doesn't flood the server.
 const PERSON_FETCH_CONCURRENCY: usize = 4;
@@ -32,6 +33,11 @@ pub struct Runner {
     person_slots: Arc<Semaphore>,
     /// Where exports are written: the directory liveface was started from.
     export_dir: PathBuf,
+    /// How to connect elsewhere (`Effect::Connect`).
+    reconnect: Reconnect,
+    /// The connection adopted by a switch: kept alive (it may own an embedded sandbox)
+    /// until the next switch or the end.
+    connection: Option<crate::connect::Connection>,
 }
 
 impl Runner {
@@ -49,7 +55,15 @@ impl Runner {
             searches: HashMap::new(),
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
             export_dir: PathBuf::from("."),
+            reconnect: Reconnect::default(),
+            connection: None,
         }
+    }
+
+    /// Connections made by a switch (`Effect::Connect`) use these flags and models.
+    pub fn with_reconnect(mut self, reconnect: Reconnect) -> Runner {
+        self.reconnect = reconnect;
+        self
     }
 
     /// Exports go to `dir` (the dashboard passes the directory it was started from).
@@ -229,6 +243,21 @@ impl Runner {
                     let result = export_runs(&dir, &runs, &stem, &formats);
                     let _ = tx.send(Action::Exported(result));
                 });
+            }
+            Effect::Connect { seq, to } => {
+                let with = self.reconnect.clone();
+                tokio::spawn(async move {
+                    let result = super::reconnect::connect(&to, &with).await.map(Box::new);
+                    let _ = tx.send(Action::Connected { seq, to, result });
+                });
+            }
+            Effect::UseConnection(handle) => {
+                if let Some(conn) = handle.take() {
+                    // Nothing of the old back end may answer after this.
+                    self.abort_all();
+                    self.client = conn.client.clone();
+                    self.connection = Some(conn);
+                }
             }
             Effect::Quit => self.abort_all(),
         }

@@ -32,6 +32,7 @@ mod preview_cache;
 mod preview_facebox;
 mod preview_render;
 mod preview_tty;
+mod profile_switch;
 mod screens;
 mod styles;
 mod update;

@@ -76,6 +76,10 @@ impl App {
             Command::Search => return self.start_search(false),
             Command::ForceSearch => return self.start_search(true),
             Command::Persons => return self.open_persons(),
+            Command::SwitchProfile => {
+                self.open_profiles();
+                return Vec::new();
+            }
             _ => {}
         }
         if let Some(popup) = self.popup.clone() {
@@ -142,6 +146,7 @@ impl App {
     pub(super) fn on_popup_command(&mut self, popup: Popup, cmd: Command) -> Vec<Effect> {
         match (popup, cmd) {
             (Popup::Persons, cmd) => return self.on_persons_command(cmd),
+            (Popup::Profiles { selected }, cmd) => return self.on_profiles_command(selected, cmd),
             (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
                 return self.delete_person(id, None).into_iter().collect();
             }

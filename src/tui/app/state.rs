@@ -115,4 +115,8 @@ pub enum Popup {
     Curl {
         command: String,
     },
+    /// The profile picker (`Ctrl-p`): index into `App::profile_choices()`.
+    Profiles {
+        selected: usize,
+    },
 }

@@ -26,6 +26,8 @@ pub enum Ctx {
     ConfirmDelete,
     /// An edit form popup (person, collection) while no text field has the keys.
     Editor,
+    /// A list to choose from (the profile picker).
+    Picker,
 }
 
 impl Ctx {
@@ -53,6 +55,7 @@ impl Ctx {
             Ctx::Persons => "Persons list",
             Ctx::ConfirmDelete => "Delete question",
             Ctx::Editor => "Edit forms",
+            Ctx::Picker => "Profile picker",
         }
     }
 }
@@ -91,6 +94,8 @@ pub enum Command {
     Sweep,
     /// History: the run's request as a curl command (popup + clipboard).
     CopyCurl,
+    /// Open the profile picker.
+    SwitchProfile,
     /// Results: the shown run; history: every run — to files named by the dashboard.
     Export,
     /// Form: show the probe as half blocks.

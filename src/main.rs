@@ -27,6 +27,7 @@ fn main() {
                 liveface::cli::sandbox::run(args.clone(), cli.global.models.clone()).await
             }
             Some(Command::History { action }) => history(&cli, action),
+            Some(Command::Profiles { action }) => cli::profiles::run(&cli.global.flags(), action),
             Some(Command::Models { action }) => match action {
                 ModelsAction::Status { json } => {
                     cli::models::status(cli.global.models.clone(), *json)

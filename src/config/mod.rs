@@ -2,11 +2,13 @@
 //!
 //! - [`file`]: what `config.toml` may hold, profiles laid over it, its permissions;
 //! - [`token_command`]: a token taken from a command's output instead of the file;
-//! - [`url`]: which base URLs a token may be sent to.
+//! - [`url`]: which base URLs a token may be sent to;
+//! - [`write`]: `config.toml` written by `liveface profiles add` (0600, atomic).
 
 mod file;
 mod token_command;
 mod url;
+pub mod write;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,7 +25,8 @@ pub const DEFAULT_MAX_SIDE: u32 = 1600;
 pub use file::{FileConfig, Profile, SANDBOX_PROFILE};
 pub use url::{check_url, is_loopback};
 
-use file::{apply_profile, read_file_config};
+use file::apply_profile;
+pub use file::read_file_config;
 
 pub const ENV_PROFILE: &str = "LIVEFACE_PROFILE";
 

@@ -101,13 +101,20 @@ pub fn run(flags: &Flags, action: &ProfilesAction) -> i32 {
     }
 }
 
-/// One line of standard input, checked as a token (its value never quoted).
+/// One line of standard input, checked as a token (its value never quoted). On a
+/// terminal it is asked for without echo, so it never shows on screen.
 fn read_token() -> Result<String, String> {
+    use std::io::IsTerminal;
     let mut text = String::new();
-    std::io::stdin()
-        .take(64 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
+    if std::io::stdin().is_terminal() {
+        text = rpassword::prompt_password("token (not shown): ")
+            .map_err(|e| format!("cannot read the token from the terminal: {e}"))?;
+    } else {
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read the token from standard input: {e}"))?;
+    }
     let line = text.lines().next().unwrap_or("").trim().to_owned();
     match Token::parse(&line) {
         Ok(Some(_)) => Ok(line),

@@ -93,6 +93,8 @@ pub enum Action {
     CurlReady(Result<String, String>),
     /// The files an export wrote, or why it failed (plain words).
     Exported(Result<Vec<PathBuf>, String>),
+    /// The config file's profiles as they are now, or why they could not be read.
+    ProfilesListed(Result<Vec<String>, String>),
     /// A connection `Effect::Connect { seq, to }` asked for, or why it failed.
     Connected {
         seq: u64,

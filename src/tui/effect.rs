@@ -74,6 +74,9 @@ pub enum Effect {
         stem: String,
         formats: Vec<crate::history::export::Format>,
     },
+    /// Read the config file's profile names again (for the picker); answered by
+    /// `Action::ProfilesListed`.
+    ListProfiles,
     /// Connect to another back end in the background (see `crate::tui::reconnect`);
     /// answered by `Action::Connected` with the same `seq`.
     Connect {

@@ -244,6 +244,13 @@ impl Runner {
                     let _ = tx.send(Action::Exported(result));
                 });
             }
+            Effect::ListProfiles => {
+                let flags = self.reconnect.flags.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::config::profile_names(&flags);
+                    let _ = tx.send(Action::ProfilesListed(result));
+                });
+            }
             Effect::Connect { seq, to } => {
                 let with = self.reconnect.clone();
                 tokio::spawn(async move {

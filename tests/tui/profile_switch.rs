@@ -27,6 +27,7 @@ struct World {
     rx: mpsc::UnboundedReceiver<Action>,
     one: Counters,
     two: Counters,
+    config: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -58,7 +59,7 @@ async fn world() -> World {
     )
     .with_reconnect(Reconnect {
         flags: Flags {
-            config: Some(config),
+            config: Some(config.clone()),
             ..Flags::default()
         },
         models: None,
@@ -72,6 +73,7 @@ async fn world() -> World {
         rx,
         one,
         two,
+        config,
         _dir: dir,
     }
 }
@@ -115,12 +117,22 @@ async fn switching_profile_cancels_the_search_reloads_and_searches_the_second_se
     }
     assert_eq!(w.one.searches(), 1);
 
-    // Ctrl-p: the picker lists both profiles and the sandbox, the current one marked.
-    key_mod(&mut w.app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    // A profile added to the file while the dashboard runs.
+    let mut file = std::fs::read_to_string(&w.config).unwrap();
+    file.push_str("[profiles.three]\nbase_url = \"http://127.0.0.1:9\"\n");
+    std::fs::write(&w.config, file).unwrap();
+    // Ctrl-p: the picker re-reads the file and lists the profiles and the sandbox, the
+    // current one marked.
+    let fx = key_mod(&mut w.app, KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert_eq!(fx, vec![Effect::ListProfiles]);
     assert_eq!(w.app.popup, Some(Popup::Profiles { selected: 0 }));
+    w.run(fx);
+    w.until(|a| matches!(a, Action::ProfilesListed(_))).await;
+    assert_eq!(w.app.profile_choices(), ["one", "three", "two", "sandbox"]);
     let screen = render(&w.app, 100, 30);
     assert!(screen.contains("● one  (current)"), "{screen}");
     assert!(screen.contains("sandbox"), "{screen}");
+    press(&mut w.app, KeyCode::Down);
     press(&mut w.app, KeyCode::Down);
     let fx = press(&mut w.app, KeyCode::Enter);
     assert!(

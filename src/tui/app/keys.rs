@@ -76,10 +76,7 @@ impl App {
             Command::Search => return self.start_search(false),
             Command::ForceSearch => return self.start_search(true),
             Command::Persons => return self.open_persons(),
-            Command::SwitchProfile => {
-                self.open_profiles();
-                return Vec::new();
-            }
+            Command::SwitchProfile => return self.open_profiles(),
             _ => {}
         }
         if let Some(popup) = self.popup.clone() {

@@ -392,6 +392,10 @@ impl App {
                 Vec::new()
             }
             Action::Connected { seq, to, result } => self.on_connected(seq, to, result),
+            Action::ProfilesListed(result) => {
+                self.on_profiles_listed(result);
+                Vec::new()
+            }
             Action::Exported(result) => {
                 self.on_exported(result);
                 Vec::new()

@@ -20,14 +20,34 @@ impl App {
         names
     }
 
-    /// `Ctrl-p`: opens the picker on the current profile.
-    pub(super) fn open_profiles(&mut self) {
-        let choices = self.profile_choices();
-        let selected = choices
+    /// `Ctrl-p`: opens the picker on the current profile, and reads the config file's
+    /// profiles again (one added meanwhile with `liveface profiles add` shows up).
+    pub(super) fn open_profiles(&mut self) -> Vec<Effect> {
+        self.popup = Some(Popup::Profiles {
+            selected: self.current_choice(),
+        });
+        vec![Effect::ListProfiles]
+    }
+
+    fn current_choice(&self) -> usize {
+        self.profile_choices()
             .iter()
             .position(|n| Some(n) == self.profile.as_ref())
-            .unwrap_or(0);
-        self.popup = Some(Popup::Profiles { selected });
+            .unwrap_or(0)
+    }
+
+    /// The profiles as the file holds them now; the open picker keeps its cursor in range.
+    pub(super) fn on_profiles_listed(&mut self, result: Result<Vec<String>, String>) {
+        match result {
+            Ok(names) => {
+                self.profiles = names;
+                let last = self.profile_choices().len().saturating_sub(1);
+                if let Some(Popup::Profiles { selected }) = &mut self.popup {
+                    *selected = (*selected).min(last);
+                }
+            }
+            Err(e) => self.last_error = Some(format!("profiles not re-read: {e}")),
+        }
     }
 
     /// A key in the picker: move, choose (Enter) or close.

@@ -38,6 +38,9 @@ pub struct Runner {
     /// The connection adopted by a switch: kept alive (it may own an embedded sandbox)
     /// until the next switch or the end.
     connection: Option<crate::connect::Connection>,
+    /// Reads in flight (collections, persons): aborted on a switch, so no answer of the
+    /// old back end lands after the new one's.
+    reads: Vec<AbortHandle>,
 }
 
 impl Runner {
@@ -57,6 +60,7 @@ impl Runner {
             export_dir: PathBuf::from("."),
             reconnect: Reconnect::default(),
             connection: None,
+            reads: Vec::new(),
         }
     }
 
@@ -90,10 +94,11 @@ impl Runner {
             }
             Effect::LoadCollections => {
                 let client = self.client.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = client.list_collections().await.map_err(|e| error_words(&e));
                     let _ = tx.send(Action::CollectionsLoaded(result));
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::Search { id, image, params } => {
                 self.searches.retain(|_, h| !h.is_finished());
@@ -137,18 +142,20 @@ impl Runner {
             Effect::FetchPerson { id } => {
                 let client = self.client.clone();
                 let slots = self.person_slots.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let _permit = slots.acquire_owned().await;
                     let result = client.get_person(&id).await.map_err(|e| error_words(&e));
                     let _ = tx.send(Action::PersonLoaded { id, result });
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::ListPersons { seq, query } => {
                 let client = self.client.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = client.list_persons(&query).await;
                     let _ = tx.send(Action::PersonsLoaded { seq, result });
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::DeletePerson { id, collection } => {
                 let client = self.client.clone();
@@ -262,12 +269,20 @@ impl Runner {
                 if let Some(conn) = handle.take() {
                     // Nothing of the old back end may answer after this.
                     self.abort_all();
+                    for h in self.reads.drain(..) {
+                        h.abort();
+                    }
                     self.client = conn.client.clone();
                     self.connection = Some(conn);
                 }
             }
             Effect::Quit => self.abort_all(),
         }
+    }
+
+    fn track_read(&mut self, handle: AbortHandle) {
+        self.reads.retain(|h| !h.is_finished());
+        self.reads.push(handle);
     }
 
     pub fn abort_all(&mut self) {

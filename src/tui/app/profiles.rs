@@ -132,8 +132,10 @@ impl App {
         self.counter_floor = crate::history::next_id(&self.runs);
         // Nothing of the old back end's gallery stays on screen.
         self.persons.clear();
+        // Its `seq` keeps counting, so a late page of the old list is never taken.
         self.person_list = super::PersonList {
             page: 1,
+            seq: self.person_list.seq,
             ..super::PersonList::default()
         };
         self.collections.load = Loading::Idle;

@@ -108,8 +108,15 @@ pub fn add_profile(path: &Path, edit: &ProfileEdit) -> Result<Written, String> {
     }
     let text = doc.to_string();
     let holds_token = check_result(&text, &edit.name)?;
-    let (mode, mode_fixed) = mode_for(path, old.is_some(), holds_token);
-    write_atomic(path, text.as_bytes(), mode)
+    // A symlinked config (dotfiles kept elsewhere) is updated where it points, and the
+    // link stays a link.
+    let target = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path)
+            .map_err(|e| format!("cannot follow the link {}: {e}", path.display()))?,
+        _ => path.to_path_buf(),
+    };
+    let (mode, mode_fixed) = mode_for(&target, old.is_some(), holds_token);
+    write_atomic(&target, text.as_bytes(), mode)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(Written {
         path: path.to_path_buf(),

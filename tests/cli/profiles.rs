@@ -247,3 +247,35 @@ async fn bad_input_is_refused_in_plain_words_without_the_token() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(!text(&out).contains("eyJsecret"), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn a_symlinked_config_is_updated_where_it_points() {
+    let home = tempfile::tempdir().unwrap();
+    let real = home.path().join("dotfiles/liveface.toml");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, "# from my dotfiles\n").unwrap();
+    let link = home.path().join("c.toml");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = liveface(
+        home.path(),
+        None,
+        &[
+            "--config",
+            link.to_str().unwrap(),
+            "profiles",
+            "add",
+            "dev",
+            "--base-url",
+            "http://127.0.0.1:8787",
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let written = std::fs::read_to_string(&real).unwrap();
+    assert!(written.contains("# from my dotfiles\n"), "{written}");
+    assert!(written.contains("[profiles.dev]"), "{written}");
+}

@@ -250,3 +250,69 @@ fn compare_of_runs_from_two_profiles_says_so_in_its_header() {
     let screen = render(&app, 120, 30);
     assert!(!screen.contains("different"), "{screen}");
 }
+
+fn connected(profile: &str) -> Box<liveface::tui::reconnect::Connected> {
+    use liveface::connect::{Backend, Connection};
+    use liveface::tui::reconnect::{Connected, ConnectionHandle};
+    let client = Client::new(ClientConfig::new("http://127.0.0.1:9", None)).unwrap();
+    Box::new(Connected {
+        handle: ConnectionHandle::new(Connection {
+            client: client.clone(),
+            backend: Backend::Remote {
+                host: "127.0.0.1:9".into(),
+            },
+            token_masked: None,
+            notes: Vec::new(),
+            sandbox: None,
+        }),
+        profile: Some(profile.into()),
+        backend_label: format!("{profile}.example"),
+        backend_key: format!("http://{profile}.example#no-token"),
+        token_masked: None,
+        defaults: liveface::api::model::SearchParams::default(),
+        refilter: liveface::config::Refilter::Session,
+        billed_requests: Some(client.request_counter()),
+        notes: Vec::new(),
+    })
+}
+
+#[test]
+fn only_the_newest_switch_is_adopted_and_a_search_started_meanwhile_is_cancelled() {
+    let mut app = app();
+    app.profile = Some("one".into());
+    app.switch_profile("a".into());
+    app.switch_profile("b".into());
+    // A search started while connecting goes to the old back end.
+    ready_probe(&mut app);
+    let fx = press(&mut app, KeyCode::F(5));
+    let Some(Effect::Search { id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *id;
+    // The answer to the first switch comes late: dropped.
+    let fx = app.update(Action::Connected {
+        seq: 1,
+        to: ConnectTo::Profile("a".into()),
+        result: Ok(connected("a")),
+    });
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(app.profile.as_deref(), Some("one"));
+    let fx = app.update(Action::Connected {
+        seq: 2,
+        to: ConnectTo::Profile("b".into()),
+        result: Ok(connected("b")),
+    });
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::CancelSearch { id: c }, Effect::UseConnection(_), Effect::LoadCollections] if *c == id
+        ),
+        "{fx:?}"
+    );
+    assert_eq!(app.profile.as_deref(), Some("b"));
+    assert_eq!(app.backend_key, "http://b.example#no-token");
+    assert!(app.in_flight.is_none());
+    let screen = render(&app, 120, 30);
+    assert!(screen.contains("[b] b.example"), "{screen}");
+    assert!(screen.contains("0 requests · 0 saved"), "{screen}");
+}

@@ -27,6 +27,7 @@ fn main() {
                 liveface::cli::sandbox::run(args.clone(), cli.global.models.clone()).await
             }
             Some(Command::History { action }) => history(&cli, action),
+            Some(Command::Profiles { action }) => cli::profiles::run(&cli.global.flags(), action),
             Some(Command::Models { action }) => match action {
                 ModelsAction::Status { json } => {
                     cli::models::status(cli.global.models.clone(), *json)
@@ -68,6 +69,7 @@ async fn dashboard(cli: &Cli) -> i32 {
     if cli.tui.theme.is_some() {
         flags.theme = cli.tui.theme.clone();
     }
+    let flags_used = flags.clone();
     let (config, conn) = match cli::open(&cli.global, flags).await {
         Ok(c) => c,
         Err(code) => return code,
@@ -102,8 +104,15 @@ async fn dashboard(cli: &Cli) -> i32 {
         history_max_runs: config.history_max_runs,
         log_path: liveface::config::data_dir().join(liveface::logging::LOG_FILE),
         max_side: config.max_side,
-        notes: config.warnings.iter().chain(&conn.notes).cloned().collect(),
+        // Config warnings last: the status bar shows the newest (a token file readable
+        // by others must not hide behind a connection note).
+        notes: conn.notes.iter().chain(&config.warnings).cloned().collect(),
         images,
+        profiles: liveface::config::profile_names(&flags_used).unwrap_or_default(),
+        reconnect: liveface::tui::reconnect::Reconnect {
+            flags: flags_used,
+            models: cli.global.models.clone(),
+        },
     };
     // `conn` stays alive until the dashboard ends: it owns an embedded sandbox.
     let result = liveface::tui::run(opts).await;

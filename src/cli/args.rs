@@ -101,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         action: crate::cli::history::HistoryAction,
     },
+    /// The config file's profiles: list them, or add / update one in config.toml
+    Profiles {
+        #[command(subcommand)]
+        action: crate::cli::profiles::ProfilesAction,
+    },
     /// Evaluate thresholds on a labelled probe set: FNIR, FPIR, APCER, BPCER per threshold
     #[command(after_help = EVAL_HELP)]
     Eval(EvalArgs),

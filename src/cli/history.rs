@@ -12,7 +12,8 @@ use super::output::table;
 use super::{confirm, report, EXIT_BAD_INPUT};
 use crate::api::client::search_body;
 use crate::api::curl::{base_url_of_key, curl_command, TokenRef};
-use crate::history::{HistoryStore, LabelSpec, Outcome, ProbeStamp, Run, RunMatch};
+use crate::history::export::{self, outcome_words};
+use crate::history::{HistoryStore, LabelSpec, ProbeStamp, Run, RunMatch};
 use crate::printable::printable;
 
 #[derive(Subcommand, Debug, Clone)]
@@ -206,13 +207,6 @@ fn list(runs: &[Run], json: bool) {
     );
 }
 
-fn outcome_words(r: &Run) -> String {
-    match (&r.outcome, r.refiltered_from) {
-        (Outcome::Ok, Some(src)) => format!("re-filtered from #{src}"),
-        (o, _) => o.label(),
-    }
-}
-
 fn show(r: &Run, json: bool) {
     if json {
         println!("{}", json!(r));
@@ -278,98 +272,10 @@ fn show(r: &Run, json: bool) {
     }
 }
 
-/// The CSV columns: one row per run and match (a run without matches is one row).
-pub const CSV_HEADER: [&str; 21] = [
-    "run_id",
-    "time",
-    "profile",
-    "backend",
-    "backend_key",
-    "probe_path",
-    "os",
-    "liveness_min_score",
-    "min_score",
-    "search_mode",
-    "collection_id",
-    "outcome",
-    "liveness_score",
-    "refiltered_from",
-    "elapsed_ms",
-    "truth",
-    "match_kind",
-    "match_rank",
-    "match_id",
-    "match_name",
-    "match_score",
-];
-
-/// The CSV rows of one run (see [`CSV_HEADER`]).
-pub fn csv_rows(r: &Run) -> Vec<Vec<String>> {
-    let run_cells = vec![
-        r.id.to_string(),
-        r.time.to_rfc3339(),
-        r.profile.clone().unwrap_or_default(),
-        r.backend.clone(),
-        r.backend_key.clone().unwrap_or_default(),
-        r.probe.path.to_string_lossy().into_owned(),
-        r.params.os.to_string(),
-        r.params.liveness_min_score.to_string(),
-        r.params.min_score.to_string(),
-        r.params.search_mode.to_string(),
-        r.params.collection_id.clone().unwrap_or_default(),
-        outcome_words(r),
-        r.liveness_score.map(|s| s.to_string()).unwrap_or_default(),
-        r.refiltered_from.map(|s| s.to_string()).unwrap_or_default(),
-        r.elapsed_ms.to_string(),
-        r.truth.as_ref().map(|t| t.words()).unwrap_or_default(),
-    ];
-    let hits = r
-        .matches
-        .iter()
-        .enumerate()
-        .map(|(i, m)| ("match", i, m))
-        .chain(r.flagged.iter().enumerate().map(|(i, m)| ("flagged", i, m)));
-    let mut rows: Vec<Vec<String>> = hits
-        .map(|(kind, i, m)| {
-            let mut row = run_cells.clone();
-            row.extend([
-                kind.to_owned(),
-                (i + 1).to_string(),
-                m.id.clone(),
-                m.name.clone().unwrap_or_default(),
-                m.score.to_string(),
-            ]);
-            row
-        })
-        .collect();
-    if rows.is_empty() {
-        let mut row = run_cells;
-        row.extend(std::iter::repeat_n(String::new(), 5));
-        rows.push(row);
-    }
-    rows
-}
-
 fn export(runs: &[Run], format: ExportFormat, output: Option<&Path>) -> Result<(), String> {
     let bytes = match format {
-        ExportFormat::Json => {
-            let mut v = serde_json::to_vec_pretty(runs).map_err(|e| e.to_string())?;
-            v.push(b'\n');
-            v
-        }
-        ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(Vec::new());
-            let write = |w: &mut csv::Writer<Vec<u8>>, row: &[String]| {
-                w.write_record(row).map_err(|e| e.to_string())
-            };
-            write(&mut w, &CSV_HEADER.map(str::to_owned))?;
-            for r in runs {
-                for row in csv_rows(r) {
-                    write(&mut w, &row)?;
-                }
-            }
-            w.into_inner().map_err(|e| e.to_string())?
-        }
+        ExportFormat::Json => export::to_json(runs)?,
+        ExportFormat::Csv => export::to_csv(runs)?,
     };
     match output {
         Some(path) => {

@@ -10,6 +10,7 @@ pub mod history;
 pub mod models;
 pub mod output;
 pub mod persons;
+pub mod profiles;
 pub mod sandbox;
 pub mod search;
 mod session;

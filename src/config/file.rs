@@ -92,10 +92,12 @@ pub(super) fn apply_profile(mut file: FileConfig, name: &str) -> Result<FileConf
     Ok(file)
 }
 
-pub(super) fn read_file_config(
-    path: &Path,
-    warnings: &mut Vec<String>,
-) -> Result<FileConfig, String> {
+/// Reads and parses `config.toml`; a file holding a token that other users can read
+/// adds a warning.
+///
+/// # Errors
+/// The file cannot be read, or is not a valid config (plain words, with its path).
+pub fn read_file_config(path: &Path, warnings: &mut Vec<String>) -> Result<FileConfig, String> {
     // Never open() a FIFO here: it would hang every command.
     let text = crate::filetype::read_regular_to_string(path)
         .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
@@ -103,9 +105,9 @@ pub(super) fn read_file_config(
         .map_err(|e| format!("config file {} is invalid: {}", path.display(), e.message()))?;
     let holds_token = file.token.is_some() || file.profiles.values().any(|p| p.token.is_some());
     if holds_token && readable_by_others(path) {
+        // The point first: a status bar may show only the start of the line.
         warnings.push(format!(
-            "{} holds a token and is readable by other users; run: chmod 600 {}",
-            path.display(),
+            "config file holds a token and is readable by other users; run: chmod 600 {}",
             path.display()
         ));
     }

@@ -2,11 +2,13 @@
 //!
 //! - [`file`]: what `config.toml` may hold, profiles laid over it, its permissions;
 //! - [`token_command`]: a token taken from a command's output instead of the file;
-//! - [`url`]: which base URLs a token may be sent to.
+//! - [`url`]: which base URLs a token may be sent to;
+//! - [`write`]: `config.toml` written by `liveface profiles add` (0600, atomic).
 
 mod file;
 mod token_command;
 mod url;
+pub mod write;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,7 +25,8 @@ pub const DEFAULT_MAX_SIDE: u32 = 1600;
 pub use file::{FileConfig, Profile, SANDBOX_PROFILE};
 pub use url::{check_url, is_loopback};
 
-use file::{apply_profile, read_file_config};
+use file::apply_profile;
+pub use file::read_file_config;
 
 pub const ENV_PROFILE: &str = "LIVEFACE_PROFILE";
 
@@ -123,6 +126,22 @@ pub fn history_path() -> PathBuf {
 
 /// Default cap of the history: older runs are pruned, oldest first, at start.
 pub const DEFAULT_HISTORY_MAX_RUNS: usize = 10_000;
+
+/// The profiles `config.toml` defines (`[profiles.NAME]`), sorted; none when there is no
+/// file. `sandbox` is built in and listed only when the file defines it.
+///
+/// # Errors
+/// The file (named by `--config`, or the default one) cannot be read or parsed.
+pub fn profile_names(flags: &Flags) -> Result<Vec<String>, String> {
+    let path = flags.config.clone().or_else(default_config_path);
+    match path {
+        Some(p) if p.exists() => {
+            let file = read_file_config(&p, &mut Vec::new())?;
+            Ok(file.profiles.into_keys().collect())
+        }
+        _ => Ok(Vec::new()),
+    }
+}
 
 /// Loads the configuration from the real environment and files.
 pub fn load(flags: &Flags) -> Result<Config, String> {

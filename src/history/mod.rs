@@ -9,9 +9,11 @@
 //! - [`store`]: the JSON-lines file, its lock and run ids;
 //! - [`compare`]: the threshold sweep of one run and the comparison of two;
 //! - [`refilter`]: when a stored run may answer a new query without a request;
-//! - [`label`]: the truth of a run's probe, as the user says it (for `eval --history`).
+//! - [`label`]: the truth of a run's probe, as the user says it (for `eval --history`);
+//! - [`export`]: the export formats (JSON, CSV) and new export files.
 
 mod compare;
+pub mod export;
 mod label;
 mod refilter;
 mod run;

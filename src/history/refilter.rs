@@ -13,6 +13,9 @@ use super::run::{Outcome, ProbeStamp, Run, RunMatch};
 pub struct RefilterScope<'a> {
     /// The back end the query would go to ([`Run::backend_key`]).
     pub backend_key: &'a str,
+    /// The profile the query is made with ([`Run::profile`]): a run of another profile
+    /// never answers, even on the same back end, so a run never mixes profiles.
+    pub profile: Option<&'a str>,
     /// Runs with an id at or above this one are fresh (this session, after the last
     /// change to the gallery made here).
     pub fresh_from_id: u64,
@@ -25,7 +28,9 @@ pub struct RefilterScope<'a> {
 
 impl RefilterScope<'_> {
     fn admits(&self, run: &Run) -> bool {
-        if run.backend_key.as_deref() != Some(self.backend_key) {
+        if run.backend_key.as_deref() != Some(self.backend_key)
+            || run.profile.as_deref() != self.profile
+        {
             return false;
         }
         if run.id >= self.fresh_from_id {
@@ -127,11 +132,26 @@ mod tests {
     fn session_scope(key: &str, fresh_from_id: u64) -> RefilterScope<'_> {
         RefilterScope {
             backend_key: key,
+            profile: None,
             fresh_from_id,
             max_age: None,
             stale_before_id: 0,
             now: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
         }
+    }
+
+    #[test]
+    fn a_run_of_another_profile_never_answers_a_query() {
+        let mut r = run(7, 0.6, &[("a", 0.95)]);
+        r.profile = Some("prod".into());
+        let p = r.params.clone();
+        let runs = vec![r];
+        let mut scope = session_scope(KEY, 1);
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_none());
+        scope.profile = Some("staging");
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_none());
+        scope.profile = Some("prod");
+        assert!(find_refilter(&runs, &scope, &stamp(), &p).is_some());
     }
 
     #[test]

@@ -104,6 +104,16 @@ pub enum Action {
     },
     /// A run's curl command, or why it could not be made.
     CurlReady(Result<String, String>),
+    /// The files an export wrote, or why it failed (plain words).
+    Exported(Result<Vec<PathBuf>, String>),
+    /// The config file's profiles as they are now, or why they could not be read.
+    ProfilesListed(Result<Vec<String>, String>),
+    /// A connection `Effect::Connect { seq, to }` asked for, or why it failed.
+    Connected {
+        seq: u64,
+        to: crate::tui::reconnect::ConnectTo,
+        result: Result<Box<crate::tui::reconnect::Connected>, String>,
+    },
     /// The client is about to retry search `id` (it failed in a way that is safe to
     /// repeat); the status shows it with the time budget left.
     SearchRetrying {

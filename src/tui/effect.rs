@@ -91,6 +91,25 @@ pub enum Effect {
     },
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
+    /// Write `runs` in each format to a new file `STEM.EXT` (`STEM-2.EXT` … when taken)
+    /// in the directory liveface was started from; answered by `Action::Exported`.
+    Export {
+        runs: Vec<Run>,
+        stem: String,
+        formats: Vec<crate::history::export::Format>,
+    },
+    /// Read the config file's profile names again (for the picker); answered by
+    /// `Action::ProfilesListed`.
+    ListProfiles,
+    /// Connect to another back end in the background (see `crate::tui::reconnect`);
+    /// answered by `Action::Connected` with the same `seq`.
+    Connect {
+        seq: u64,
+        to: crate::tui::reconnect::ConnectTo,
+    },
+    /// From now on send every request with this connection (the old one is dropped, an
+    /// embedded sandbox of it stopped); searches still running are aborted.
+    UseConnection(crate::tui::reconnect::ConnectionHandle),
     Quit,
 }
 

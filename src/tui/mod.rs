@@ -21,6 +21,7 @@ pub mod panes;
 pub mod paste;
 pub mod pictures;
 pub mod probe_preview;
+pub mod reconnect;
 pub mod runner;
 pub mod theme;
 
@@ -82,6 +83,10 @@ pub struct TuiOptions {
     pub notes: Vec<String>,
     /// `--images`: how to draw pictures (auto-detected, forced, or off).
     pub images: crate::preview::ImageMode,
+    /// The configured profiles, for the picker (`Ctrl-p`; `sandbox` is added).
+    pub profiles: Vec<String>,
+    /// How a profile switch connects (the start's flags and models).
+    pub reconnect: reconnect::Reconnect,
 }
 
 /// Builds the app (history, themes) without touching the terminal.
@@ -153,6 +158,7 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
         },
         opts.initial_image.clone(),
     );
+    app.profiles = opts.profiles.clone();
     // Ids above every run (damaged lines too), unique among dashboards sharing the file.
     app.run_ids = crate::history::RunIds::shared(store, max_id);
     (app, effects)
@@ -193,7 +199,9 @@ async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> i
         tx.clone(),
         opts.max_side,
         HistoryStore::new(&opts.history_path),
-    );
+    )
+    .with_export_dir(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
+    .with_reconnect(opts.reconnect.clone());
     install_panic_hook();
     let _guard = TerminalGuard::enter()?;
     // Never dropped: ratatui's drop shows the cursor and prints "Failed to show the

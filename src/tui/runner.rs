@@ -19,6 +19,7 @@ use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
 use super::effect::{Effect, PersonSave};
 use super::fsview::read_dir_sorted;
+use super::reconnect::Reconnect;
 
 /// Person lookups in flight at once, so a long result list doesn't flood the server.
 const PERSON_FETCH_CONCURRENCY: usize = 4;
@@ -33,6 +34,16 @@ pub struct Runner {
     evals: super::eval_runner::Evals,
     /// Where evaluation journals go (`<data dir>/eval` unless a test says otherwise).
     eval_dir: PathBuf,
+    /// Where exports are written: the directory liveface was started from.
+    export_dir: PathBuf,
+    /// How to connect elsewhere (`Effect::Connect`).
+    reconnect: Reconnect,
+    /// The connection adopted by a switch: kept alive (it may own an embedded sandbox)
+    /// until the next switch or the end.
+    connection: Option<crate::connect::Connection>,
+    /// Reads in flight (collections, persons): aborted on a switch, so no answer of the
+    /// old back end lands after the new one's.
+    reads: Vec<AbortHandle>,
 }
 
 impl Runner {
@@ -51,12 +62,28 @@ impl Runner {
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
             evals: Default::default(),
             eval_dir: crate::config::data_dir().join("eval"),
+            export_dir: PathBuf::from("."),
+            reconnect: Reconnect::default(),
+            connection: None,
+            reads: Vec::new(),
         }
     }
 
     /// Keeps evaluation journals in `dir` instead of `<data dir>/eval`.
     pub fn with_eval_dir(mut self, dir: PathBuf) -> Runner {
         self.eval_dir = dir;
+        self
+    }
+
+    /// Connections made by a switch (`Effect::Connect`) use these flags and models.
+    pub fn with_reconnect(mut self, reconnect: Reconnect) -> Runner {
+        self.reconnect = reconnect;
+        self
+    }
+
+    /// Exports go to `dir` (the dashboard passes the directory it was started from).
+    pub fn with_export_dir(mut self, dir: PathBuf) -> Runner {
+        self.export_dir = dir;
         self
     }
 
@@ -78,10 +105,11 @@ impl Runner {
             }
             Effect::LoadCollections => {
                 let client = self.client.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = client.list_collections().await.map_err(|e| error_words(&e));
                     let _ = tx.send(Action::CollectionsLoaded(result));
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::Search { id, image, params } => {
                 self.searches.retain(|_, h| !h.is_finished());
@@ -125,18 +153,20 @@ impl Runner {
             Effect::FetchPerson { id } => {
                 let client = self.client.clone();
                 let slots = self.person_slots.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let _permit = slots.acquire_owned().await;
                     let result = client.get_person(&id).await.map_err(|e| error_words(&e));
                     let _ = tx.send(Action::PersonLoaded { id, result });
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::ListPersons { seq, query } => {
                 let client = self.client.clone();
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let result = client.list_persons(&query).await;
                     let _ = tx.send(Action::PersonsLoaded { seq, result });
                 });
+                self.track_read(task.abort_handle());
             }
             Effect::DeletePerson { id, collection } => {
                 let client = self.client.clone();
@@ -248,8 +278,49 @@ impl Runner {
                     CopyToClipboard::to_clipboard_from(text)
                 );
             }
+            Effect::Export {
+                runs,
+                stem,
+                formats,
+            } => {
+                let dir = self.export_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = export_runs(&dir, &runs, &stem, &formats);
+                    let _ = tx.send(Action::Exported(result));
+                });
+            }
+            Effect::ListProfiles => {
+                let flags = self.reconnect.flags.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::config::profile_names(&flags);
+                    let _ = tx.send(Action::ProfilesListed(result));
+                });
+            }
+            Effect::Connect { seq, to } => {
+                let with = self.reconnect.clone();
+                tokio::spawn(async move {
+                    let result = super::reconnect::connect(&to, &with).await.map(Box::new);
+                    let _ = tx.send(Action::Connected { seq, to, result });
+                });
+            }
+            Effect::UseConnection(handle) => {
+                if let Some(conn) = handle.take() {
+                    // Nothing of the old back end may answer after this.
+                    self.abort_all();
+                    for h in self.reads.drain(..) {
+                        h.abort();
+                    }
+                    self.client = conn.client.clone();
+                    self.connection = Some(conn);
+                }
+            }
             Effect::Quit => self.abort_all(),
         }
+    }
+
+    fn track_read(&mut self, handle: AbortHandle) {
+        self.reads.retain(|h| !h.is_finished());
+        self.reads.push(handle);
     }
 
     pub fn abort_all(&mut self) {
@@ -344,6 +415,29 @@ fn curl_of(
     )
     .map_err(|e| format!("cannot write {}: {e}", body.display()))?;
     Ok(crate::api::curl::curl_command(base, &body, token))
+}
+
+/// Writes `runs` once per format to new files in `dir` (blocking); the paths written.
+fn export_runs(
+    dir: &std::path::Path,
+    runs: &[crate::history::Run],
+    stem: &str,
+    formats: &[crate::history::export::Format],
+) -> Result<Vec<PathBuf>, String> {
+    use crate::history::export::write_new;
+    formats
+        .iter()
+        .map(|f| {
+            let bytes = f.render(runs)?;
+            write_new(dir, stem, f.ext(), &bytes).map_err(|e| {
+                format!(
+                    "export not written: cannot create {stem}.{} in {}: {e}",
+                    f.ext(),
+                    dir.display()
+                )
+            })
+        })
+        .collect()
 }
 
 /// Stamps and prepares a probe file (blocking).

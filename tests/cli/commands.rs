@@ -689,7 +689,7 @@ async fn history_export_round_trips_every_field_of_every_run() {
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(header, liveface::cli::history::CSV_HEADER);
+    assert_eq!(header, liveface::history::export::CSV_HEADER);
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(
         rows.len(),

@@ -19,3 +19,4 @@ mod commands;
 mod eval;
 mod files;
 mod history_processes;
+mod profiles;

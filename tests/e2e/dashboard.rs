@@ -523,3 +523,86 @@ fn a_sandbox_failure_is_logged_to_the_file_not_over_the_screen() {
     let log = std::fs::read_to_string(tmp.path().join("data/liveface/liveface.log")).unwrap();
     assert!(log.contains("sandbox: storage error"), "{log}");
 }
+
+/// A config file with a token, readable by others: the status bar warns at start. Then
+/// `Ctrl-p` switches from profile one to profile two, two counting servers on
+/// 127.0.0.1: two's collections appear and its name is in the status bar.
+#[test]
+fn the_config_warning_shows_and_ctrl_p_switches_profile() {
+    if !need_tmux() {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (one, two) = (Counters::default(), Counters::default());
+    *one.label.lock().unwrap() = "one".into();
+    *two.label.lock().unwrap() = "two".into();
+    let url_one = rt.block_on(server::start(one.clone()));
+    let url_two = rt.block_on(server::start(two.clone()));
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config/liveface/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "profile = \"one\"\n[profiles.one]\nbase_url = \"{url_one}\"\ntoken = \"tok-0123456789abcdef\"\n\
+             [profiles.two]\nbase_url = \"{url_two}\"\n"
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let probes = tmp.path().join("probes");
+    write_probe(&probes);
+    let tmux = launch(
+        tmp.path(),
+        "profiles",
+        &format!("--dir '{}'", probes.display()),
+    );
+    let s = tmux.wait_for("one gallery");
+    assert!(s.contains("[one]"), "{s}");
+    assert!(
+        s.contains("config file holds a token and is readable by"),
+        "{s}"
+    );
+
+    tmux.keys(&["C-p"]);
+    let s = tmux.wait_for("Switch profile");
+    assert!(s.contains("● one  (current)"), "{s}");
+    tmux.keys(&["Down", "Enter"]);
+    let s = tmux.wait_for("two gallery");
+    assert!(s.contains("[two]"), "{s}");
+    assert!(s.contains("now on profile two"), "{s}");
+    quit_and_check_restored(&tmux);
+}
+
+/// On the embedded sandbox, whose start adds notes of its own, the warning about a
+/// token file readable by others is still the one the status bar shows.
+#[test]
+fn the_config_warning_is_not_hidden_by_the_sandbox_notes() {
+    if !need_tmux() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("config/liveface/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "profile = \"sandbox\"\n[profiles.one]\nbase_url = \"https://api.example.com\"\n\
+         token = \"tok-0123456789abcdef\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let tmux = launch_in_demo_probes(tmp.path(), "sandbox-warning");
+    let s = tmux.wait_for("Demo staff");
+    assert!(s.contains("SANDBOX"), "{s}");
+    assert!(
+        s.contains("config file holds a token and is readable by"),
+        "{s}"
+    );
+    quit_and_check_restored(&tmux);
+}

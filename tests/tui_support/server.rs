@@ -24,6 +24,8 @@ pub struct Counters {
     pub searches: Arc<AtomicUsize>,
     /// Milliseconds each search waits before answering (to test cancel).
     pub delay_ms: Arc<AtomicUsize>,
+    /// When set, the server's one collection is named after it (tells two servers apart).
+    pub label: Arc<std::sync::Mutex<String>>,
 }
 
 impl Counters {
@@ -61,7 +63,13 @@ async fn search(State(c): State<Counters>, Json(body): Json<Value>) -> (StatusCo
     )
 }
 
-async fn collections() -> Json<Value> {
+async fn collections(State(c): State<Counters>) -> Json<Value> {
+    let label = c.label.lock().unwrap().clone();
+    if !label.is_empty() {
+        return Json(
+            json!({"data": [{"_id": format!("c-{label}"), "name": format!("{label} gallery")}]}),
+        );
+    }
     Json(json!({"data": [
         {"_id": "c1", "name": "Staff", "code": "uuid-staff"},
         {"_id": "c2", "name": "Visitors"}

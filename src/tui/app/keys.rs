@@ -80,6 +80,7 @@ impl App {
             Command::Search => return self.start_search(false),
             Command::ForceSearch => return self.start_search(true),
             Command::Persons => return self.open_persons(),
+            Command::SwitchProfile => return self.open_profiles(),
             _ => {}
         }
         if let Some(popup) = self.popup.clone() {
@@ -150,6 +151,7 @@ impl App {
             (Popup::Label, cmd) => return self.on_label_command(cmd),
             (Popup::Evaluate, cmd) => return self.on_evaluate_command(cmd),
             (Popup::EvalPair { .. }, Command::Cancel) => self.popup = Some(Popup::Evaluate),
+            (Popup::Profiles { selected }, cmd) => return self.on_profiles_command(selected, cmd),
             (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
                 return self.delete_person(id, None).into_iter().collect();
             }
@@ -384,6 +386,7 @@ impl App {
                 let id = self.selected_run().map(|r| r.id);
                 self.open_label(id);
             }
+            (Pane::Results | Pane::History, Command::Export) => return self.export(),
             (Pane::History, Command::CopyCurl) => {
                 if let Some(run) = self.selected_run().cloned() {
                     return self.curl_of(run);

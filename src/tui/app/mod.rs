@@ -26,10 +26,12 @@ mod browser;
 mod collections;
 mod editor;
 mod evaluate;
+mod export;
 mod keys;
 mod label;
 mod paste;
 mod persons;
+mod profiles;
 mod search;
 mod state;
 
@@ -82,8 +84,16 @@ pub struct App {
     pub backend_key: String,
     /// The config profile in use, shown in the status bar and kept with every run.
     pub profile: Option<String>,
-    /// Requests sent to a billed API this session (`None` for the sandbox, which is free).
+    /// Requests sent to a billed API with the current profile (`None` for the sandbox,
+    /// which is free); a profile switch starts a new count.
     pub billed_requests: Option<crate::api::client::RequestCounter>,
+    /// Runs from this id on count as "saved" in the status bar (the current profile's).
+    counter_floor: u64,
+    /// The configured profiles the picker offers (`sandbox` is added to them).
+    pub profiles: Vec<String>,
+    /// The profile a switch is connecting to.
+    pub connecting: Option<String>,
+    connect_seq: u64,
     /// Run `R` asked for, waiting for its probe to be prepared.
     pending_rerun: Option<(SearchParams, bool)>,
     next_search_id: u64,
@@ -168,6 +178,10 @@ impl App {
             backend_key: init.backend_key,
             profile: init.profile,
             billed_requests: None,
+            counter_floor: session_floor,
+            profiles: Vec::new(),
+            connecting: None,
+            connect_seq: 0,
             in_flight: None,
             pending_rerun: None,
             next_search_id: 1,
@@ -232,7 +246,7 @@ impl App {
     pub fn requests_saved(&self) -> usize {
         self.runs
             .iter()
-            .filter(|r| r.id >= self.session_floor && r.refiltered_from.is_some())
+            .filter(|r| r.id >= self.counter_floor && r.refiltered_from.is_some())
             .count()
     }
 
@@ -288,6 +302,7 @@ impl App {
                 vec![Ctx::Confirm]
             }
             Some(Popup::Evaluate) => vec![Ctx::Evaluate],
+            Some(Popup::Profiles { .. }) => vec![Ctx::Picker],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -367,6 +382,15 @@ impl App {
             }
             Action::CurlReady(Err(e)) => {
                 self.last_error = Some(e);
+                Vec::new()
+            }
+            Action::Connected { seq, to, result } => self.on_connected(seq, to, result),
+            Action::ProfilesListed(result) => {
+                self.on_profiles_listed(result);
+                Vec::new()
+            }
+            Action::Exported(result) => {
+                self.on_exported(result);
                 Vec::new()
             }
             Action::SearchRetrying { id, notice } => {

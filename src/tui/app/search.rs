@@ -231,6 +231,7 @@ impl App {
         if let (false, Some(max_age)) = (force, max_age) {
             let scope = history::RefilterScope {
                 backend_key: &self.backend_key,
+                profile: self.profile.as_deref(),
                 fresh_from_id: self.session_floor.max(self.refilter_floor),
                 max_age,
                 stale_before_id: self.refilter_floor,

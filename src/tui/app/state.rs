@@ -125,6 +125,10 @@ pub enum Popup {
     Curl {
         command: String,
     },
+    /// The profile picker (`Ctrl-p`): index into `App::profile_choices()`.
+    Profiles {
+        selected: usize,
+    },
 }
 
 /// One error at the cursors: a probe the thresholds decide wrongly.

@@ -55,6 +55,13 @@ pub const BINDINGS: &[Binding] = &[
     b(F(1), Global, C::Help, ""),
     b(Char('T'), Global, C::CycleTheme, "next theme"),
     b(Char('P'), Global, C::Persons, "persons list"),
+    m(
+        Char('p'),
+        KeyModifiers::CONTROL,
+        Global,
+        C::SwitchProfile,
+        "switch profile (cancels the search in flight)",
+    ),
     b(
         Char('E'),
         Global,
@@ -126,6 +133,12 @@ pub const BINDINGS: &[Binding] = &[
         C::Label,
         "label the run (right person, not enrolled, attack)",
     ),
+    b(
+        Char('x'),
+        Results,
+        C::Export,
+        "export the shown run (liveface-run-N.json, in the start directory)",
+    ),
     // history
     b(Enter, History, C::Enter, "load run into the form"),
     b(Char('R'), History, C::Rerun, "re-run as is"),
@@ -142,6 +155,12 @@ pub const BINDINGS: &[Binding] = &[
         History,
         C::CopyCurl,
         "copy the run as a curl command",
+    ),
+    b(
+        Char('x'),
+        History,
+        C::Export,
+        "export the whole history (.csv + .json, in the start directory)",
     ),
     // text inputs
     b(Enter, Input, C::Done, "finish editing"),
@@ -337,6 +356,21 @@ pub const BINDINGS: &[Binding] = &[
         Char('c'),
         KeyModifiers::CONTROL,
         Evaluate,
+        C::ForceQuit,
+        "quit now",
+    ),
+    // profile picker
+    b(Up, Picker, C::Up, "previous profile"),
+    b(Char('k'), Picker, C::Up, ""),
+    b(Down, Picker, C::Down, "next profile"),
+    b(Char('j'), Picker, C::Down, ""),
+    b(Enter, Picker, C::Enter, "connect with the profile"),
+    b(Esc, Picker, C::Cancel, "close, staying on the current one"),
+    b(Char('q'), Picker, C::Cancel, ""),
+    m(
+        Char('c'),
+        KeyModifiers::CONTROL,
+        Picker,
         C::ForceQuit,
         "quit now",
     ),

@@ -30,6 +30,8 @@ pub enum Ctx {
     Label,
     /// The Evaluate screen.
     Evaluate,
+    /// A list to choose from (the profile picker).
+    Picker,
 }
 
 impl Ctx {
@@ -59,6 +61,7 @@ impl Ctx {
             Ctx::Editor => "Edit forms",
             Ctx::Label => "Label a run",
             Ctx::Evaluate => "Evaluate screen",
+            Ctx::Picker => "Profile picker",
         }
     }
 }
@@ -97,6 +100,10 @@ pub enum Command {
     Sweep,
     /// History: the run's request as a curl command (popup + clipboard).
     CopyCurl,
+    /// Open the profile picker.
+    SwitchProfile,
+    /// Results: the shown run; history: every run — to files named by the dashboard.
+    Export,
     /// Form: show the probe as half blocks.
     Preview,
     /// Input: finish editing.

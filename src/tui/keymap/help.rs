@@ -42,7 +42,7 @@ pub fn help_lines_of(ctx: Ctx) -> Vec<(Command, HelpLine)> {
 }
 
 /// The contexts the help overlay lists, in order.
-pub const HELP_CONTEXTS: [Ctx; 14] = [
+pub const HELP_CONTEXTS: [Ctx; 15] = [
     Global,
     Browser,
     Form,
@@ -52,6 +52,7 @@ pub const HELP_CONTEXTS: [Ctx; 14] = [
     Input,
     Popup,
     Persons,
+    Picker,
     Editor,
     Label,
     Evaluate,

@@ -42,7 +42,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
         frame.render_widget(Paragraph::new("one of the runs is gone"), inner);
         return;
     };
-    let head = Line::from(vec![
+    let mut head = Line::from(vec![
         Span::styled(
             format!("A = run #{a} (min {})", fmt_threshold(ra.params.min_score)),
             app.theme.accent(),
@@ -53,6 +53,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, a: u64, b: u64, scroll: 
             app.theme.accent(),
         ),
     ]);
+    // Runs of two accounts or servers searched different galleries: say so.
+    if ra.profile != rb.profile {
+        let name = |p: &Option<String>| p.clone().unwrap_or_else(|| "none".into());
+        head.push_span(Span::styled(
+            format!(
+                "   different profiles: {} / {}",
+                name(&ra.profile),
+                name(&rb.profile)
+            ),
+            app.theme.warn(),
+        ));
+    } else if ra.backend_key != rb.backend_key {
+        head.push_span(Span::styled("   different back ends", app.theme.warn()));
+    }
     frame.render_widget(Paragraph::new(head), Rect { height: 1, ..inner });
     let rows = compare(ra, rb);
     if rows.is_empty() {

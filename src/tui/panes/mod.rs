@@ -18,6 +18,7 @@ pub mod input_line;
 pub mod label;
 pub mod persons;
 pub mod preview;
+pub mod profiles;
 pub mod results;
 pub mod status;
 pub mod sweep;
@@ -79,6 +80,7 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
         Some(Popup::Compare { a, b, scroll }) => compare::render(app, frame, area, *a, *b, *scroll),
         Some(Popup::Sweep { run }) => sweep::render(app, frame, area, *run),
         Some(Popup::Curl { command }) => curl::render(app, frame, area, command),
+        Some(Popup::Profiles { selected }) => profiles::render(app, frame, area, *selected),
         Some(Popup::Preview) => preview::render(app, pictures, frame, area),
         Some(Popup::Persons) => persons::render(app, frame, area),
         Some(Popup::ConfirmDelete {

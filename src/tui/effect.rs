@@ -68,6 +68,18 @@ pub enum Effect {
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
     Quit,
+    /// Install the face models into `dir` from `source` in a task that
+    /// `CancelModelsInstall` aborts; progress comes back as `Action::ModelsProgress`.
+    InstallModels {
+        seq: u64,
+        dir: PathBuf,
+        source: crate::install::Source,
+    },
+    CancelModelsInstall,
+    /// Start the embedded sandbox with the face engine (demo first), off the loop.
+    SwitchToFaceEngine,
+    /// Use the connection `SwitchToFaceEngine` prepared from now on; stop the old one.
+    AdoptEngine,
 }
 
 /// Which person write a form sends; the runner fills in the prepared images.

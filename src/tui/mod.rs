@@ -13,6 +13,7 @@ pub mod app;
 pub mod clock;
 pub mod editform;
 pub mod effect;
+pub mod engine;
 pub mod fsview;
 pub mod keyburst;
 pub mod keymap;
@@ -81,6 +82,12 @@ pub struct TuiOptions {
     pub notes: Vec<String>,
     /// `--images`: how to draw pictures (auto-detected, forced, or off).
     pub images: crate::preview::ImageMode,
+    /// The connection `client` belongs to, kept alive (and replaced when the engine
+    /// switches) by the dashboard; `None` when the caller keeps it.
+    pub connection: Option<crate::connect::Connection>,
+    /// The face models' install offer and engine switch (embedded sandbox on the pixel
+    /// engine only; see [`engine::EngineSwitch::offered_for`]).
+    pub engine_switch: Option<engine::EngineSwitch>,
 }
 
 /// Builds the app (history, themes) without touching the terminal.
@@ -154,6 +161,13 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     );
     // Ids above every run (damaged lines too), unique among dashboards sharing the file.
     app.run_ids = crate::history::RunIds::shared(store, max_id);
+    app.models = opts.engine_switch.as_ref().map(|s| {
+        app::ModelsInstall::offered(
+            s.models_dir.clone(),
+            s.models_source.clone(),
+            engine::models_bytes(),
+        )
+    });
     (app, effects)
 }
 
@@ -172,7 +186,7 @@ pub async fn run(opts: TuiOptions) -> io::Result<()> {
     result
 }
 
-async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> io::Result<()> {
+async fn run_on_screen(mut opts: TuiOptions, signals: Signals, log: &Diversion) -> io::Result<()> {
     let (mut app, effects) = prepare(&opts);
     // The graphics query must finish before the event reader starts, or it eats the reply.
     let mode = opts.images;
@@ -192,7 +206,8 @@ async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> i
         tx.clone(),
         opts.max_side,
         HistoryStore::new(&opts.history_path),
-    );
+    )
+    .with_engine_switch(opts.connection.take(), opts.engine_switch.take());
     install_panic_hook();
     let _guard = TerminalGuard::enter()?;
     // Never dropped: ratatui's drop shows the cursor and prints "Failed to show the

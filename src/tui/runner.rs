@@ -18,6 +18,7 @@ use crate::history::{HistoryStore, ProbeStamp};
 use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
 use super::effect::{Effect, PersonSave};
+use super::engine::{self, EngineSwitch, Handoff};
 use super::fsview::read_dir_sorted;
 
 /// Person lookups in flight at once, so a long result list doesn't flood the server.
@@ -30,6 +31,13 @@ pub struct Runner {
     store: HistoryStore,
     searches: HashMap<u64, AbortHandle>,
     person_slots: Arc<Semaphore>,
+    /// The connection the client belongs to, when the dashboard owns it (an embedded
+    /// sandbox stops when it is dropped).
+    connection: Option<crate::connect::Connection>,
+    /// How to install the models and switch to the face engine, when offered.
+    engine_switch: Option<EngineSwitch>,
+    install: Option<AbortHandle>,
+    handoff: Handoff,
 }
 
 impl Runner {
@@ -46,7 +54,28 @@ impl Runner {
             store,
             searches: HashMap::new(),
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
+            connection: None,
+            engine_switch: None,
+            install: None,
+            handoff: Handoff::default(),
         }
+    }
+
+    /// Keeps `connection` (whose client this runner uses) alive, and lets the runner
+    /// install the models and switch to the face engine as `switch` says.
+    pub fn with_engine_switch(
+        mut self,
+        connection: Option<crate::connect::Connection>,
+        switch: Option<EngineSwitch>,
+    ) -> Runner {
+        self.connection = connection;
+        self.engine_switch = switch;
+        self
+    }
+
+    /// The base URL requests go to now (changes when the engine switches).
+    pub fn base_url(&self) -> &str {
+        self.client.base_url()
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -211,11 +240,47 @@ impl Runner {
                 );
             }
             Effect::Quit => self.abort_all(),
+            Effect::InstallModels { seq, dir, source } => {
+                if let Some(h) = self.install.take() {
+                    h.abort();
+                }
+                self.install = Some(engine::spawn_install(seq, dir, source, tx));
+            }
+            Effect::CancelModelsInstall => {
+                if let Some(h) = self.install.take() {
+                    h.abort();
+                }
+            }
+            Effect::SwitchToFaceEngine => match self.engine_switch.clone() {
+                Some(switch) => engine::spawn_switch(switch, self.handoff.clone(), tx),
+                None => {
+                    let _ = tx.send(Action::EngineSwitched(Err(
+                        "this dashboard does not run the embedded sandbox".into(),
+                    )));
+                }
+            },
+            Effect::AdoptEngine => {
+                let next = self
+                    .handoff
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                if let Some(conn) = next {
+                    self.client = conn.client.clone();
+                    self.searches.clear();
+                    // Dropping the old connection stops its embedded sandbox.
+                    self.connection = Some(conn);
+                    self.engine_switch = None;
+                }
+            }
         }
     }
 
     pub fn abort_all(&mut self) {
         for (_, h) in self.searches.drain() {
+            h.abort();
+        }
+        if let Some(h) = self.install.take() {
             h.abort();
         }
     }

@@ -100,7 +100,9 @@ impl App {
                 if self.in_flight.is_some() {
                     return self.cancel_search();
                 }
+                return self.cancel_models_install();
             }
+            Command::InstallModels => return self.toggle_models_install(),
             Command::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Command::CycleTheme => self.cycle_theme(),
             Command::Quit => {

@@ -25,6 +25,7 @@ use crate::tui::theme::Theme;
 mod browser;
 mod editor;
 mod keys;
+mod models;
 mod paste;
 mod persons;
 mod search;
@@ -32,6 +33,7 @@ mod state;
 
 pub use browser::{contains_ignore_case, Browser};
 pub use editor::{CollectionDelete, Editor, EditorKind};
+pub use models::{ModelsInstall, ModelsPhase};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
@@ -132,6 +134,8 @@ pub struct App {
     pub preview: crate::preview::PreviewCache,
     /// How images are drawn, as the help overlay shows it ("halfblocks (…)", "off").
     pub images: String,
+    /// The face models' install offer (embedded sandbox on the pixel engine only).
+    pub models: Option<ModelsInstall>,
 }
 
 /// What the app needs to start.
@@ -206,6 +210,7 @@ impl App {
             quit: false,
             preview: crate::preview::PreviewCache::new(None),
             images: "off".into(),
+            models: None,
         };
         let mut fx = vec![app.open_dir(init.start_dir, None), app.load_collections()];
         if let Some(img) = initial_image {
@@ -312,6 +317,10 @@ impl App {
             || self.editor.as_ref().is_some_and(|e| e.saving)
             || self.collections.delete.as_ref().is_some_and(|d| d.sending)
             || matches!(self.probe, ProbeState::Loading(_))
+            || self
+                .models
+                .as_ref()
+                .is_some_and(|m| m.phase != ModelsPhase::Offered)
     }
 
     // ---- update --------------------------------------------------------------
@@ -428,6 +437,17 @@ impl App {
                 ));
                 Vec::new()
             }
+            Action::ModelsProgress {
+                seq,
+                done,
+                total,
+                elapsed,
+            } => {
+                self.on_models_progress(seq, done, total, elapsed);
+                Vec::new()
+            }
+            Action::ModelsInstalled { seq, result } => self.on_models_installed(seq, result),
+            Action::EngineSwitched(result) => self.on_engine_switched(result),
         }
     }
 

@@ -28,6 +28,7 @@ pub const BINDINGS: &[Binding] = &[
         C::ForceSearch,
         "run with a real request (no re-filter)",
     ),
+    // Also cancels the face models' install when no search runs (the gauge says M).
     b(Esc, Global, C::Cancel, "cancel the search in flight"),
     b(Tab, Global, C::FocusNext, "next pane"),
     b(BackTab, Global, C::FocusPrev, "previous pane"),
@@ -55,6 +56,12 @@ pub const BINDINGS: &[Binding] = &[
     b(F(1), Global, C::Help, ""),
     b(Char('T'), Global, C::CycleTheme, "next theme"),
     b(Char('P'), Global, C::Persons, "persons list"),
+    b(
+        Char('M'),
+        Global,
+        C::InstallModels,
+        "install face models (again: cancel)",
+    ),
     b(
         Char('q'),
         Global,

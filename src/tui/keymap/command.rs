@@ -122,6 +122,8 @@ pub enum Command {
     Save,
     /// Edit form: open the existing person a duplicate refusal named.
     OpenExisting,
+    /// Install the face models (embedded sandbox on the pixel engine), or cancel that.
+    InstallModels,
 }
 
 #[derive(Clone, Copy, Debug)]

@@ -1,0 +1,284 @@
+//! The dashboard's engine switch, runner side: installing the face models in a
+//! background task (progress as throttled actions), then starting the embedded sandbox
+//! again with the face engine — demo photo pack fetched and enrolled first, on its own
+//! store — and handing the new connection to the runner, which stops the old one.
+//!
+//! The app side (the offer, the gauge, what a finished switch changes) is
+//! `app/models.rs`; the runner's arms only call the functions here.
+//!
+//! Relation to a general "switch the dashboard to another connection" (profiles): the
+//! last step, [`Handoff`] + `Effect::AdoptEngine`, is that switch — a prepared
+//! `Connection` parked by a task and adopted by the runner between two effects, so the
+//! effects after it (reload collections …) already use the new client.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use crate::config::{Config, Target};
+use crate::connect::{Backend, Connection};
+use crate::install::{self, Event, InstallOptions, PinnedFile, Source};
+use crate::sandbox::face::models;
+
+use super::action::{Action, SwitchedEngine};
+
+/// Points the dashboard's model install at a mirror: a directory or an `http(s)` base URL
+/// holding the four model files (as `liveface models install --from`).
+pub const ENV_MODELS_FROM: &str = "LIVEFACE_MODELS_FROM";
+/// Points the demo photo pack's download at a mirror (as `sandbox demo --pack-from`).
+pub const ENV_PACK_FROM: &str = "LIVEFACE_PACK_FROM";
+
+/// At most this often a progress action is sent (the gauge needs a few a second).
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// What the dashboard needs to install the models and switch its embedded sandbox to the
+/// face engine. Only made for the embedded sandbox running the pixel engine.
+#[derive(Clone, Debug)]
+pub struct EngineSwitch {
+    pub config: Config,
+    /// Where the models go (and the face engine loads them from).
+    pub models_dir: PathBuf,
+    pub models_source: Source,
+    /// The face engine's own store (never the pixel engine's).
+    pub face_data_dir: PathBuf,
+    pub pack_source: Source,
+}
+
+impl EngineSwitch {
+    /// The switch for `conn`, when it is the embedded sandbox on the pixel engine because
+    /// the models are missing; the sources come from [`ENV_MODELS_FROM`] and
+    /// [`ENV_PACK_FROM`]. `None` for a cloud profile or when the face engine runs.
+    pub fn offered_for(
+        config: &Config,
+        conn: &Connection,
+        models_flag: Option<PathBuf>,
+    ) -> Option<EngineSwitch> {
+        let pixel =
+            matches!(&conn.backend, Backend::Sandbox { engine, .. } if engine != "face models");
+        if !pixel || !matches!(config.target, Target::EmbeddedSandbox) {
+            return None;
+        }
+        let env = |k: &str| std::env::var(k).ok();
+        Some(EngineSwitch {
+            config: config.clone(),
+            models_dir: models::resolve_dir(models_flag),
+            models_source: Source::from_option(env(ENV_MODELS_FROM).as_deref()),
+            face_data_dir: crate::sandbox::choose::embedded_data_dir(true),
+            pack_source: Source::from_option(env(ENV_PACK_FROM).as_deref()),
+        })
+    }
+}
+
+/// The total size of the four model files, in bytes (for the offer's "≈ N MB").
+pub fn models_bytes() -> u64 {
+    models::pinned_all().iter().map(|f| f.size).sum()
+}
+
+/// The connection a switch task prepared, parked until the runner adopts it.
+pub type Handoff = Arc<Mutex<Option<Connection>>>;
+
+/// Installs the models into `dir` from `source` on a tokio task; reports
+/// `Action::ModelsProgress` (throttled) and then `Action::ModelsInstalled`. Aborting the
+/// task leaves nothing under a final name (see `crate::install`).
+pub fn spawn_install(
+    seq: u64,
+    dir: PathBuf,
+    source: Source,
+    tx: mpsc::UnboundedSender<Action>,
+) -> AbortHandle {
+    tokio::spawn(async move {
+        let files = models::pinned_all();
+        let total: u64 = files.iter().map(|f| f.size).sum();
+        let started = Instant::now();
+        let gauge = Gauge::new(total, started);
+        let report = |e: Event<'_>| {
+            if let Some(done) = gauge.on(e) {
+                let _ = tx.send(Action::ModelsProgress {
+                    seq,
+                    done,
+                    total,
+                    elapsed: started.elapsed(),
+                });
+            }
+        };
+        let opts = InstallOptions {
+            from_flag: if source == Source::Upstream {
+                "`liveface models install --from`"
+            } else {
+                ENV_MODELS_FROM
+            },
+            source,
+        };
+        let result = install::install(&files, &dir, &opts, &report)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        let _ = tx.send(Action::ModelsInstalled { seq, result });
+    })
+    .abort_handle()
+}
+
+/// Bytes done over all files, and whether this event is worth an action now.
+struct Gauge {
+    total: u64,
+    state: Mutex<(u64, u64, Instant)>, // (bytes of finished files, done, last sent)
+}
+
+impl Gauge {
+    fn new(total: u64, started: Instant) -> Gauge {
+        let long_ago = started.checked_sub(PROGRESS_EVERY).unwrap_or(started);
+        Gauge {
+            total,
+            state: Mutex::new((0, 0, long_ago)),
+        }
+    }
+
+    /// The bytes done, when an action should go out (at most every [`PROGRESS_EVERY`],
+    /// and always when a file finishes).
+    fn on(&self, e: Event<'_>) -> Option<u64> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (finished, done, last) = &mut *st;
+        let force = match e {
+            Event::Skipped { file } | Event::Installed { file } => {
+                *finished += file.size;
+                *done = *finished;
+                true
+            }
+            Event::Started { .. } => false,
+            Event::Progress { done: d, .. } => {
+                *done = (*finished + d).min(self.total);
+                false
+            }
+        };
+        if force || last.elapsed() >= PROGRESS_EVERY {
+            *last = Instant::now();
+            Some(*done)
+        } else {
+            None
+        }
+    }
+}
+
+/// Starts the embedded sandbox again with the face engine (after fetching and enrolling
+/// the demo photo pack on its store, the first time) and parks the connection in
+/// `handoff`; reports `Action::EngineSwitched`.
+pub fn spawn_switch(switch: EngineSwitch, handoff: Handoff, tx: mpsc::UnboundedSender<Action>) {
+    tokio::spawn(async move {
+        let result = switch_to_face(&switch).await.map(|(conn, note)| {
+            let switched = SwitchedEngine {
+                label: conn.backend.label(),
+                backend_key: conn.backend_key(),
+                probes_dir: match &conn.backend {
+                    Backend::Sandbox { probes_dir, .. } => probes_dir.clone(),
+                    Backend::Remote { .. } => None,
+                },
+                note,
+            };
+            *handoff.lock().unwrap_or_else(|p| p.into_inner()) = Some(conn);
+            switched
+        });
+        let _ = tx.send(Action::EngineSwitched(result));
+    });
+}
+
+async fn switch_to_face(switch: &EngineSwitch) -> Result<(Connection, String), String> {
+    use crate::sandbox::choose::{choose_engine_in, wait_ready};
+    let dir = switch.models_dir.clone();
+    let choice = tokio::task::spawn_blocking(move || choose_engine_in(&dir))
+        .await
+        .map_err(|e| e.to_string())?;
+    if !choice.face {
+        return Err(format!(
+            "the models in {} did not verify",
+            switch.models_dir.display()
+        ));
+    }
+    let data = switch.face_data_dir.clone();
+    let probes = crate::sandbox::probes_dir(&data);
+    let mut note = String::new();
+    // The first start with the face engine: the real-photo demo, as `sandbox demo`.
+    if !probes.join("README.md").is_file() {
+        match fetch_pack(&data, &switch.pack_source).await {
+            Ok(pack) => {
+                let slot = choice.slot.clone();
+                let seeded = tokio::task::spawn_blocking(move || {
+                    let engine = wait_ready(&slot)?;
+                    crate::sandbox::face_demo::seed_face_demo(
+                        &data,
+                        &pack,
+                        &probes,
+                        engine.as_ref(),
+                    )
+                    .map_err(|e| e.to_string())
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+                if let Err(e) = seeded {
+                    note = format!(" (demo not enrolled: {e})");
+                }
+            }
+            Err(e) => note = format!(" (demo photos not fetched: {e})"),
+        }
+    }
+    let conn = crate::connect::embedded::connect_face(
+        &switch.config,
+        switch.face_data_dir.clone(),
+        choice,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let probes = match &conn.backend {
+        Backend::Sandbox {
+            probes_dir: Some(p),
+            ..
+        } => format!(" — demo probes in {}", p.display()),
+        _ => String::new(),
+    };
+    let note = format!(
+        "face models installed: the embedded sandbox now runs the face engine{probes}{note}"
+    );
+    Ok((conn, note))
+}
+
+/// Fetches the demo photo pack beside the face store; returns its directory.
+async fn fetch_pack(data_dir: &Path, source: &Source) -> Result<PathBuf, String> {
+    let pack = crate::sandbox::face_demo::pack_dir(data_dir);
+    let files: Vec<PinnedFile> = crate::sandbox::face_demo::pack_files();
+    let opts = InstallOptions {
+        source: source.clone(),
+        from_flag: ENV_PACK_FROM,
+    };
+    install::install(&files, &pack, &opts, &|_| {})
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(pack)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_throttled_but_every_finished_file_is_reported() {
+        let a = PinnedFile {
+            name: "a",
+            url: "",
+            size: 100,
+            sha256: "",
+        };
+        let b = PinnedFile { name: "b", ..a };
+        let g = Gauge::new(200, Instant::now());
+        assert_eq!(g.on(Event::Progress { file: &a, done: 10 }), Some(10));
+        // Right after: held back.
+        assert_eq!(g.on(Event::Progress { file: &a, done: 20 }), None);
+        assert_eq!(g.on(Event::Installed { file: &a }), Some(100));
+        assert_eq!(g.on(Event::Started { file: &b }), None);
+        assert_eq!(g.on(Event::Progress { file: &b, done: 50 }), None);
+        std::thread::sleep(PROGRESS_EVERY);
+        assert_eq!(g.on(Event::Progress { file: &b, done: 60 }), Some(160));
+        assert_eq!(g.on(Event::Skipped { file: &b }), Some(200));
+    }
+}

@@ -45,20 +45,31 @@ pub struct EngineSwitch {
     /// The face engine's own store (never the pixel engine's).
     pub face_data_dir: PathBuf,
     pub pack_source: Source,
+    /// The face engine already runs, on a store without the demo: the dashboard fetches
+    /// and enrols the demo in the background and restarts its sandbox on that store.
+    pub demo_only: bool,
 }
 
 impl EngineSwitch {
-    /// The switch for `conn`, when it is the embedded sandbox on the pixel engine because
-    /// the models are missing; the sources come from [`ENV_MODELS_FROM`] and
-    /// [`ENV_PACK_FROM`]. `None` for a cloud profile or when the face engine runs.
+    /// The switch for `conn`, when it is the embedded sandbox: on the pixel engine
+    /// because the models are missing (the install offer), or on the face engine the
+    /// first time, before its demo is there (`demo_only`). The sources come from
+    /// [`ENV_MODELS_FROM`] and [`ENV_PACK_FROM`]. `None` for a cloud profile, and for the
+    /// face engine once its demo probes are written.
     pub fn offered_for(
         config: &Config,
         conn: &Connection,
         models_flag: Option<PathBuf>,
     ) -> Option<EngineSwitch> {
-        let pixel =
-            matches!(&conn.backend, Backend::Sandbox { engine, .. } if engine != "face models");
-        if !pixel || !matches!(config.target, Target::EmbeddedSandbox) {
+        let Backend::Sandbox { engine, probes_dir } = &conn.backend else {
+            return None;
+        };
+        if !matches!(config.target, Target::EmbeddedSandbox) {
+            return None;
+        }
+        let face = engine == FACE_ENGINE;
+        let face_data_dir = crate::sandbox::choose::embedded_data_dir(true);
+        if face && (probes_dir.is_some() || !wants_demo(&face_data_dir)) {
             return None;
         }
         let env = |k: &str| std::env::var(k).ok();
@@ -66,11 +77,15 @@ impl EngineSwitch {
             config: config.clone(),
             models_dir: models::resolve_dir(models_flag),
             models_source: Source::from_option(env(ENV_MODELS_FROM).as_deref()),
-            face_data_dir: crate::sandbox::choose::embedded_data_dir(true),
+            face_data_dir,
             pack_source: Source::from_option(env(ENV_PACK_FROM).as_deref()),
+            demo_only: face,
         })
     }
 }
+
+/// The engine label of the embedded sandbox with the face models.
+const FACE_ENGINE: &str = "face models";
 
 /// The total size of the four model files, in bytes (for the offer's "≈ N MB").
 pub fn models_bytes() -> u64 {
@@ -200,7 +215,11 @@ async fn switch_to_face(switch: &EngineSwitch) -> Result<(Connection, String), S
     let probes = crate::sandbox::probes_dir(&data);
     let mut note = String::new();
     // The first start with the face engine: the real-photo demo, as `sandbox demo`.
-    if !probes.join("README.md").is_file() {
+    let check = data.clone();
+    if tokio::task::spawn_blocking(move || wants_demo(&check))
+        .await
+        .unwrap_or(false)
+    {
         match fetch_pack(&data, &switch.pack_source).await {
             Ok(pack) => {
                 let slot = choice.slot.clone();
@@ -237,10 +256,28 @@ async fn switch_to_face(switch: &EngineSwitch) -> Result<(Connection, String), S
         } => format!(" — demo probes in {}", p.display()),
         _ => String::new(),
     };
-    let note = format!(
-        "face models installed: the embedded sandbox now runs the face engine{probes}{note}"
-    );
+    let note = if switch.demo_only {
+        format!("the face engine's demo gallery is enrolled{probes}{note}")
+    } else {
+        format!(
+            "face models installed: the embedded sandbox now runs the face engine{probes}{note}"
+        )
+    };
     Ok((conn, note))
+}
+
+/// True when the face store in `data_dir` has no demo probes and nobody enrolled: a
+/// user's own gallery never gets the demo persons mixed in.
+fn wants_demo(data_dir: &Path) -> bool {
+    if crate::sandbox::probes_dir(data_dir)
+        .join("README.md")
+        .is_file()
+    {
+        return false;
+    }
+    crate::sandbox::store::Store::open(data_dir)
+        .and_then(|s| s.counts())
+        .is_ok_and(|c| c.0 == 0)
 }
 
 /// Fetches the demo photo pack beside the face store; returns its directory.

@@ -161,12 +161,19 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     );
     // Ids above every run (damaged lines too), unique among dashboards sharing the file.
     app.run_ids = crate::history::RunIds::shared(store, max_id);
+    let mut effects = effects;
     app.models = opts.engine_switch.as_ref().map(|s| {
-        app::ModelsInstall::offered(
+        let mut m = app::ModelsInstall::offered(
             s.models_dir.clone(),
             s.models_source.clone(),
             engine::models_bytes(),
-        )
+        );
+        if s.demo_only {
+            // The face engine's first start: its demo, in the background.
+            m.phase = app::ModelsPhase::Switching;
+            effects.push(Effect::SwitchToFaceEngine);
+        }
+        m
     });
     (app, effects)
 }

@@ -220,6 +220,7 @@ async fn install_from_a_mirror_then_the_face_engine_and_its_demo_take_over() {
         models_source: Source::Mirror(models_mirror.base_url.clone()),
         face_data_dir: face_data.clone(),
         pack_source: Source::Mirror(pack_mirror.base_url.clone()),
+        demo_only: false,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut runner = Runner::new(

@@ -120,7 +120,7 @@ impl App {
             Some(m) if m.is_installing() => {
                 m.phase = ModelsPhase::Offered;
                 self.notice = Some(
-                    "install cancelled: no partial model file was kept (M starts it again)".into(),
+                    "install cancelled: nothing half-installed under a model's name (M starts it again)".into(),
                 );
                 vec![Effect::CancelModelsInstall]
             }

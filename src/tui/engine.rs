@@ -298,6 +298,62 @@ async fn fetch_pack(data_dir: &Path, source: &Source) -> Result<PathBuf, String>
 mod tests {
     use super::*;
 
+    fn config(target: Target) -> Config {
+        // An empty config file of its own: never the user's.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("config.toml");
+        std::fs::write(&file, "").unwrap_or_else(|e| panic!("{e}"));
+        let flags = crate::config::Flags {
+            config: Some(file),
+            ..Default::default()
+        };
+        let mut c = crate::config::resolve(&flags, &|_| None).unwrap_or_else(|e| panic!("{e}"));
+        c.target = target;
+        c
+    }
+
+    fn connection(backend: Backend) -> Connection {
+        let client =
+            crate::api::Client::new(crate::api::ClientConfig::new("http://127.0.0.1:9", None))
+                .unwrap_or_else(|e| panic!("{e}"));
+        Connection {
+            client,
+            backend,
+            token_masked: None,
+            notes: Vec::new(),
+            sandbox: None,
+        }
+    }
+
+    #[test]
+    fn the_offer_is_only_for_the_embedded_sandbox_on_the_pixel_engine() {
+        let embedded = config(Target::EmbeddedSandbox);
+        let pixel = connection(Backend::Sandbox {
+            engine: "pixel fallback".into(),
+            probes_dir: None,
+        });
+        let switch = EngineSwitch::offered_for(&embedded, &pixel, Some("/m".into()));
+        let switch = switch.unwrap_or_else(|| panic!("offered"));
+        assert!(!switch.demo_only);
+        assert_eq!(switch.models_dir, PathBuf::from("/m"));
+        // A cloud profile: never.
+        let cloud = config(Target::Remote {
+            base_url: "https://api.verifik.co".into(),
+            token: None,
+            token_command: None,
+        });
+        let remote = connection(Backend::Remote {
+            host: "api.verifik.co".into(),
+        });
+        assert!(EngineSwitch::offered_for(&cloud, &remote, None).is_none());
+        // The face engine with its demo probes: nothing to do.
+        let face = connection(Backend::Sandbox {
+            engine: FACE_ENGINE.into(),
+            probes_dir: Some("/d/probes".into()),
+        });
+        assert!(EngineSwitch::offered_for(&embedded, &face, None).is_none());
+    }
+
     #[test]
     fn progress_is_throttled_but_every_finished_file_is_reported() {
         let a = PinnedFile {

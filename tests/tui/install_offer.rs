@@ -302,3 +302,102 @@ async fn install_from_a_mirror_then_the_face_engine_and_its_demo_take_over() {
         "the pixel sandbox still listens at {old_base}"
     );
 }
+
+/// The face engine's first start on an empty store: the dashboard asks for the demo at
+/// once (no key), fetches the pack from the mirror, enrols it, restarts its sandbox on
+/// that store and shows the demo collection and probes.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_face_engines_first_start_enrols_the_demo_in_the_background() {
+    use liveface::sandbox::face::models::ALL;
+    use liveface::sandbox::face_demo::PACK;
+    let model_names: Vec<&str> = ALL.iter().map(|f| f.name).collect();
+    let pack_names: Vec<&str> = PACK.iter().map(|p| p.file.name).collect();
+    if !have(&shared_models(), &model_names) || !have(&shared_pack(), &pack_names) {
+        return;
+    }
+    let pack_mirror = Mirror::start(&shared_pack()).await;
+    let home = tempfile::tempdir().unwrap();
+    let cfg_file = home.path().join("config.toml");
+    std::fs::write(&cfg_file, "").unwrap();
+    let flags = liveface::config::Flags {
+        config: Some(cfg_file),
+        ..Default::default()
+    };
+    let config = liveface::config::resolve(&flags, &|_| None).unwrap();
+    let face_data = home.path().join("sandbox-face");
+    let choice = liveface::sandbox::choose::choose_engine_in(&shared_models());
+    assert!(choice.face);
+    let conn = liveface::connect::embedded::connect_face(&config, face_data.clone(), choice)
+        .await
+        .unwrap();
+    let switch = EngineSwitch {
+        config: config.clone(),
+        models_dir: shared_models(),
+        models_source: Source::Upstream,
+        face_data_dir: face_data.clone(),
+        pack_source: Source::Mirror(pack_mirror.base_url.clone()),
+        demo_only: true,
+    };
+    let opts = liveface::tui::TuiOptions {
+        client: conn.client.clone(),
+        backend: conn.backend.clone(),
+        backend_key: conn.backend_key(),
+        refilter: config.refilter,
+        profile: None,
+        token_masked: None,
+        defaults: config.defaults.clone(),
+        start_dir: home.path().to_path_buf(),
+        initial_image: None,
+        theme: None,
+        history_path: home.path().join("h.jsonl"),
+        history_max_runs: 100,
+        log_path: home.path().join("log"),
+        max_side: 1600,
+        notes: Vec::new(),
+        images: liveface::preview::ImageMode::Off,
+        connection: None,
+        engine_switch: Some(switch.clone()),
+    };
+    let (mut app, effects) = liveface::tui::prepare(&opts);
+    assert!(effects.contains(&Effect::SwitchToFaceEngine), "{effects:?}");
+    assert_eq!(app.models.as_ref().unwrap().phase, ModelsPhase::Switching);
+    assert!(status_line(&app, 120).contains("starting the face engine"));
+
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = Runner::new(
+        conn.client.clone(),
+        tx,
+        1600,
+        HistoryStore::new(home.path().join("h.jsonl")),
+    )
+    .with_engine_switch(Some(conn), Some(switch));
+    for e in effects {
+        runner.run(e);
+    }
+    let probes = face_data.join("probes");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let mut names = Vec::new();
+    while names.is_empty() || app.browser.dir != probes {
+        let action = tokio::time::timeout_at(deadline, rx.recv())
+            .await
+            .expect("the demo is enrolled in time")
+            .unwrap();
+        if let Action::CollectionsLoaded(Ok(list)) = &action {
+            names = list.iter().map(|c| c.name.clone()).collect();
+        }
+        for e in app.update(action) {
+            runner.run(e);
+        }
+    }
+    assert!(app.models.is_none());
+    assert_eq!(names, vec![liveface::sandbox::face_demo::COLLECTION]);
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap()
+            .contains("demo gallery is enrolled"),
+        "{:?}",
+        app.notice
+    );
+    assert_eq!(pack_mirror.requests().len(), PACK.len());
+}

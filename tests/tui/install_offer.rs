@@ -46,6 +46,16 @@ fn the_status_bar_offers_the_install_only_when_the_models_are_missing() {
         line.contains("pixel engine: face models missing — M installs them (≈ 8 MB)"),
         "{line}"
     );
+    // Beside a message that needs the room, the offer is short and the message whole.
+    let mut busy = offered();
+    let logged =
+        "a problem logged to /tmp/.tmpAbCdEf/data/liveface/liveface.log (shown again on exit)";
+    busy.last_error = Some(logged.into());
+    let line = status_line(&busy, 160);
+    assert!(
+        line.contains(&format!("│ M: install face models │ {logged}")),
+        "{line}"
+    );
     // The face engine, or a cloud profile: no offer (`App::models` is `None`).
     let plain = app_with(Vec::new()).0;
     assert!(!status_line(&plain, 120).contains("M installs"));

@@ -61,7 +61,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some(m) = &app.models {
-        spans.push(models_span(app, m));
+        // The newest message keeps its room: beside a long one the offer is short.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let message = app.last_error.as_ref().or(app.notice.as_ref());
+        let full = models_span(app, m, false);
+        let fits = message.is_none_or(|msg| {
+            used + full.width() + 2 + Span::raw(msg.as_str()).width() <= area.width as usize
+        });
+        spans.push(if fits {
+            full
+        } else {
+            models_span(app, m, true)
+        });
     }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(used);
@@ -79,11 +90,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
 }
 
-/// The models offer, the install gauge, or the engine starting.
-fn models_span(app: &App, m: &ModelsInstall) -> Span<'static> {
+/// The models offer, the install gauge, or the engine starting; `short` for the offer
+/// beside a message that needs the room.
+fn models_span(app: &App, m: &ModelsInstall, short: bool) -> Span<'static> {
     let t = &app.theme;
     let mb = |b: u64| b as f64 / 1_000_000.0;
     match m.phase {
+        ModelsPhase::Offered if short => Span::styled("│ M: install face models ", t.warn()),
         ModelsPhase::Offered => Span::styled(
             format!(
                 "│ pixel engine: face models missing — M installs them (≈ {:.0} MB) ",

@@ -411,3 +411,46 @@ async fn the_face_engines_first_start_enrols_the_demo_in_the_background() {
     );
     assert_eq!(pack_mirror.requests().len(), PACK.len());
 }
+
+/// No network (nothing listens at the mirror): the runner's install ends with plain words
+/// that say where to copy the files and what points the dashboard at a mirror.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_mirror_ends_the_install_with_what_to_do() {
+    let home = tempfile::tempdir().unwrap();
+    let client =
+        liveface::api::Client::new(liveface::api::ClientConfig::new("http://127.0.0.1:9", None))
+            .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = Runner::new(client, tx, 1600, HistoryStore::new(home.path().join("h")));
+    let models = home.path().join("models");
+    runner.run(Effect::InstallModels {
+        seq: 7,
+        dir: models.clone(),
+        source: Source::Mirror("http://127.0.0.1:9".into()),
+    });
+    let action = loop {
+        let a = tokio::time::timeout(Duration::from_secs(60), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if !matches!(a, Action::ModelsProgress { .. }) {
+            break a;
+        }
+    };
+    let Action::ModelsInstalled {
+        seq: 7,
+        result: Err(why),
+    } = action
+    else {
+        panic!("{action:?}")
+    };
+    assert!(why.starts_with("cannot reach 127.0.0.1:9 ("), "{why}");
+    assert!(
+        why.contains(&format!("copy the files by hand into {}", models.display()))
+            && why.contains("LIVEFACE_MODELS_FROM"),
+        "{why}"
+    );
+    for f in liveface::sandbox::face::models::ALL {
+        assert!(!models.join(f.name).exists());
+    }
+}

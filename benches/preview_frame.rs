@@ -14,26 +14,42 @@
 //!   repaint, as after a resize; normal frames only send the cells that changed);
 //!
 //! and, off the render path, the cold job for a 24 MP JPEG (read, decode, EXIF,
-//! downscale, encode to half-blocks) against a plain `image::load_from_memory`.
+//! downscale, encode to half-blocks) against a plain `image::load_from_memory`;
+//!
+//! and `held ↓`: the real dashboard (`App`, the picture step, `panes::render`, drawn
+//! through the crossterm backend into a byte sink) at 160×50 with the cursor held down
+//! through 200 photos (3000×2000 JPEGs) in the file browser, one ↓ every 33 ms (real
+//! sleeps, as key repeat delivers them), decodes on tokio's blocking pool as the event
+//! loop runs them, and a frame for each key and each finished decode, as the event loop
+//! draws them. It reports the worst, 99th percentile and median frame against the same
+//! scrolling with the preview hidden (`--images off`), the decodes started, and how long
+//! after the last key the photo the cursor rests on is on screen.
 
 // Tests and benches may panic: that is how they fail (the lints guard `src/`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
 
-use std::path::Path;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use image::{DynamicImage, Rgb, RgbImage};
 use liveface::api::model::Thumbnail;
 use liveface::preview::widgets::{draw_preview, draw_side_by_side, preview_cells, SideBySide};
 use liveface::preview::PreviewCache;
+use liveface::preview::PreviewDone;
 use liveface::probe;
+use liveface::tui::action::Action;
+use liveface::tui::app::{App, AppInit};
+use liveface::tui::pictures::PictureStep;
+use liveface::tui::{panes, theme};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, List, Paragraph, Widget};
+use ratatui::{Terminal, TerminalOptions, Viewport};
 use ratatui_image::picker::Picker;
 
 const W: u16 = 200;
@@ -184,6 +200,244 @@ fn main() {
             median(&cold) / median(&decode)
         ),
     );
+    println!();
+    held_down(benching);
+}
+
+// ---- held ↓ through a folder of photos ------------------------------------------------
+
+/// The dashboard size of the held-down run: the browser's preview column is 24×26 cells.
+const SCROLL_W: u16 = 160;
+const SCROLL_H: u16 = 50;
+/// Key repeat: one ↓ every 33 ms (30 per second, a common repeat rate).
+const KEY_REPEAT: Duration = Duration::from_millis(33);
+/// How long to wait for the resting photo before calling it lost.
+const REST_LIMIT: Duration = Duration::from_secs(20);
+
+/// What one held-down run measured.
+struct Scroll {
+    /// Every frame, in ms: update(s) + picture step + draw + flush + starting decodes.
+    frames: Vec<f64>,
+    keys: usize,
+    decodes: usize,
+    /// From the last key to the frame that shows the resting photo (`None`: hidden).
+    resting: Option<Duration>,
+}
+
+fn held_down(benching: bool) {
+    let files = if benching { 200 } else { 12 };
+    let (pw, ph) = if benching { (3000, 2000) } else { (600, 400) };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let photo = probe::encode_jpeg(&photo_like(pw, ph)).expect("encode the test photo");
+    for i in 0..files {
+        let name = format!("IMG_{:04}.jpg", 4000 + i);
+        std::fs::write(dir.path().join(name), &photo).expect("write a photo");
+    }
+    let shown = scroll(dir.path(), files, Some(Picker::halfblocks()));
+    let hidden = scroll(dir.path(), files, None);
+    println!(
+        "held ↓ through {files} photos ({pw}×{ph} JPEG, {:.1} MB each), one key every {} ms, \
+         {SCROLL_W}×{SCROLL_H} dashboard, half-blocks; a frame per key and per finished decode \
+         (update + picture step + draw + flush):",
+        photo.len() as f64 / 1e6,
+        KEY_REPEAT.as_millis()
+    );
+    println!(
+        "{:<22} {:>7} {:>10} {:>10} {:>10}  decodes",
+        "case", "frames", "median ms", "p99 ms", "max ms"
+    );
+    for (name, s) in [("preview shown", &shown), ("hidden (baseline)", &hidden)] {
+        println!(
+            "{name:<22} {:>7} {:>10.3} {:>10.3} {:>10.3}  {} for {} keys",
+            s.frames.len(),
+            median(&s.frames),
+            p99(&s.frames),
+            max(&s.frames),
+            s.decodes,
+            s.keys
+        );
+    }
+    println!(
+        "ratio shown/hidden: median {:.2}×, p99 {:.2}×, worst {:.2}×; budget 16 ms: worst frame {}",
+        median(&shown.frames) / median(&hidden.frames),
+        p99(&shown.frames) / p99(&hidden.frames),
+        max(&shown.frames) / max(&hidden.frames),
+        if max(&shown.frames) <= 16.0 {
+            "inside"
+        } else {
+            "OVER"
+        }
+    );
+    match shown.resting {
+        Some(d) => println!(
+            "the photo the cursor rests on is on screen {:.0} ms after the last key",
+            ms(d)
+        ),
+        None => println!(
+            "the photo the cursor rests on was NOT shown within {} s",
+            REST_LIMIT.as_secs()
+        ),
+    }
+}
+
+fn scroll_init(dir: &Path) -> AppInit {
+    AppInit {
+        start_dir: dir.to_path_buf(),
+        defaults: Default::default(),
+        theme: theme::load("default", None, theme::ColorMode::TrueColor).0,
+        themes: Vec::new(),
+        backend_label: "SANDBOX".into(),
+        backend_key: "sandbox:embedded:bench".into(),
+        profile: None,
+        refilter: liveface::config::Refilter::Session,
+        token_masked: None,
+        runs: Vec::new(),
+        warnings: Vec::new(),
+        tz: chrono::FixedOffset::east_opt(0).unwrap().into(),
+    }
+}
+
+/// The event loop's frame: the picture step, the draw, then the decodes the step asked
+/// for are started on the blocking pool. Returns whether the browser's picture is ready.
+struct Looper {
+    app: App,
+    step: PictureStep,
+    term: Terminal<CrosstermBackend<std::io::Sink>>,
+    tx: mpsc::Sender<PreviewDone>,
+    decodes: usize,
+}
+
+impl Looper {
+    fn frame(&mut self) -> bool {
+        let area = Rect::new(0, 0, SCROLL_W, SCROLL_H);
+        let pictures = self.step.run(&mut self.app, area);
+        let app = &self.app;
+        self.term
+            .draw(|f| panes::render(app, &pictures, f))
+            .expect("draw");
+        for job in self.app.preview.take_jobs() {
+            self.decodes += 1;
+            let tx = self.tx.clone();
+            job.spawn(move |done| {
+                let _ = tx.send(done);
+            });
+        }
+        panes::browser::wanted(&self.app, panes::areas(area).browser)
+            .is_some_and(|w| pictures.get(&w).is_ready())
+    }
+
+    fn key(&mut self, code: crossterm::event::KeyCode) {
+        let key = crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE);
+        liveface::tui::update(&mut self.app, Action::Key(key));
+    }
+
+    /// Finished decodes: each batch is handled and drawn as the event loop does.
+    fn finished(&mut self, first: PreviewDone, rx: &mpsc::Receiver<PreviewDone>) {
+        liveface::tui::update(&mut self.app, Action::Preview(first));
+        while let Ok(done) = rx.try_recv() {
+            liveface::tui::update(&mut self.app, Action::Preview(done));
+        }
+    }
+}
+
+fn scroll(dir: &Path, files: usize, picker: Option<Picker>) -> Scroll {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let _enter = rt.enter();
+    let (mut app, _) = App::new(scroll_init(dir), None);
+    app.preview = liveface::preview::PreviewCache::new(picker);
+    let seq = app.browser.seq;
+    let listing = liveface::tui::fsview::read_dir_sorted(dir).expect("list the photos");
+    liveface::tui::update(
+        &mut app,
+        Action::DirLoaded {
+            seq,
+            dir: PathBuf::from(dir),
+            result: Ok(listing),
+        },
+    );
+    liveface::tui::update(
+        &mut app,
+        Action::Resize {
+            width: SCROLL_W,
+            height: SCROLL_H,
+        },
+    );
+    let term = Terminal::with_options(
+        CrosstermBackend::new(std::io::sink()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, SCROLL_W, SCROLL_H)),
+        },
+    )
+    .expect("a terminal");
+    let (tx, rx) = mpsc::channel();
+    let mut l = Looper {
+        app,
+        step: PictureStep::default(),
+        term,
+        tx,
+        decodes: 0,
+    };
+    // The first photo on screen before the key goes down (not timed).
+    let mut ready = l.frame();
+    while !ready && l.app.preview.in_flight() > 0 {
+        let done = rx.recv().expect("a decode");
+        l.finished(done, &rx);
+        ready = l.frame();
+    }
+    l.decodes = 0;
+
+    let mut frames = Vec::new();
+    let start = Instant::now();
+    let mut last_key = start;
+    let keys = files - 1;
+    for k in 1..=keys {
+        let due = start + KEY_REPEAT * k as u32;
+        // Until the next key: a frame for each finished decode, as the loop wakes for it.
+        while let Some(wait) = due.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(wait) {
+                Ok(done) => {
+                    let t = Instant::now();
+                    l.finished(done, &rx);
+                    l.frame();
+                    frames.push(ms(t.elapsed()));
+                }
+                Err(_) => break,
+            }
+        }
+        let t = Instant::now();
+        last_key = t;
+        l.key(crossterm::event::KeyCode::Down);
+        ready = l.frame();
+        frames.push(ms(t.elapsed()));
+    }
+    // Resting: frames for finished decodes until the photo under the cursor shows.
+    let rested = last_key;
+    let mut resting = None;
+    if l.app.preview.enabled() {
+        while !ready {
+            let Some(left) = REST_LIMIT.checked_sub(rested.elapsed()) else {
+                break;
+            };
+            let Ok(done) = rx.recv_timeout(left) else {
+                break;
+            };
+            let t = Instant::now();
+            l.finished(done, &rx);
+            ready = l.frame();
+            frames.push(ms(t.elapsed()));
+        }
+        resting = ready.then(|| rested.elapsed());
+    }
+    Scroll {
+        frames,
+        keys,
+        decodes: l.decodes,
+        resting,
+    }
 }
 
 /// Where the dashboard-like frame puts things.

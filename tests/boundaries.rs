@@ -607,6 +607,14 @@ const RULES: &[Rule] = &[
         why: "the preview turns pictures into cells; it knows no HTTP",
     },
     Rule {
+        scope: "tui/",
+        crate_modules: &["cli", "sandbox"],
+        external: &[],
+        why: "the dashboard and the headless commands are siblings: what both need lives \
+              below them (api, history, eval), and the dashboard reaches the sandbox only \
+              through connect and the client",
+    },
+    Rule {
         scope: "tui/panes/",
         // The client sends, connect starts servers, the sandbox serves, the history
         // store and run ids read and write the history file, probe and install read

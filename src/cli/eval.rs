@@ -10,19 +10,19 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::args::{EvalArgs, GlobalArgs};
 use super::eval_output::{check_outputs, write_outputs};
 use super::{confirm, open, report, EXIT_BAD_INPUT};
-use crate::api::model::{Person, PersonQuery};
-use crate::api::{ApiError, Client};
+use crate::api::ApiError;
 use crate::config::Flags;
-use crate::eval::journal::{self, Journal, Searched};
+use crate::eval::journal::{self, Journal};
 use crate::eval::measures::ProbeResult;
 use crate::eval::report::{EvalProbe, Evaluation};
-use crate::eval::run::{check_readable, floor_params, run_jobs, Job, JobEnd, SearchPlan, StopFlag};
-use crate::eval::set::{self, Kind};
+use crate::eval::run::{
+    all_persons, check_readable, floor_params, result_of, run_jobs, Job, JobEnd, SearchPlan,
+    StopFlag,
+};
+use crate::eval::set;
 
 /// Exit code of an evaluation stopped with Ctrl-c (what it did is still reported).
 pub const EXIT_INTERRUPTED: i32 = 130;
-/// Most persons read to resolve the set's names.
-const MAX_PERSONS: u64 = 100_000;
 
 pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
     let set = match (&args.set, args.history) {
@@ -292,17 +292,6 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
     }
 }
 
-fn result_of(kind: Kind, expected: Option<String>, s: &Searched) -> ProbeResult {
-    ProbeResult {
-        kind,
-        expected,
-        liveness_score: s.liveness_score,
-        liveness_passed_floor: Some(s.liveness_passed_floor),
-        candidates: s.candidates.clone(),
-        error: None,
-    }
-}
-
 fn progress_bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
     if !std::io::stderr().is_terminal() || len == 0 {
@@ -314,28 +303,4 @@ fn progress_bar(len: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
-}
-
-/// Every person (of a collection), page by page, up to [`MAX_PERSONS`].
-async fn all_persons(client: &Client, collection: Option<&str>) -> Result<Vec<Person>, ApiError> {
-    let mut query = PersonQuery {
-        page: 1,
-        limit: 100,
-        collection: collection.map(str::to_owned),
-        status: None,
-    };
-    let mut all = Vec::new();
-    loop {
-        let page = client.list_persons(&query).await?;
-        let got = page.items.len() as u64;
-        all.extend(page.items);
-        let more = match page.pagination.and_then(|p| p.pages) {
-            Some(pages) => query.page < pages,
-            None => got == query.limit,
-        };
-        if !more || got == 0 || all.len() as u64 >= MAX_PERSONS {
-            return Ok(all);
-        }
-        query.page += 1;
-    }
 }

@@ -69,21 +69,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     out
 }
 
-/// "no persons on page 4 (there are 2 pages)" when `page` lies past the last page;
-/// `None` on a real page or when the number of pages is unknown. The CLI and the
-/// dashboard's persons list say it alike.
-pub fn past_last_page(page: u64, pages: Option<u64>) -> Option<String> {
-    let pages = pages.filter(|n| page > *n)?;
-    Some(format!(
-        "no persons on page {page} (there {})",
-        if pages == 1 {
-            "is 1 page".to_string()
-        } else {
-            format!("are {pages} pages")
-        }
-    ))
-}
-
 fn or_dash(s: Option<&str>) -> String {
     s.filter(|s| !s.is_empty()).unwrap_or("-").to_owned()
 }
@@ -170,20 +155,6 @@ mod tests {
         assert!(lines[1].starts_with("x    yyyy"));
         assert!(lines[1].ends_with('…'));
         assert_eq!(lines[2], "abc  z");
-    }
-
-    #[test]
-    fn a_page_past_the_end_says_how_many_there_are() {
-        assert_eq!(
-            past_last_page(4, Some(2)).as_deref(),
-            Some("no persons on page 4 (there are 2 pages)")
-        );
-        assert_eq!(
-            past_last_page(2, Some(1)).as_deref(),
-            Some("no persons on page 2 (there is 1 page)")
-        );
-        assert_eq!(past_last_page(2, Some(2)), None);
-        assert_eq!(past_last_page(9, None), None);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 use std::path::PathBuf;
 
 use super::args::{GlobalArgs, PersonFields, PersonsAction, PersonsArgs};
-use super::output::{past_last_page, person_json, persons_table};
+use super::output::{person_json, persons_table};
 use super::{confirm_then_open, report, EXIT_BAD_INPUT};
 use crate::api::confirm::CreateError;
+use crate::api::model::past_last_page;
 use crate::api::model::{DateOfBirth, NewPerson, Person, PersonQuery, PersonUpdate};
 use crate::api::ApiError;
 use crate::printable::printable;

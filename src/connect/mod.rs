@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod embedded;
+pub mod face_engine;
 
 use crate::api::{ApiError, Client, Token};
 use crate::config::{Config, Target};

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::journal::{Journal, Searched};
-use super::measures::Candidate;
-use crate::api::model::{SearchOutcome, SearchParams, THRESHOLD_MIN};
+use super::measures::{Candidate, ProbeResult};
+use super::set::Kind;
+use crate::api::model::{Person, PersonQuery, SearchOutcome, SearchParams, THRESHOLD_MIN};
 use crate::api::{ApiError, Client};
 use crate::history::ProbeStamp;
 
@@ -179,4 +180,51 @@ pub async fn run_jobs(
         out.push((job, end));
     }
     (out, journal_error)
+}
+
+/// Most persons read to resolve a set's names.
+pub const MAX_PERSONS: u64 = 100_000;
+
+/// Every person (of a collection), page by page, up to [`MAX_PERSONS`]: what a set's
+/// names are resolved against before anything is sent.
+///
+/// # Errors
+/// The first failed page.
+pub async fn all_persons(
+    client: &Client,
+    collection: Option<&str>,
+) -> Result<Vec<Person>, ApiError> {
+    let mut query = PersonQuery {
+        page: 1,
+        limit: 100,
+        collection: collection.map(str::to_owned),
+        status: None,
+    };
+    let mut all = Vec::new();
+    loop {
+        let page = client.list_persons(&query).await?;
+        let got = page.items.len() as u64;
+        all.extend(page.items);
+        let more = match page.pagination.and_then(|p| p.pages) {
+            Some(pages) => query.page < pages,
+            None => got == query.limit,
+        };
+        if !more || got == 0 || all.len() as u64 >= MAX_PERSONS {
+            return Ok(all);
+        }
+        query.page += 1;
+    }
+}
+
+/// A searched probe as the measures read it: its kind, the mate's id (mated) and what
+/// the search gave.
+pub fn result_of(kind: Kind, expected: Option<String>, s: &Searched) -> ProbeResult {
+    ProbeResult {
+        kind,
+        expected,
+        liveness_score: s.liveness_score,
+        liveness_passed_floor: Some(s.liveness_passed_floor),
+        candidates: s.candidates.clone(),
+        error: None,
+    }
 }

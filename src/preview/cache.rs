@@ -6,6 +6,11 @@
 //! the app to spawn, and the answer comes back through [`PreviewCache::complete`].
 //! Drawing never sees the cache: it reads the [`super::Pictures`] the step returned.
 //! Nothing here decodes or blocks; `request_file` and `request_probe` cost one `stat`.
+//!
+//! Decodes are coalesced step by step (see [`PreviewCache::begin_step`]): a picture
+//! that waited for a decoder and is no longer shown is forgotten, and no decode starts
+//! while one runs for a picture no longer shown, so a cursor held down through a folder
+//! leads to one decode at a time, always of the newest picture under it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -23,7 +28,8 @@ use crate::history::ProbeStamp;
 /// Entries kept before the least recently used is dropped.
 pub const DEFAULT_CAPACITY: usize = 64;
 /// Decodes running at once: a 24 MP photo needs ~100 MB while it decodes, and a
-/// cursor held down in the file browser must not start one per file.
+/// cursor held down in the file browser must not start one per file (see
+/// [`PreviewCache::begin_step`]).
 pub const MAX_IN_FLIGHT: usize = 2;
 
 struct Entry {
@@ -49,6 +55,9 @@ struct Inner {
     capacity: usize,
     max_in_flight: usize,
     clock: u64,
+    /// The pictures the last request step wanted (`None` before the first step, and
+    /// for callers that request one picture at a time).
+    shown: Option<HashSet<PreviewKey>>,
 }
 
 impl PreviewCache {
@@ -66,6 +75,7 @@ impl PreviewCache {
                 capacity: capacity.max(1),
                 max_in_flight: max_in_flight.max(1),
                 clock: 0,
+                shown: None,
             },
         }
     }
@@ -160,7 +170,7 @@ impl PreviewCache {
         if !inner.entries.contains_key(&key) {
             inner.make_room();
         }
-        let free_slot = inner.in_flight.len() < inner.max_in_flight;
+        let free_slot = inner.in_flight.len() < inner.max_in_flight && !inner.decoding_unshown();
         let entry = inner.entries.entry(key.clone()).or_insert(Entry {
             state: PreviewState::Loading,
             spawned: false,
@@ -175,6 +185,21 @@ impl PreviewCache {
                 .push(PreviewJob::new(key, input(), picker.clone()));
         }
         entry.state.clone()
+    }
+
+    /// The start of a request step that wants `keys` (see [`super::view`]): the frame
+    /// shows these pictures and no others. Pictures that were waiting for a decoder and
+    /// are no longer shown are forgotten (a cursor held down through 200 photos leaves
+    /// no queue behind it, and no waiting entry pushes a decoded one out); decodes
+    /// already running for them finish and are kept, but until they do no new decode
+    /// starts, so the newest wanted picture goes next instead of behind the ones
+    /// scrolled past.
+    pub(crate) fn begin_step(&mut self, keys: HashSet<PreviewKey>) {
+        let inner = &mut self.inner;
+        inner.entries.retain(|k, e| {
+            keys.contains(k) || e.spawned || !matches!(e.state, PreviewState::Loading)
+        });
+        inner.shown = Some(keys);
     }
 
     /// What a request for `key` would answer at once without an entry: images off, or
@@ -273,6 +298,13 @@ pub(crate) fn file_key(
 }
 
 impl Inner {
+    /// A decode is running for a picture the last step no longer wanted.
+    fn decoding_unshown(&self) -> bool {
+        self.shown
+            .as_ref()
+            .is_some_and(|shown| self.in_flight.iter().any(|k| !shown.contains(k)))
+    }
+
     fn make_room(&mut self) {
         while self.entries.len() >= self.capacity {
             let oldest = self

@@ -13,7 +13,7 @@ use ratatui_image::Resize;
 
 use super::facebox::FaceMark;
 use super::key::{PreviewKey, SourceId};
-use crate::imageio::decode_oriented;
+use crate::imageio::decode_oriented_within;
 use crate::probe::{plain_io, MAX_FILE_BYTES};
 
 /// What a job reads.
@@ -154,7 +154,12 @@ pub fn encode_marked(
     picker: &Picker,
     mark: Option<&FaceMark>,
 ) -> Result<Protocol, String> {
-    let img = decode_oriented(bytes).map_err(|e| e.to_string())?;
+    // Never decode pixels the fit would throw away: a JPEG comes out of its DCT at
+    // 1/2, 1/4 or 1/8 size when the pane needs no more (a 24 MP photo in a fraction of
+    // the time). The longest side of the pane's pixel box bounds the fitted picture's.
+    let img = decode_oriented_within(bytes, pixel_box_side(cells, picker))
+        .map_err(|e| e.to_string())?
+        .image;
     let mut img = fit_pixels(img, cells, picker);
     if let Some(mark) = mark {
         mark.draw_for(&mut img, picker);
@@ -162,6 +167,14 @@ pub fn encode_marked(
     picker
         .new_protocol(img, cells, Resize::Fit(None))
         .map_err(|e| format!("cannot draw it: {e}"))
+}
+
+/// The longest side, in pixels, of the box `cells` cover with `picker`'s font: a
+/// picture fitted into the box is never longer than this on any side.
+fn pixel_box_side(cells: Size, picker: &Picker) -> u32 {
+    let font = picker.font_size();
+    (u32::from(cells.width) * u32::from(font.width))
+        .max(u32::from(cells.height) * u32::from(font.height))
 }
 
 /// Scales (down, or up for small thumbnails) to fill the pane's pixel box,
@@ -180,5 +193,47 @@ pub fn fit_pixels(img: DynamicImage, cells: Size, picker: &Picker) -> DynamicIma
         img.resize(max_w, max_h, FilterType::Triangle)
     } else {
         img
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A photo-sized JPEG: decoded at 1/8 for a small pane, it must come out as the same
+    /// picture (size, aspect, colours) a full decode fits into that pane.
+    #[test]
+    fn a_big_jpeg_is_decoded_reduced_and_fitted_like_a_full_decode() {
+        let img = DynamicImage::ImageRgb8(image::RgbImage::from_fn(1600, 1200, |x, _| {
+            if x < 800 {
+                image::Rgb([200, 30, 30])
+            } else {
+                image::Rgb([30, 30, 200])
+            }
+        }));
+        let jpeg = crate::probe::encode_jpeg(&img).unwrap();
+        let picker = Picker::halfblocks();
+        let cells = Size::new(20, 10);
+        let side = pixel_box_side(cells, &picker);
+        let reduced = crate::imageio::decode_oriented_within(&jpeg, side).unwrap();
+        assert!(
+            reduced.image.width() < 1600
+                && reduced.image.width().max(reduced.image.height()) >= side,
+            "decoded at {}×{} for a {side}-pixel box",
+            reduced.image.width(),
+            reduced.image.height()
+        );
+        let full = fit_pixels(
+            crate::imageio::decode_oriented(&jpeg).unwrap(),
+            cells,
+            &picker,
+        );
+        let fitted = fit_pixels(reduced.image, cells, &picker);
+        assert_eq!(
+            (fitted.width(), fitted.height()),
+            (full.width(), full.height())
+        );
+        let encoded = encode(&jpeg, cells, &picker).unwrap();
+        assert!(encoded.size().width <= cells.width && encoded.size().height <= cells.height);
     }
 }

@@ -10,7 +10,8 @@
 //!    frame, the request step lists the pictures the frame shows ([`Wanted`]: a path
 //!    or a person's thumbnail, at the cells it is drawn in) and calls
 //!    [`PreviewCache::request_wanted`] (`&mut`: it `stat`s files and records a
-//!    [`PreviewJob`] per miss). It returns the frame's [`Pictures`].
+//!    [`PreviewJob`] per miss, coalescing away pictures earlier frames wanted and this
+//!    one does not). It returns the frame's [`Pictures`].
 //! 3. After the step the app drains [`PreviewCache::take_jobs`] and runs each job with
 //!    [`PreviewJob::spawn`] (a blocking tokio task), which sends back a
 //!    [`PreviewDone`]; the app turns it into an `Action` and calls

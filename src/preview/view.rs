@@ -16,6 +16,7 @@ use ratatui_image::protocol::Protocol;
 
 use super::cache::{file_key, PreviewCache};
 use super::facebox::FaceMark;
+use super::job::JobInput;
 use super::key::PreviewState;
 use super::thumbs::thumbnail_key;
 use crate::api::model::Thumbnail;
@@ -113,33 +114,49 @@ impl Pictures {
 impl PreviewCache {
     /// The request step: for each wanted picture, `stat`s files, records misses as jobs
     /// (take them with [`PreviewCache::take_jobs`]) and answers what can be drawn now.
-    /// `thumbnails` finds a person's thumbnail by (person id, index).
+    /// `thumbnails` finds a person's thumbnail by (person id, index). Pictures an earlier
+    /// step wanted and this one does not are coalesced away (see
+    /// [`PreviewCache::begin_step`]): only what the frame shows is decoded next.
     pub fn request_wanted<'a>(
         &mut self,
         wanted: Vec<Wanted>,
         thumbnails: impl Fn(&str, usize) -> Option<&'a Thumbnail>,
     ) -> Pictures {
-        let shown = wanted
+        // Keys first, so the step knows everything the frame shows before it starts
+        // any decode.
+        let keyed: Vec<_> = wanted
             .into_iter()
             .map(|w| {
-                let state = match &w {
+                let key = match &w {
                     Wanted::File { path, cells, face } => {
                         let face = face.as_ref().map(|(stamp, mark)| (stamp, *mark));
-                        match file_key(path, size(*cells), face) {
-                            Ok(key) => self.request_file_key(key),
-                            Err(failed) => failed,
-                        }
+                        file_key(path, size(*cells), face).map(|key| (key, None))
                     }
                     Wanted::Thumbnail {
                         person,
                         index,
                         cells,
-                    } => self.request_thumbnail(
-                        person,
-                        *index,
-                        thumbnails(person, *index),
-                        size(*cells),
-                    ),
+                    } => thumbnail_key(person, *index, thumbnails(person, *index), size(*cells))
+                        .map(|(key, bytes)| (key, Some(bytes))),
+                };
+                (w, key)
+            })
+            .collect();
+        self.begin_step(
+            keyed
+                .iter()
+                .filter_map(|(_, key)| key.as_ref().ok().map(|(k, _)| k.clone()))
+                .collect(),
+        );
+        let shown = keyed
+            .into_iter()
+            .map(|(w, key)| {
+                let state = match key {
+                    Ok((key, None)) => self.request_file_key(key),
+                    Ok((key, Some(bytes))) => {
+                        self.request(key, || JobInput::Bytes(Arc::from(bytes)))
+                    }
+                    Err(failed) => failed,
                 };
                 (w, state)
             })

@@ -60,6 +60,19 @@ pub struct ProbeInfo {
 
 pub use super::probe_preview::Preview;
 
+/// A labelled set read and ready to run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalReady {
+    /// Probes in the set.
+    pub probes: usize,
+    /// Searches to send (the rest are resumed from the journal or unreadable).
+    pub to_send: usize,
+    /// Probes already searched with these parameters (from the journal).
+    pub resumed: usize,
+    /// Unreadable images: never sent.
+    pub skipped: usize,
+}
+
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
@@ -131,6 +144,29 @@ pub enum Action {
     Preview(crate::preview::PreviewDone),
     /// SIGINT/SIGQUIT/SIGTERM/SIGHUP: leave now, restoring the terminal.
     Terminate,
+    /// The history file's answer to `Effect::SaveLabel` for run `run`.
+    LabelSaved {
+        run: u64,
+        result: Result<crate::history::Labelled, String>,
+    },
+    /// A set for the Evaluate screen was read and its names resolved (or why not).
+    EvalPrepared {
+        seq: u64,
+        result: Result<EvalReady, String>,
+    },
+    /// `done` of the `total` searches of evaluation `seq` have finished.
+    EvalProgress {
+        seq: u64,
+        done: usize,
+        total: usize,
+    },
+    /// Evaluation `seq` finished or was stopped (`evaluation.complete` says which), with
+    /// a warning when some searches failed or the journal could not be written.
+    EvalDone {
+        seq: u64,
+        evaluation: Box<crate::eval::report::Evaluation>,
+        warning: Option<String>,
+    },
     /// Something was written to the log file while the dashboard ran (`lines` so far).
     Logged {
         lines: usize,

@@ -65,6 +65,25 @@ pub enum Effect {
     SaveRun(Box<Run>),
     /// Write the run's request body beside the history and build its curl command.
     CurlOf(Box<Run>),
+    /// Label run `run` in the history file (under its lock); answered by
+    /// `Action::LabelSaved`.
+    SaveLabel {
+        run: u64,
+        spec: crate::history::LabelSpec,
+    },
+    /// Read a labelled set, resolve its names, open its journal (`Action::EvalPrepared`).
+    PrepareEval {
+        seq: u64,
+        request: EvalRequest,
+    },
+    /// Search the prepared set `seq` (`Action::EvalProgress`, then `Action::EvalDone`).
+    RunEval {
+        seq: u64,
+    },
+    /// Stop evaluation `seq`, keeping what is done (or forget it, if only prepared).
+    StopEval {
+        seq: u64,
+    },
     /// Put text on the terminal's clipboard (OSC 52), between two frames.
     Clipboard(String),
     Quit,
@@ -93,4 +112,18 @@ pub enum PersonSave {
         id: String,
         update: PersonUpdate,
     },
+}
+
+/// What `Effect::PrepareEval` asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalRequest {
+    /// The set: a folder in the layout of `crate::eval::set`, or a CSV manifest.
+    pub set: PathBuf,
+    /// The form's search (`os`, `search_mode`, collection; the thresholds become the
+    /// floor) and its thresholds, which the screen's cursors start on.
+    pub params: SearchParams,
+    /// Exactly which back end (part of the journal's identity).
+    pub backend_key: String,
+    /// `SANDBOX · …` or the API host, for the screen.
+    pub backend_label: String,
 }

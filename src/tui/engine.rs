@@ -11,7 +11,7 @@
 //! `Connection` parked by a task and adopted by the runner between two effects, so the
 //! effects after it (reload collections …) already use the new client.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,9 +19,11 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use crate::config::{Config, Target};
+use crate::connect::face_engine::{
+    face_data_dir, model_files, models_dir, switch_to_face, wants_demo, FaceSwitch, FACE_ENGINE,
+};
 use crate::connect::{Backend, Connection};
-use crate::install::{self, Event, InstallOptions, PinnedFile, Source};
-use crate::sandbox::face::models;
+use crate::install::{self, Event, InstallOptions, Source};
 
 use super::action::{Action, SwitchedEngine};
 
@@ -68,14 +70,14 @@ impl EngineSwitch {
             return None;
         }
         let face = engine == FACE_ENGINE;
-        let face_data_dir = crate::sandbox::choose::embedded_data_dir(true);
+        let face_data_dir = face_data_dir();
         if face && (probes_dir.is_some() || !wants_demo(&face_data_dir)) {
             return None;
         }
         let env = |k: &str| std::env::var(k).ok();
         Some(EngineSwitch {
             config: config.clone(),
-            models_dir: models::resolve_dir(models_flag),
+            models_dir: models_dir(models_flag),
             models_source: Source::from_option(env(ENV_MODELS_FROM).as_deref()),
             face_data_dir,
             pack_source: Source::from_option(env(ENV_PACK_FROM).as_deref()),
@@ -84,12 +86,9 @@ impl EngineSwitch {
     }
 }
 
-/// The engine label of the embedded sandbox with the face models.
-const FACE_ENGINE: &str = "face models";
-
 /// The total size of the four model files, in bytes (for the offer's "≈ N MB").
 pub fn models_bytes() -> u64 {
-    models::pinned_all().iter().map(|f| f.size).sum()
+    model_files().iter().map(|f| f.size).sum()
 }
 
 /// The connection a switch task prepared, parked until the runner adopts it.
@@ -105,7 +104,7 @@ pub fn spawn_install(
     tx: mpsc::UnboundedSender<Action>,
 ) -> AbortHandle {
     tokio::spawn(async move {
-        let files = models::pinned_all();
+        let files = model_files();
         let total: u64 = files.iter().map(|f| f.size).sum();
         let started = Instant::now();
         let gauge = Gauge::new(total, started);
@@ -181,8 +180,16 @@ impl Gauge {
 /// the demo photo pack on its store, the first time) and parks the connection in
 /// `handoff`; reports `Action::EngineSwitched`.
 pub fn spawn_switch(switch: EngineSwitch, handoff: Handoff, tx: mpsc::UnboundedSender<Action>) {
+    let face = FaceSwitch {
+        config: switch.config,
+        models_dir: switch.models_dir,
+        face_data_dir: switch.face_data_dir,
+        pack_source: switch.pack_source,
+        pack_flag: ENV_PACK_FROM,
+        demo_only: switch.demo_only,
+    };
     tokio::spawn(async move {
-        let result = switch_to_face(&switch).await.map(|(conn, note)| {
+        let result = switch_to_face(&face).await.map(|(conn, note)| {
             let switched = SwitchedEngine {
                 label: conn.backend.label(),
                 backend_key: conn.backend_key(),
@@ -199,104 +206,10 @@ pub fn spawn_switch(switch: EngineSwitch, handoff: Handoff, tx: mpsc::UnboundedS
     });
 }
 
-async fn switch_to_face(switch: &EngineSwitch) -> Result<(Connection, String), String> {
-    use crate::sandbox::choose::{choose_engine_in, wait_ready};
-    let dir = switch.models_dir.clone();
-    let choice = tokio::task::spawn_blocking(move || choose_engine_in(&dir))
-        .await
-        .map_err(|e| e.to_string())?;
-    if !choice.face {
-        return Err(format!(
-            "the models in {} did not verify",
-            switch.models_dir.display()
-        ));
-    }
-    let data = switch.face_data_dir.clone();
-    let probes = crate::sandbox::probes_dir(&data);
-    let mut note = String::new();
-    // The first start with the face engine: the real-photo demo, as `sandbox demo`.
-    let check = data.clone();
-    if tokio::task::spawn_blocking(move || wants_demo(&check))
-        .await
-        .unwrap_or(false)
-    {
-        match fetch_pack(&data, &switch.pack_source).await {
-            Ok(pack) => {
-                let slot = choice.slot.clone();
-                let seeded = tokio::task::spawn_blocking(move || {
-                    let engine = wait_ready(&slot)?;
-                    crate::sandbox::face_demo::seed_face_demo(
-                        &data,
-                        &pack,
-                        &probes,
-                        engine.as_ref(),
-                    )
-                    .map_err(|e| e.to_string())
-                })
-                .await
-                .map_err(|e| e.to_string())?;
-                if let Err(e) = seeded {
-                    note = format!(" (demo not enrolled: {e})");
-                }
-            }
-            Err(e) => note = format!(" (demo photos not fetched: {e})"),
-        }
-    }
-    let conn = crate::connect::embedded::connect_face(
-        &switch.config,
-        switch.face_data_dir.clone(),
-        choice,
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    let probes = match &conn.backend {
-        Backend::Sandbox {
-            probes_dir: Some(p),
-            ..
-        } => format!(" — demo probes in {}", p.display()),
-        _ => String::new(),
-    };
-    let note = if switch.demo_only {
-        format!("the face engine's demo gallery is enrolled{probes}{note}")
-    } else {
-        format!(
-            "face models installed: the embedded sandbox now runs the face engine{probes}{note}"
-        )
-    };
-    Ok((conn, note))
-}
-
-/// True when the face store in `data_dir` has no demo probes and nobody enrolled: a
-/// user's own gallery never gets the demo persons mixed in.
-fn wants_demo(data_dir: &Path) -> bool {
-    if crate::sandbox::probes_dir(data_dir)
-        .join("README.md")
-        .is_file()
-    {
-        return false;
-    }
-    crate::sandbox::store::Store::open(data_dir)
-        .and_then(|s| s.counts())
-        .is_ok_and(|c| c.0 == 0)
-}
-
-/// Fetches the demo photo pack beside the face store; returns its directory.
-async fn fetch_pack(data_dir: &Path, source: &Source) -> Result<PathBuf, String> {
-    let pack = crate::sandbox::face_demo::pack_dir(data_dir);
-    let files: Vec<PinnedFile> = crate::sandbox::face_demo::pack_files();
-    let opts = InstallOptions {
-        source: source.clone(),
-        from_flag: ENV_PACK_FROM,
-    };
-    install::install(&files, &pack, &opts, &|_| {})
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(pack)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::install::PinnedFile;
 
     fn config(target: Target) -> Config {
         // An empty config file of its own: never the user's.

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod editform;
 pub mod effect;
 pub mod engine;
+pub mod eval_runner;
 pub mod fsview;
 pub mod keyburst;
 pub mod keymap;

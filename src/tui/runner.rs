@@ -38,6 +38,9 @@ pub struct Runner {
     engine_switch: Option<EngineSwitch>,
     install: Option<AbortHandle>,
     handoff: Handoff,
+    evals: super::eval_runner::Evals,
+    /// Where evaluation journals go (`<data dir>/eval` unless a test says otherwise).
+    eval_dir: PathBuf,
 }
 
 impl Runner {
@@ -58,6 +61,8 @@ impl Runner {
             engine_switch: None,
             install: None,
             handoff: Handoff::default(),
+            evals: Default::default(),
+            eval_dir: crate::config::data_dir().join("eval"),
         }
     }
 
@@ -76,6 +81,12 @@ impl Runner {
     /// The base URL requests go to now (changes when the engine switches).
     pub fn base_url(&self) -> &str {
         self.client.base_url()
+    }
+
+    /// Keeps evaluation journals in `dir` instead of `<data dir>/eval`.
+    pub fn with_eval_dir(mut self, dir: PathBuf) -> Runner {
+        self.eval_dir = dir;
+        self
     }
 
     pub fn run(&mut self, effect: Effect) {
@@ -231,6 +242,23 @@ impl Runner {
                     let _ = tx.send(Action::CurlReady(result));
                 });
             }
+            Effect::SaveLabel { run, spec } => {
+                let store = self.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = save_label(&store, run, &spec);
+                    let _ = tx.send(Action::LabelSaved { run, result });
+                });
+            }
+            Effect::PrepareEval { seq, request } => self.evals.prepare(
+                seq,
+                request,
+                self.client.clone(),
+                self.max_side,
+                self.eval_dir.clone(),
+                tx,
+            ),
+            Effect::RunEval { seq } => self.evals.run(seq, self.client.clone(), self.max_side, tx),
+            Effect::StopEval { seq } => self.evals.stop(seq),
             Effect::Clipboard(text) => {
                 // Synchronous, between two frames: the escape sequence never splits a draw.
                 use crossterm::clipboard::CopyToClipboard;
@@ -277,6 +305,7 @@ impl Runner {
     }
 
     pub fn abort_all(&mut self) {
+        self.evals.stop_all();
         for (_, h) in self.searches.drain() {
             h.abort();
         }
@@ -334,6 +363,24 @@ async fn save_person(
     }
 }
 
+/// Labels run `run` in the history file, under its lock, as the file is then (blocking).
+fn save_label(
+    store: &HistoryStore,
+    run: u64,
+    spec: &crate::history::LabelSpec,
+) -> Result<crate::history::Labelled, String> {
+    let done = store.edit(
+        |mut loaded| match crate::history::label(&mut loaded.runs, run, spec) {
+            Ok(l) => (Some(loaded.runs), Ok(l)),
+            Err(e) => (None, Err(e)),
+        },
+    );
+    match done {
+        Ok(r) => r,
+        Err(e) => Err(format!("{} not written: {e}", store.path().display())),
+    }
+}
+
 /// Writes run `run`'s request body to `dir/probe-N.json` and returns the curl command
 /// that sends it to `base` (blocking: the probe is prepared again from its file).
 fn curl_of(
@@ -376,7 +423,11 @@ pub fn make_preview(base64: &str) -> Option<Preview> {
     let jpeg = base64::engine::general_purpose::STANDARD
         .decode(base64)
         .ok()?;
-    let img = crate::imageio::decode_oriented(&jpeg).ok()?;
+    // Decoded no bigger than the preview needs (its 10×20-pixel cells).
+    let side = u32::from(PREVIEW_CELLS.0 * 10).max(u32::from(PREVIEW_CELLS.1 * 20));
+    let img = crate::imageio::decode_oriented_within(&jpeg, side)
+        .ok()?
+        .image;
     preview_of(img)
 }
 

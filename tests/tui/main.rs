@@ -21,7 +21,9 @@ mod sandbox_common;
 #[path = "../tui_support/mod.rs"]
 mod tui_support;
 
+mod browser_preview;
 mod dashboard_log;
+mod evaluate;
 mod files;
 mod install_offer;
 mod local_time;

@@ -380,10 +380,12 @@ fn drawing_reads_no_file_and_leaves_the_picture_cache_alone() {
     step.run(&mut app, area);
     settle(&mut app.preview);
     let pictures = step.run(&mut app, area);
+    // The detail's probe and thumbnail, and the match's face in the results row under
+    // the popup (40 rows are tall enough for faces in the list).
     assert_eq!(
         pictures.len(),
-        2,
-        "the probe and the thumbnail: {pictures:?}"
+        3,
+        "the probe, the thumbnail and the row's face: {pictures:?}"
     );
     let before = draw_only(&app, &pictures, 120, 40);
     assert!(popup_dots(&before, DETAIL, face_box_rgb(&app.theme)).len() > 200);

@@ -12,8 +12,8 @@ mod search;
 
 pub use collections::{Collection, CollectionInput};
 pub use persons::{
-    decode_base64_image, name_as_stored, name_digits_warning, CollectionRef, NewLivePerson,
-    NewPerson, Page, Pagination, Person, PersonQuery, PersonUpdate, Thumbnail,
+    decode_base64_image, name_as_stored, name_digits_warning, past_last_page, CollectionRef,
+    NewLivePerson, NewPerson, Page, Pagination, Person, PersonQuery, PersonUpdate, Thumbnail,
 };
 pub use search::{FaceBox, Match, SearchOutcome, SearchParams};
 

@@ -122,6 +122,28 @@ impl App {
         }
     }
 
+    /// `E`: the highlighted folder (or `.csv` manifest) evaluated as a labelled set.
+    pub(super) fn browser_evaluate(&mut self) -> Vec<Effect> {
+        let Some(entry) = self.browser.current().cloned() else {
+            return Vec::new();
+        };
+        let path = self.browser.dir.join(&entry.file_name);
+        let manifest = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        match entry.kind {
+            EntryKind::Dir => self.evaluate_set(path),
+            EntryKind::File if manifest => self.evaluate_set(path),
+            _ => {
+                self.browser.message = Some(format!(
+                    "E evaluates a labelled set: a folder (<person>/, _not_enrolled/, _attacks/) or a .csv manifest, not {}",
+                    entry.name
+                ));
+                Vec::new()
+            }
+        }
+    }
+
     /// `m`: marks the image under the cursor as a face to enrol, or unmarks it.
     pub(super) fn mark_image(&mut self) {
         let Some(entry) = self.browser.current() else {

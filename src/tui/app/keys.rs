@@ -28,6 +28,10 @@ impl App {
             fx.extend(self.on_key(plain));
             return fx;
         }
+        // The label's id field reads Esc and Enter itself (leave the field / save).
+        if self.label_typing() && !key.modifiers.contains(KeyModifiers::CONTROL) {
+            return self.label_key(key);
+        }
         let ctxs = self.contexts();
         match keymap::lookup(&key, &ctxs) {
             Some(cmd) => self.on_command(cmd),
@@ -104,6 +108,7 @@ impl App {
             }
             Command::InstallModels => return self.toggle_models_install(),
             Command::Help => self.popup = Some(Popup::Help { scroll: 0 }),
+            Command::Evaluate => return self.open_evaluate(),
             Command::CycleTheme => self.cycle_theme(),
             Command::Quit => {
                 if self.in_flight.is_some() {
@@ -144,6 +149,9 @@ impl App {
     pub(super) fn on_popup_command(&mut self, popup: Popup, cmd: Command) -> Vec<Effect> {
         match (popup, cmd) {
             (Popup::Persons, cmd) => return self.on_persons_command(cmd),
+            (Popup::Label, cmd) => return self.on_label_command(cmd),
+            (Popup::Evaluate, cmd) => return self.on_evaluate_command(cmd),
+            (Popup::EvalPair { .. }, Command::Cancel) => self.popup = Some(Popup::Evaluate),
             (Popup::ConfirmDelete { id, .. }, Command::Yes) => {
                 return self.delete_person(id, None).into_iter().collect();
             }
@@ -276,6 +284,7 @@ impl App {
             }
             (Pane::Browser, Command::Filter) => self.browser.filtering = true,
             (Pane::Browser, Command::MarkImage) => self.mark_image(),
+            (Pane::Browser, Command::EvaluateSet) => return self.browser_evaluate(),
             (Pane::Browser, Command::ToggleHidden) => {
                 self.browser.show_hidden = !self.browser.show_hidden;
                 self.browser.refresh_visible();
@@ -368,6 +377,14 @@ impl App {
                 if let Some(id) = self.selected_run().map(|r| r.id) {
                     self.popup = Some(Popup::Sweep { run: id });
                 }
+            }
+            (Pane::Results, Command::Label) => {
+                let id = self.shown_run().map(|r| r.id);
+                self.open_label(id);
+            }
+            (Pane::History, Command::Label) => {
+                let id = self.selected_run().map(|r| r.id);
+                self.open_label(id);
             }
             (Pane::History, Command::CopyCurl) => {
                 if let Some(run) = self.selected_run().cloned() {

@@ -13,7 +13,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
-use crate::api::model::{Collection, Person, SearchParams};
+use crate::api::model::{Person, SearchParams};
 use crate::api::{ApiError, ErrorKind};
 use crate::history::{Run, RunMatch};
 
@@ -23,8 +23,11 @@ use crate::tui::keymap::Ctx;
 use crate::tui::theme::Theme;
 
 mod browser;
+mod collections;
 mod editor;
+mod evaluate;
 mod keys;
+mod label;
 mod models;
 mod paste;
 mod persons;
@@ -32,49 +35,19 @@ mod search;
 mod state;
 
 pub use browser::{contains_ignore_case, Browser};
+pub use collections::Collections;
 pub use editor::{CollectionDelete, Editor, EditorKind};
+pub use evaluate::{EvalPhase, EvalScreen, EvalSource};
+pub use label::{options_for, LabelChoice, LabelOption};
 pub use models::{ModelsInstall, ModelsPhase};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
-    collection_key, collection_label, InFlight, Loading, Popup, ProbeState, ResultsView,
+    collection_key, collection_label, EvalError, InFlight, Loading, Popup, ProbeState, ResultsView,
 };
 
 /// At most this many person records are fetched for one result list.
 const MAX_PERSON_FETCHES: usize = 200;
-
-#[derive(Debug)]
-pub struct Collections {
-    pub load: Loading<Vec<Collection>>,
-    pub filter: Input,
-    pub filtering: bool,
-    /// Index into `visible()`; 0 is "all collections".
-    pub selected: usize,
-    /// The delete question of pane 3 (`Popup::ConfirmDeleteCollection`) and its request.
-    pub delete: Option<CollectionDelete>,
-    /// The collection (by id) to put the cursor on when the list next loads.
-    pub reselect: Option<String>,
-}
-
-impl Collections {
-    /// `None` first ("all collections"), then the collections matching the filter.
-    pub fn visible(&self) -> Vec<Option<&Collection>> {
-        let needle = self.filter.value().to_lowercase();
-        let mut out = vec![None];
-        if let Loading::Loaded(list) = &self.load {
-            out.extend(
-                list.iter()
-                    .filter(|c| {
-                        needle.is_empty()
-                            || c.name.to_lowercase().contains(&needle)
-                            || c.id.to_lowercase().contains(&needle)
-                    })
-                    .map(Some),
-            );
-        }
-        out
-    }
-}
 
 /// Everything the dashboard shows.
 pub struct App {
@@ -93,6 +66,11 @@ pub struct App {
     pub person_list: PersonList,
     /// The open edit form (person or collection), shown by `Popup::Editor`.
     pub editor: Option<Editor>,
+    /// The open label choice, shown by `Popup::Label`.
+    pub label: Option<LabelChoice>,
+    /// The Evaluate screen (`Popup::Evaluate`), kept when closed.
+    pub evaluate: Option<EvalScreen>,
+    eval_seq: u64,
     pub in_flight: Option<InFlight>,
     /// Runs with a smaller id predate a change to the gallery made here (enrol, edit,
     /// delete), so their matches are stale and never re-filtered.
@@ -185,6 +163,9 @@ impl App {
                 ..PersonList::default()
             },
             editor: None,
+            label: None,
+            evaluate: None,
+            eval_seq: 0,
             refilter_floor: 0,
             session_floor,
             refilter: init.refilter,
@@ -301,6 +282,17 @@ impl App {
             Some(Popup::Editor) if self.editor_typing() => vec![Ctx::Input],
             Some(Popup::Editor) => vec![Ctx::Editor],
             Some(Popup::ConfirmReplaceFaces) => vec![Ctx::Confirm],
+            Some(Popup::Label) if self.label_typing() => vec![Ctx::Input],
+            Some(Popup::Label) => vec![Ctx::Label],
+            Some(Popup::Evaluate)
+                if self
+                    .evaluate
+                    .as_ref()
+                    .is_some_and(|e| matches!(e.phase, EvalPhase::Confirm(_))) =>
+            {
+                vec![Ctx::Confirm]
+            }
+            Some(Popup::Evaluate) => vec![Ctx::Evaluate],
             Some(_) => vec![Ctx::Popup],
             None if self.in_text_input() => vec![Ctx::Input],
             None => vec![Ctx::of(self.focus), Ctx::Global],
@@ -317,10 +309,8 @@ impl App {
             || self.editor.as_ref().is_some_and(|e| e.saving)
             || self.collections.delete.as_ref().is_some_and(|d| d.sending)
             || matches!(self.probe, ProbeState::Loading(_))
-            || self
-                .models
-                .as_ref()
-                .is_some_and(|m| m.phase != ModelsPhase::Offered)
+            || self.models.as_ref().is_some_and(ModelsInstall::is_busy)
+            || self.evaluate.as_ref().is_some_and(EvalScreen::is_running)
     }
 
     // ---- update --------------------------------------------------------------
@@ -429,6 +419,23 @@ impl App {
                 Vec::new()
             }
             Action::Terminate => self.quit_now(),
+            Action::EvalPrepared { seq, result } => self.on_eval_prepared(seq, result),
+            Action::EvalProgress { seq, done, total } => {
+                self.on_eval_progress(seq, done, total);
+                Vec::new()
+            }
+            Action::EvalDone {
+                seq,
+                evaluation,
+                warning,
+            } => {
+                self.on_eval_done(seq, *evaluation, warning);
+                Vec::new()
+            }
+            Action::LabelSaved { run, result } => {
+                self.on_label_saved(run, result);
+                Vec::new()
+            }
             Action::Logged { lines, path } => {
                 let what = if lines == 1 { "a problem" } else { "problems" };
                 self.last_error = Some(format!(
@@ -437,17 +444,9 @@ impl App {
                 ));
                 Vec::new()
             }
-            Action::ModelsProgress {
-                seq,
-                done,
-                total,
-                elapsed,
-            } => {
-                self.on_models_progress(seq, done, total, elapsed);
-                Vec::new()
-            }
-            Action::ModelsInstalled { seq, result } => self.on_models_installed(seq, result),
-            Action::EngineSwitched(result) => self.on_engine_switched(result),
+            a @ (Action::ModelsProgress { .. }
+            | Action::ModelsInstalled { .. }
+            | Action::EngineSwitched(_)) => self.on_models_action(a),
         }
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::App;
 use crate::install::Source;
-use crate::tui::action::SwitchedEngine;
+use crate::tui::action::{Action, SwitchedEngine};
 use crate::tui::effect::Effect;
 
 /// The offer and its install, while the embedded sandbox runs the pixel engine because
@@ -66,12 +66,35 @@ impl ModelsInstall {
         ))
     }
 
+    /// True while something moves (the gauge, the engine starting).
+    pub fn is_busy(&self) -> bool {
+        self.phase != ModelsPhase::Offered
+    }
+
     pub fn is_installing(&self) -> bool {
         matches!(self.phase, ModelsPhase::Installing { .. })
     }
 }
 
 impl App {
+    /// The install's and the switch's actions.
+    pub(super) fn on_models_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::ModelsProgress {
+                seq,
+                done,
+                total,
+                elapsed,
+            } => {
+                self.on_models_progress(seq, done, total, elapsed);
+                Vec::new()
+            }
+            Action::ModelsInstalled { seq, result } => self.on_models_installed(seq, result),
+            Action::EngineSwitched(result) => self.on_engine_switched(result),
+            _ => Vec::new(),
+        }
+    }
+
     /// `M`: install the face models, or cancel the install that runs.
     pub(super) fn toggle_models_install(&mut self) -> Vec<Effect> {
         let Some(m) = self.models.as_mut() else {

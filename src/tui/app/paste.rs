@@ -29,6 +29,13 @@ impl App {
                 }
                 true
             }
+            Some(Popup::Label) => match self.label.as_mut().filter(|l| l.typing) {
+                Some(l) => {
+                    into(&mut l.input);
+                    true
+                }
+                None => false,
+            },
             Some(_) => false,
             None => match self.focus {
                 Pane::Browser if self.browser.filtering => {

@@ -74,7 +74,7 @@ impl PersonList {
 
     /// "page 2 of 5 · 93 persons", or just "page 2" without pagination.
     pub fn page_label(&self) -> String {
-        if let Some(note) = crate::cli::output::past_last_page(self.page, self.pages()) {
+        if let Some(note) = crate::api::model::past_last_page(self.page, self.pages()) {
             return note;
         }
         let mut s = format!("page {}", self.page);

@@ -111,8 +111,35 @@ pub enum Popup {
     ConfirmDeleteCollection,
     /// "Replace Ana's faces? The old faces will be replaced." for the editor's save.
     ConfirmReplaceFaces,
+    /// The label choice of a run; its state is `App::label`.
+    Label,
+    /// The Evaluate screen; its state is `App::evaluate`.
+    Evaluate,
+    /// An error of the Evaluate screen: the probe beside the person the search gave
+    /// (or the expected mate); Esc returns to the screen.
+    EvalPair {
+        error: Box<EvalError>,
+        person: Option<String>,
+    },
     /// A run's request as a curl command, to select by hand where OSC 52 does not work.
     Curl {
         command: String,
     },
+}
+
+/// One error at the cursors: a probe the thresholds decide wrongly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub probe: PathBuf,
+    /// What the measure counts: `fnir` (a mate missed or topped by someone else), `fpir`
+    /// (a stranger matched), `apcer` (an attack passed), `bpcer` (a live probe failed).
+    pub measure: &'static str,
+    /// The truth: the mate's id, `not enrolled` or `attack`.
+    pub expected: String,
+    /// What the search gave at the cursor: a person id, `no match`, `passed liveness`…
+    pub got: String,
+    /// The person the search put on top (≥ the cursor), for the side-by-side view.
+    pub candidate: Option<String>,
+    /// The top score (identification) or the liveness score.
+    pub score: Option<f64>,
 }

@@ -26,6 +26,10 @@ pub enum Ctx {
     ConfirmDelete,
     /// An edit form popup (person, collection) while no text field has the keys.
     Editor,
+    /// The label choice of a run.
+    Label,
+    /// The Evaluate screen.
+    Evaluate,
 }
 
 impl Ctx {
@@ -53,6 +57,8 @@ impl Ctx {
             Ctx::Persons => "Persons list",
             Ctx::ConfirmDelete => "Delete question",
             Ctx::Editor => "Edit forms",
+            Ctx::Label => "Label a run",
+            Ctx::Evaluate => "Evaluate screen",
         }
     }
 }
@@ -124,6 +130,19 @@ pub enum Command {
     OpenExisting,
     /// Install the face models (embedded sandbox on the pixel engine), or cancel that.
     InstallModels,
+    /// Results / history: record the truth of the run (a label).
+    Label,
+    /// Open the Evaluate screen.
+    Evaluate,
+    /// Browser: evaluate the highlighted folder as a labelled set.
+    EvaluateSet,
+    /// Evaluate screen: evaluate the labelled runs of the history.
+    EvalHistory,
+    /// Evaluate screen: move the `liveness_min_score` cursor.
+    LivenessDown,
+    LivenessUp,
+    /// Evaluate screen: put the cursors' thresholds into the search form.
+    CopyToForm,
 }
 
 #[derive(Clone, Copy, Debug)]

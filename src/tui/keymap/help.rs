@@ -42,7 +42,7 @@ pub fn help_lines_of(ctx: Ctx) -> Vec<(Command, HelpLine)> {
 }
 
 /// The contexts the help overlay lists, in order.
-pub const HELP_CONTEXTS: [Ctx; 12] = [
+pub const HELP_CONTEXTS: [Ctx; 14] = [
     Global,
     Browser,
     Form,
@@ -53,6 +53,8 @@ pub const HELP_CONTEXTS: [Ctx; 12] = [
     Popup,
     Persons,
     Editor,
+    Label,
+    Evaluate,
     ConfirmDelete,
     Confirm,
 ];

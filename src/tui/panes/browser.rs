@@ -1,5 +1,7 @@
 //! Pane 1: the file browser. Only the rows on screen are built, so a directory with
-//! 100k entries costs the same per frame as one with ten.
+//! 100k entries costs the same per frame as one with ten. When the pane has room (and
+//! images are on), a column on its right shows the highlighted image: asked for by the
+//! request step before the frame ([`wanted`]), drawn here from what that step found.
 
 use chrono::DateTime;
 use ratatui::layout::{Position, Rect};
@@ -8,12 +10,89 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{clip, clip_left, human_bytes, pane_block, scroll_offset, spinner};
+use crate::preview::widgets::preview_cells;
+use crate::preview::{render_preview, Pictures, Wanted};
 use crate::textwidth::{fit, fit_right};
 use crate::tui::action::Pane;
 use crate::tui::app::App;
 use crate::tui::fsview::EntryKind;
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// The preview column is shown only when it gets at least this many cells across…
+pub const PREVIEW_MIN_COLS: u16 = 12;
+/// …and the pane this many rows inside its border…
+pub const PREVIEW_MIN_ROWS: u16 = 5;
+/// …while the names keep at least this many columns.
+pub const LIST_MIN_COLS: u16 = 18;
+/// Where the pane allows it the names keep this many columns (a 22-character name and its
+/// size), and the picture gives way down to [`PREVIEW_MIN_COLS`].
+pub const LIST_ROOMY_COLS: u16 = 32;
+
+/// The list's rectangle and the preview column's, inside the pane `area` (border
+/// included). The column takes 2/5 of the width, at most twice the height (a square on
+/// screen, as cells are about twice as tall as wide), and no more than leaves the names
+/// [`LIST_ROOMY_COLS`]; one blank column separates them. `None` when images are off or
+/// the pane is too small for it.
+fn split(app: &App, area: Rect) -> (Rect, Option<Rect>) {
+    let inner = ratatui::widgets::Block::bordered().inner(area);
+    let roomy = inner
+        .width
+        .saturating_sub(LIST_ROOMY_COLS + 1)
+        .max(PREVIEW_MIN_COLS);
+    let cols = (inner.width * 2 / 5)
+        .min(inner.height.saturating_mul(2))
+        .min(roomy);
+    let room = app.preview.enabled()
+        && cols >= PREVIEW_MIN_COLS
+        && inner.height >= PREVIEW_MIN_ROWS
+        && inner.width.saturating_sub(cols + 1) >= LIST_MIN_COLS;
+    if !room {
+        return (inner, None);
+    }
+    let list = Rect {
+        width: inner.width - cols - 1,
+        ..inner
+    };
+    let column = Rect {
+        x: inner.right() - cols,
+        width: cols,
+        ..inner
+    };
+    (list, Some(column))
+}
+
+/// What the preview column shows for the highlighted entry.
+enum Shown {
+    /// An image file: its picture, asked for at the column's size.
+    Picture(Wanted),
+    /// A file that is not an image: one dim line says so.
+    NotAnImage,
+    /// Nothing (a directory, a broken link, an empty listing).
+    Nothing,
+}
+
+fn shown(app: &App, column: Rect) -> Shown {
+    let b = &app.browser;
+    match b.current() {
+        Some(e) if e.is_image() => Shown::Picture(Wanted::file(
+            b.dir.join(&e.file_name),
+            preview_cells(column),
+            None,
+        )),
+        Some(e) if e.kind == EntryKind::File => Shown::NotAnImage,
+        _ => Shown::Nothing,
+    }
+}
+
+/// The picture the pane `area` shows: the highlighted image, when there is room.
+pub fn wanted(app: &App, area: Rect) -> Option<Wanted> {
+    let (_, column) = split(app, area);
+    match shown(app, column?) {
+        Shown::Picture(w) => Some(w),
+        _ => None,
+    }
+}
+
+pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame, area: Rect) {
     let b = &app.browser;
     let dir = b.dir.display().to_string();
     let title_room = (area.width as usize).saturating_sub(14);
@@ -22,10 +101,23 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Pane::Browser,
         Span::styled(clip_left(&dir, title_room), app.theme.dim()),
     );
-    let inner = block.inner(area);
     frame.render_widget(block, area);
+    let (inner, column) = split(app, area);
     if inner.height == 0 || inner.width == 0 {
         return;
+    }
+    if let Some(column) = column {
+        match shown(app, column) {
+            Shown::Picture(w) => render_preview(frame, column, &pictures.get(&w)),
+            Shown::NotAnImage => frame.render_widget(
+                Paragraph::new(Line::from(Span::styled("not an image", app.theme.dim()))),
+                Rect {
+                    height: 1,
+                    ..column
+                },
+            ),
+            Shown::Nothing => {}
+        }
     }
     let w = inner.width as usize;
     let mut lines: Vec<Line> = Vec::new();

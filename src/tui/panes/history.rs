@@ -106,7 +106,13 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool, col_w: &[usize]) ->
     } else {
         local.format("%H:%M").to_string()
     };
-    let mark = if app.marked == Some(r.id) { "◆" } else { "" };
+    let mark = if app.marked == Some(r.id) {
+        "◆"
+    } else if r.truth.is_some() {
+        "✓"
+    } else {
+        ""
+    };
     let outcome = match (&r.outcome, r.refiltered_from) {
         (Outcome::Ok, Some(src)) => Span::styled(format!("re-filtered #{src}"), app.theme.warn()),
         (Outcome::Ok, None) => Span::styled("ok", app.theme.ok()),
@@ -130,7 +136,12 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool, col_w: &[usize]) ->
     c.push(Line::from(
         r.top_score().map(short).unwrap_or_else(|| "–".into()),
     ));
-    let outcome = Span::styled(fit_col(c.len(), &outcome.content), outcome.style);
+    // A label follows the outcome: `ok · enrolled p1`, `ok · attack`.
+    let outcome_text = match &r.truth {
+        Some(t) => format!("{} · {}", outcome.content, t.words()),
+        None => outcome.content.to_string(),
+    };
+    let outcome = Span::styled(fit_col(c.len(), &outcome_text), outcome.style);
     c.push(Line::from(outcome));
     if wider {
         c.push(Line::from(r.params.search_mode.as_str()));

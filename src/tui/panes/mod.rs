@@ -10,10 +10,12 @@ pub mod curl;
 pub mod detail;
 pub mod editform;
 pub mod editor;
+pub mod evaluate;
 pub mod form;
 pub mod help;
 pub mod history;
 pub mod input_line;
+pub mod label;
 pub mod persons;
 pub mod preview;
 pub mod results;
@@ -34,12 +36,22 @@ pub use chrome::{
 
 /// The pictures a frame of `area` shows (from the state and the layout alone): the
 /// request step asks the picture cache for them before drawing.
+/// The open popup's come first: with few decoders, they are decoded first.
 pub fn wanted(app: &App, area: Rect) -> Vec<Wanted> {
-    match &app.popup {
-        _ if area.width < MIN_WIDTH || area.height < MIN_HEIGHT => Vec::new(),
-        Some(Popup::Detail { person_id, .. }) => detail::wanted(app, area, person_id),
-        _ => Vec::new(),
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return Vec::new();
     }
+    let mut wanted = match &app.popup {
+        Some(Popup::Detail { person_id, .. }) => detail::wanted(app, area, person_id),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::pair_wanted(app, area, error, person.as_deref())
+        }
+        _ => Vec::new(),
+    };
+    let a = areas(area);
+    wanted.extend(browser::wanted(app, a.browser));
+    wanted.extend(results::wanted(app, a.results, area.height));
+    wanted
 }
 
 /// Draws the whole dashboard, pictures from `pictures` (what the request step found).
@@ -51,10 +63,10 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
         return;
     }
     let a = areas(area);
-    browser::render(app, frame, a.browser);
+    browser::render(app, pictures, frame, a.browser);
     form::render(app, frame, a.form);
     collections::render(app, frame, a.collections);
-    results::render(app, frame, a.results);
+    results::render(app, pictures, frame, a.results);
     history::render(app, frame, a.history);
     status::render(app, frame, a.status);
     match &app.popup {
@@ -76,6 +88,12 @@ pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame) {
             persons::confirm_delete(app, frame, area, name, collection.as_ref().map(|c| &c.1));
         }
         Some(Popup::Editor) => editor::render(app, frame, area),
+        Some(Popup::Label) => label::render(app, frame, area),
+        Some(Popup::Evaluate) => evaluate::render(app, frame, area),
+        Some(Popup::EvalPair { error, person }) => {
+            evaluate::render(app, frame, area);
+            evaluate::render_pair(app, pictures, frame, area, error, person.as_deref());
+        }
         Some(Popup::ConfirmDeleteCollection) => collections::confirm_delete(app, frame, area),
         Some(Popup::ConfirmReplaceFaces) => {
             editor::render(app, frame, area);

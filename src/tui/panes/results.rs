@@ -1,7 +1,9 @@
 //! Pane 4: the matches of the shown run, sorted by score, with liveness pass/fail and
-//! every empty or failed state explained in plain words.
+//! every empty or failed state explained in plain words. On a tall terminal (see
+//! [`list_thumbnail_rows`]) each row starts with the match's enrolled face.
 
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
@@ -9,33 +11,54 @@ use ratatui::Frame;
 use super::{bar, clip, pane_block, scroll_offset, spinner};
 use crate::api::scores::liveness_passed;
 use crate::history::{age_words, Outcome, Run};
+use crate::preview::thumbs::{list_thumbnail_rows, LIST_THUMBNAIL_COLS};
+use crate::preview::widgets::preview_cells;
+use crate::preview::{render_preview, Pictures, PreviewState, Wanted};
 use crate::tui::action::Pane;
 use crate::tui::app::{App, ResultsView};
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let run = app.shown_run();
-    let title = match run {
-        Some(r) => match r.refiltered_from {
-            Some(src) => Span::styled(
-                format!(
-                    "#{} re-filtered from run #{src} ({} old) — no request sent",
-                    r.id,
-                    source_age(app, src, r)
-                ),
-                app.theme.warn(),
-            ),
-            None => Span::styled(
-                format!("run #{} · {} ms", r.id, r.elapsed_ms),
-                app.theme.dim(),
-            ),
-        },
-        None => Span::raw(""),
-    };
-    let block = pane_block(app, Pane::Results, title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let w = inner.width as usize;
-    let mut top: Vec<Line> = Vec::new();
+/// Below this width the table keeps its text columns and drops the faces.
+const MIN_WIDTH_FOR_THUMBNAILS: u16 = 40;
+
+/// How the table's rows are laid out in `table` (header row included).
+struct Rows {
+    /// Rows per match: 1, or [`crate::preview::thumbs::LIST_THUMBNAIL_ROWS`] with a face.
+    height: u16,
+    thumbnails: bool,
+    /// The first match shown, and how many fit.
+    offset: usize,
+    count: usize,
+}
+
+impl Rows {
+    fn new(app: &App, table: Rect, screen_height: u16) -> Rows {
+        let tall = list_thumbnail_rows(screen_height)
+            .filter(|&h| table.height > h && table.width >= MIN_WIDTH_FOR_THUMBNAILS)
+            .filter(|_| app.preview.enabled());
+        let height = tall.unwrap_or(1);
+        let count = (table.height.saturating_sub(1) / height) as usize;
+        Rows {
+            height,
+            thumbnails: tall.is_some(),
+            offset: scroll_offset(app.results_selected, count),
+            count,
+        }
+    }
+
+    /// Where the face of the `row`-th match on screen goes.
+    fn thumbnail(&self, table: Rect, row: usize) -> Rect {
+        Rect::new(
+            table.x,
+            table.y + 1 + row as u16 * self.height,
+            LIST_THUMBNAIL_COLS.min(table.width),
+            self.height,
+        )
+    }
+}
+
+/// The lines above the table while a search runs (spinner, retry countdown).
+fn in_flight_lines(app: &App) -> Vec<Line<'static>> {
+    let mut top = Vec::new();
     if let Some(f) = &app.in_flight {
         let secs = app.now.saturating_duration_since(f.started).as_secs_f64();
         top.push(Line::from(Span::styled(
@@ -46,19 +69,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             top.push(Line::from(Span::styled(line, app.theme.warn())));
         }
     }
-    let Some(run) = run else {
-        let text = match &app.results {
-            ResultsView::Message(m) => Line::from(Span::styled(m.clone(), app.theme.error())),
-            _ if app.in_flight.is_some() => Line::raw(""),
-            _ => Line::from(Span::styled(
-                "No search yet: pick a probe in 1 Files, check 2 Search, press F5.",
-                app.theme.dim(),
-            )),
-        };
-        top.push(text);
-        frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
-        return;
-    };
+    top
+}
+
+/// The run's lines above the table (liveness, flagged scores), and the sentence shown
+/// instead of the table when there is none.
+fn run_head<'a>(app: &App, run: &'a Run) -> (Vec<Line<'a>>, Option<(String, Style)>) {
+    let mut top = Vec::new();
     if !matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
         top.push(liveness_line(app, run));
     }
@@ -75,6 +92,89 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Outcome::Error { message } => Some((message.clone(), app.theme.error())),
         Outcome::Cancelled => Some(("the search was cancelled".into(), app.theme.dim())),
     };
+    (top, empty)
+}
+
+/// The table's rectangle below `head_h` lines of `inner`.
+fn table_area(inner: Rect, head_h: u16) -> Rect {
+    Rect {
+        y: inner.y + head_h.min(inner.height),
+        height: inner.height.saturating_sub(head_h),
+        ..inner
+    }
+}
+
+/// The faces the results pane `area` shows in a terminal `screen_height` rows tall:
+/// the first thumbnail of each match on screen whose person is loaded.
+pub fn wanted(app: &App, area: Rect, screen_height: u16) -> Vec<Wanted> {
+    let Some(run) = app.shown_run() else {
+        return Vec::new();
+    };
+    let (head, empty) = run_head(app, run);
+    if empty.is_some() {
+        return Vec::new();
+    }
+    let inner = ratatui::widgets::Block::bordered().inner(area);
+    let table = table_area(inner, (in_flight_lines(app).len() + head.len()) as u16);
+    let rows = Rows::new(app, table, screen_height);
+    if !rows.thumbnails {
+        return Vec::new();
+    }
+    run.matches
+        .iter()
+        .enumerate()
+        .skip(rows.offset)
+        .take(rows.count)
+        .filter(|(_, m)| app.persons.contains_key(&m.id))
+        .map(|(i, m)| {
+            let at = rows.thumbnail(table, i - rows.offset);
+            Wanted::thumbnail(&m.id, 0, preview_cells(at))
+        })
+        .collect()
+}
+
+pub fn render(app: &App, pictures: &Pictures, frame: &mut Frame, area: Rect) {
+    let run = app.shown_run();
+    let title = match run {
+        Some(r) => match r.refiltered_from {
+            Some(src) => Span::styled(
+                format!(
+                    "#{} re-filtered from run #{src} ({} old) — no request sent",
+                    r.id,
+                    source_age(app, src, r)
+                ),
+                app.theme.warn(),
+            ),
+            None => Span::styled(
+                match &r.truth {
+                    Some(t) => format!("run #{} · {} ms · {}", r.id, r.elapsed_ms, t.words()),
+                    None => format!("run #{} · {} ms", r.id, r.elapsed_ms),
+                },
+                app.theme.dim(),
+            ),
+        },
+        None => Span::raw(""),
+    };
+    let block = pane_block(app, Pane::Results, title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let w = inner.width as usize;
+    let mut top: Vec<Line> = in_flight_lines(app);
+    let Some(run) = run else {
+        let text = match &app.results {
+            ResultsView::Message(m) => Line::from(Span::styled(m.clone(), app.theme.error())),
+            _ if app.in_flight.is_some() => Line::raw(""),
+            _ => Line::from(Span::styled(
+                "No search yet: pick a probe in 1 Files, check 2 Search, press F5.",
+                app.theme.dim(),
+            )),
+        };
+        top.push(text);
+        frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
+        return;
+    };
+    let (head, empty) = run_head(app, run);
+    top.extend(head);
     if let Some((text, style)) = empty {
         top.push(Line::from(Span::styled(text, style)));
         frame.render_widget(Paragraph::new(top).wrap(Wrap { trim: true }), inner);
@@ -88,11 +188,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ..inner
         },
     );
-    let table_area = Rect {
-        y: inner.y + head_h.min(inner.height),
-        height: inner.height.saturating_sub(head_h),
-        ..inner
-    };
+    let table_area = table_area(inner, head_h);
+    let layout = Rows::new(app, table_area, frame.area().height);
     // Wider terminals get more columns; the name always stays.
     let wide = w >= 70;
     let wider = w >= 100;
@@ -113,16 +210,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         widths.extend([Constraint::Length(8), Constraint::Fill(1)]);
     }
     // Text cells are clipped to their column with an ellipsis, by display width.
+    // With faces, a first column leaves their room (they are drawn after the table).
+    let face_col = usize::from(layout.thumbnails);
+    if layout.thumbnails {
+        header.insert(0, "");
+        widths.insert(0, Constraint::Length(LIST_THUMBNAIL_COLS));
+    }
     let col_w = super::columns::column_widths(&widths, 1, table_area.width);
-    let fit_col = |i: usize, s: &str| clip(s, col_w.get(i).copied().unwrap_or(0));
-    let rows_h = table_area.height.saturating_sub(1) as usize;
-    let offset = scroll_offset(app.results_selected, rows_h);
+    let fit_col = |i: usize, s: &str| clip(s, col_w.get(i + face_col).copied().unwrap_or(0));
     let rows: Vec<Row> = run
         .matches
         .iter()
         .enumerate()
-        .skip(offset)
-        .take(rows_h)
+        .skip(layout.offset)
+        .take(layout.count)
         .map(|(i, m)| {
             let person = app.persons.get(&m.id);
             let name = match app.match_name(m) {
@@ -130,12 +231,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 None if person.is_none() => Span::styled(fit_col(1, &m.id), app.theme.dim()),
                 None => Span::raw(fit_col(1, &m.id)),
             };
-            let mut cells = vec![
+            let mut cells = if layout.thumbnails {
+                vec![Line::raw("")]
+            } else {
+                Vec::new()
+            };
+            cells.extend([
                 Line::from(format!("{:>3}", i + 1)),
                 Line::from(name),
                 Line::from(format!("{:.3}", m.score)),
                 Line::from(Span::styled(bar(m.score, bar_w), app.theme.bar())),
-            ];
+            ]);
             if wide {
                 cells.push(Line::from(fit_col(
                     4,
@@ -166,7 +272,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                     .unwrap_or_default();
                 cells.push(Line::from(fit_col(7, &cols)));
             }
-            let row = Row::new(cells);
+            let row = Row::new(cells).height(layout.height);
             if i == app.results_selected && app.focus == Pane::Results {
                 row.style(app.theme.selection())
             } else {
@@ -178,6 +284,39 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .header(Row::new(header).style(app.theme.dim()))
         .column_spacing(1);
     frame.render_widget(table, table_area);
+    if layout.thumbnails {
+        let shown = run.matches.iter().skip(layout.offset).take(layout.count);
+        for (row, m) in shown.enumerate() {
+            let at = layout.thumbnail(table_area, row);
+            let state = app
+                .persons
+                .contains_key(&m.id)
+                .then(|| pictures.get(&Wanted::thumbnail(&m.id, 0, preview_cells(at))));
+            draw_face(app, frame, at, state);
+        }
+    }
+}
+
+/// A row's face: the picture when it is ready, else one dim mark in its place ("…"
+/// while it loads or the person is being fetched, "–" when there is none to show: the
+/// detail view says why).
+fn draw_face(app: &App, frame: &mut Frame, at: Rect, state: Option<PreviewState>) {
+    let mark = match &state {
+        Some(ready @ PreviewState::Ready(_)) => return render_preview(frame, at, ready),
+        Some(PreviewState::Failed(_)) => "–",
+        Some(PreviewState::Loading) | None => "…",
+    };
+    let mid = Rect {
+        y: at.y + at.height.saturating_sub(1) / 2,
+        height: at.height.min(1),
+        ..at
+    };
+    frame.render_widget(
+        Paragraph::new(mark)
+            .alignment(Alignment::Center)
+            .style(app.theme.dim()),
+        mid,
+    );
 }
 
 fn fmt2(v: f64) -> String {

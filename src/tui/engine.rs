@@ -4,7 +4,9 @@
 //! store — and handing the new connection to the runner, which stops the old one.
 //!
 //! The app side (the offer, the gauge, what a finished switch changes) is
-//! `app/models.rs`; the runner's arms only call the functions here.
+//! `app/models.rs`; the sandbox side (models and store paths, the demo, starting the
+//! face-engine sandbox) is `connect::face_engine`; the runner's arms only call the
+//! functions here.
 //!
 //! Relation to a general "switch the dashboard to another connection" (profiles): the
 //! last step, [`Handoff`] + `Effect::AdoptEngine`, is that switch — a prepared

@@ -113,10 +113,16 @@ async fn dashboard(cli: &Cli) -> i32 {
             flags: flags_used,
             models: cli.global.models.clone(),
         },
+        engine_switch: liveface::tui::engine::EngineSwitch::offered_for(
+            &config,
+            &conn,
+            cli.global.models.clone(),
+        ),
+        // The dashboard keeps it alive (it owns an embedded sandbox) and replaces it
+        // when the engine switches.
+        connection: Some(conn),
     };
-    // `conn` stays alive until the dashboard ends: it owns an embedded sandbox.
     let result = liveface::tui::run(opts).await;
-    drop(conn);
     match result {
         Ok(()) => 0,
         Err(e) => {

@@ -39,9 +39,14 @@ pub async fn connect(config: &Config, embed: &EmbedOptions) -> Result<Connection
     }
 }
 
-/// The embedded sandbox with the face engine. Its store starts empty: synthetic demo
-/// images hold no face, so the note says how to enroll a folder of photos.
-async fn connect_face(
+/// The embedded sandbox with the face engine, on the store in `data_dir` (see
+/// [`embedded_data_dir`]). Its store starts empty: synthetic demo images hold no face,
+/// so the note says how to enroll a folder of photos. The dashboard calls it when it
+/// switches engines after installing the models.
+///
+/// # Errors
+/// [`ApiError::SandboxStart`] when the store cannot be opened or the server not started.
+pub async fn connect_face(
     config: &Config,
     data_dir: std::path::PathBuf,
     choice: EngineChoice,

@@ -3,6 +3,7 @@
 
 mod connection;
 pub mod embedded;
+pub mod face_engine;
 
 use std::path::PathBuf;
 

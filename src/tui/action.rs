@@ -187,4 +187,33 @@ pub enum Action {
         lines: usize,
         path: PathBuf,
     },
+    /// The face models' install `seq` has `done` of `total` bytes, `elapsed` after it
+    /// started (a few a second at most).
+    ModelsProgress {
+        seq: u64,
+        done: u64,
+        total: u64,
+        elapsed: std::time::Duration,
+    },
+    /// The face models' install `seq` finished: all four verified, or why not.
+    ModelsInstalled {
+        seq: u64,
+        result: Result<(), String>,
+    },
+    /// The face-engine sandbox is ready (its connection waits for `Effect::AdoptEngine`),
+    /// or why it could not start.
+    EngineSwitched(Result<SwitchedEngine, String>),
+}
+
+/// The embedded sandbox the dashboard is switching to, as the app shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SwitchedEngine {
+    /// `SANDBOX · face models`.
+    pub label: String,
+    /// See `Connection::backend_key`.
+    pub backend_key: String,
+    /// The real-photo demo's probes, when they are there.
+    pub probes_dir: Option<PathBuf>,
+    /// One line for the status bar (what happened, where the probes are).
+    pub note: String,
 }

@@ -111,6 +111,18 @@ pub enum Effect {
     /// embedded sandbox of it stopped); searches still running are aborted.
     UseConnection(crate::tui::reconnect::ConnectionHandle),
     Quit,
+    /// Install the face models into `dir` from `source` in a task that
+    /// `CancelModelsInstall` aborts; progress comes back as `Action::ModelsProgress`.
+    InstallModels {
+        seq: u64,
+        dir: PathBuf,
+        source: crate::install::Source,
+    },
+    CancelModelsInstall,
+    /// Start the embedded sandbox with the face engine (demo first), off the loop.
+    SwitchToFaceEngine,
+    /// Use the connection `SwitchToFaceEngine` prepared from now on; stop the old one.
+    AdoptEngine,
 }
 
 /// Which person write a form sends; the runner fills in the prepared images.

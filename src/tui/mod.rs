@@ -13,6 +13,7 @@ pub mod app;
 pub mod clock;
 pub mod editform;
 pub mod effect;
+pub mod engine;
 pub mod eval_runner;
 pub mod fsview;
 pub mod keyburst;
@@ -87,6 +88,12 @@ pub struct TuiOptions {
     pub profiles: Vec<String>,
     /// How a profile switch connects (the start's flags and models).
     pub reconnect: reconnect::Reconnect,
+    /// The connection `client` belongs to, kept alive (and replaced when the engine
+    /// switches) by the dashboard; `None` when the caller keeps it.
+    pub connection: Option<crate::connect::Connection>,
+    /// The face models' install offer and engine switch (embedded sandbox on the pixel
+    /// engine only; see [`engine::EngineSwitch::offered_for`]).
+    pub engine_switch: Option<engine::EngineSwitch>,
 }
 
 /// Builds the app (history, themes) without touching the terminal.
@@ -161,6 +168,20 @@ pub fn prepare(opts: &TuiOptions) -> (App, Vec<Effect>) {
     app.profiles = opts.profiles.clone();
     // Ids above every run (damaged lines too), unique among dashboards sharing the file.
     app.run_ids = crate::history::RunIds::shared(store, max_id);
+    let mut effects = effects;
+    app.models = opts.engine_switch.as_ref().map(|s| {
+        let mut m = app::ModelsInstall::offered(
+            s.models_dir.clone(),
+            s.models_source.clone(),
+            engine::models_bytes(),
+        );
+        if s.demo_only {
+            // The face engine's first start: its demo, in the background.
+            m.phase = app::ModelsPhase::Switching;
+            effects.push(Effect::SwitchToFaceEngine);
+        }
+        m
+    });
     (app, effects)
 }
 
@@ -179,7 +200,7 @@ pub async fn run(opts: TuiOptions) -> io::Result<()> {
     result
 }
 
-async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> io::Result<()> {
+async fn run_on_screen(mut opts: TuiOptions, signals: Signals, log: &Diversion) -> io::Result<()> {
     let (mut app, effects) = prepare(&opts);
     // The graphics query must finish before the event reader starts, or it eats the reply.
     let mode = opts.images;
@@ -201,7 +222,8 @@ async fn run_on_screen(opts: TuiOptions, signals: Signals, log: &Diversion) -> i
         HistoryStore::new(&opts.history_path),
     )
     .with_export_dir(std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")))
-    .with_reconnect(opts.reconnect.clone());
+    .with_reconnect(opts.reconnect.clone())
+    .with_engine_switch(opts.connection.take(), opts.engine_switch.take());
     install_panic_hook();
     let _guard = TerminalGuard::enter()?;
     // Never dropped: ratatui's drop shows the cursor and prints "Failed to show the

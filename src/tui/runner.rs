@@ -18,6 +18,7 @@ use crate::history::{HistoryStore, ProbeStamp};
 use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
 use super::effect::{Effect, PersonSave};
+use super::engine::{self, EngineSwitch, Handoff};
 use super::fsview::read_dir_sorted;
 use super::reconnect::Reconnect;
 
@@ -31,6 +32,14 @@ pub struct Runner {
     store: HistoryStore,
     searches: HashMap<u64, AbortHandle>,
     person_slots: Arc<Semaphore>,
+    /// The connection the client belongs to, when the dashboard owns it (an embedded
+    /// sandbox stops when it is dropped): the one it started with, then the one a
+    /// profile switch or the engine switch adopted.
+    connection: Option<crate::connect::Connection>,
+    /// How to install the models and switch to the face engine, when offered.
+    engine_switch: Option<EngineSwitch>,
+    install: Option<AbortHandle>,
+    handoff: Handoff,
     evals: super::eval_runner::Evals,
     /// Where evaluation journals go (`<data dir>/eval` unless a test says otherwise).
     eval_dir: PathBuf,
@@ -38,9 +47,6 @@ pub struct Runner {
     export_dir: PathBuf,
     /// How to connect elsewhere (`Effect::Connect`).
     reconnect: Reconnect,
-    /// The connection adopted by a switch: kept alive (it may own an embedded sandbox)
-    /// until the next switch or the end.
-    connection: Option<crate::connect::Connection>,
     /// Reads in flight (collections, persons): aborted on a switch, so no answer of the
     /// old back end lands after the new one's.
     reads: Vec<AbortHandle>,
@@ -60,13 +66,33 @@ impl Runner {
             store,
             searches: HashMap::new(),
             person_slots: Arc::new(Semaphore::new(PERSON_FETCH_CONCURRENCY)),
+            connection: None,
+            engine_switch: None,
+            install: None,
+            handoff: Handoff::default(),
             evals: Default::default(),
             eval_dir: crate::config::data_dir().join("eval"),
             export_dir: PathBuf::from("."),
             reconnect: Reconnect::default(),
-            connection: None,
             reads: Vec::new(),
         }
+    }
+
+    /// Keeps `connection` (whose client this runner uses) alive, and lets the runner
+    /// install the models and switch to the face engine as `switch` says.
+    pub fn with_engine_switch(
+        mut self,
+        connection: Option<crate::connect::Connection>,
+        switch: Option<EngineSwitch>,
+    ) -> Runner {
+        self.connection = connection;
+        self.engine_switch = switch;
+        self
+    }
+
+    /// The base URL requests go to now (changes when the engine switches).
+    pub fn base_url(&self) -> &str {
+        self.client.base_url()
     }
 
     /// Keeps evaluation journals in `dir` instead of `<data dir>/eval`.
@@ -315,6 +341,39 @@ impl Runner {
                 }
             }
             Effect::Quit => self.abort_all(),
+            Effect::InstallModels { seq, dir, source } => {
+                if let Some(h) = self.install.take() {
+                    h.abort();
+                }
+                self.install = Some(engine::spawn_install(seq, dir, source, tx));
+            }
+            Effect::CancelModelsInstall => {
+                if let Some(h) = self.install.take() {
+                    h.abort();
+                }
+            }
+            Effect::SwitchToFaceEngine => match self.engine_switch.clone() {
+                Some(switch) => engine::spawn_switch(switch, self.handoff.clone(), tx),
+                None => {
+                    let _ = tx.send(Action::EngineSwitched(Err(
+                        "this dashboard does not run the embedded sandbox".into(),
+                    )));
+                }
+            },
+            Effect::AdoptEngine => {
+                let next = self
+                    .handoff
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                if let Some(conn) = next {
+                    self.client = conn.client.clone();
+                    self.searches.clear();
+                    // Dropping the old connection stops its embedded sandbox.
+                    self.connection = Some(conn);
+                    self.engine_switch = None;
+                }
+            }
         }
     }
 
@@ -326,6 +385,9 @@ impl Runner {
     pub fn abort_all(&mut self) {
         self.evals.stop_all();
         for (_, h) in self.searches.drain() {
+            h.abort();
+        }
+        if let Some(h) = self.install.take() {
             h.abort();
         }
     }

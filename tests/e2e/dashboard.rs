@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use tui_support::server::{self, Counters};
 
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
 }
 
@@ -31,13 +31,13 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.cmd(&["capture-pane", "-p", "-t", "e2e"])
     }
 
     /// Keys one by one, 60 ms apart: each arrives in a read of its own, as typed (that
     /// pause is the behaviour, not a wait for the app: `wait_for` is that).
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         for k in keys {
             self.cmd(&["send-keys", "-t", "e2e", k]);
             std::thread::sleep(Duration::from_millis(60));
@@ -58,7 +58,7 @@ impl Tmux {
     }
 
     /// Waits until the screen contains `needle`; panics with the screen otherwise.
-    fn wait_for(&self, needle: &str) -> String {
+    pub(crate) fn wait_for(&self, needle: &str) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
@@ -97,7 +97,7 @@ fn write_probe(dir: &Path) {
 }
 
 /// False (after a notice) when the test must be skipped.
-fn need_tmux() -> bool {
+pub(crate) fn need_tmux() -> bool {
     if tmux_available() {
         return true;
     }
@@ -108,9 +108,14 @@ fn need_tmux() -> bool {
 /// Starts `liveface ARGS` in a private tmux server with isolated XDG dirs. After the app
 /// exits the pane prints its exit code and the tty's `icanon`/`echo` flags.
 fn launch(tmp: &Path, name: &str, args: &str) -> Tmux {
+    launch_env(tmp, name, "", args)
+}
+
+/// [`launch`] with `env` options and assignments of its own (`-u VAR NAME='value' …`).
+pub(crate) fn launch_env(tmp: &Path, name: &str, env: &str, args: &str) -> Tmux {
     let bin = env!("CARGO_BIN_EXE_liveface");
     let script = format!(
-        "env -u NO_COLOR -u VERIFIK_TOKEN -u LIVEFACE_BASE_URL XDG_DATA_HOME='{data}' XDG_CONFIG_HOME='{config}' HOME='{home}' '{bin}' {args}; \
+        "env -u NO_COLOR -u VERIFIK_TOKEN -u LIVEFACE_BASE_URL {env} XDG_DATA_HOME='{data}' XDG_CONFIG_HOME='{config}' HOME='{home}' '{bin}' {args}; \
          echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo; echo CHECKED; sleep 60",
         data = tmp.join("data").display(),
         config = tmp.join("config").display(),

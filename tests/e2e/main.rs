@@ -8,7 +8,10 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../mirror_common/mod.rs"]
+mod mirror_common;
 #[path = "../tui_support/mod.rs"]
 mod tui_support;
 
 mod dashboard;
+mod install_offer;

@@ -14,6 +14,8 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../mirror_common/mod.rs"]
+mod mirror_common;
 #[path = "../sandbox_common/mod.rs"]
 mod sandbox_common;
 #[path = "../tui_support/mod.rs"]
@@ -24,6 +26,7 @@ mod dashboard_log;
 mod evaluate;
 mod export;
 mod files;
+mod install_offer;
 mod local_time;
 mod network;
 mod paste;

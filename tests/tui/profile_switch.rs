@@ -132,6 +132,13 @@ async fn switching_profile_cancels_the_search_reloads_and_searches_the_second_se
     let screen = render(&w.app, 100, 30);
     assert!(screen.contains("● one  (current)"), "{screen}");
     assert!(screen.contains("sandbox"), "{screen}");
+    // Had the session offered to install the face models (an embedded sandbox on the
+    // pixel engine), the offer would not follow to a server.
+    w.app.models = Some(liveface::tui::app::ModelsInstall::offered(
+        "/nonexistent/models".into(),
+        liveface::install::Source::Upstream,
+        8_000_000,
+    ));
     press(&mut w.app, KeyCode::Down);
     press(&mut w.app, KeyCode::Down);
     let fx = press(&mut w.app, KeyCode::Enter);
@@ -143,6 +150,7 @@ async fn switching_profile_cancels_the_search_reloads_and_searches_the_second_se
     w.run(fx);
     w.until(|a| matches!(a, Action::Connected { .. })).await;
     assert_eq!(w.app.profile.as_deref(), Some("two"));
+    assert!(w.app.models.is_none(), "no install offer on a server");
     assert_eq!(
         w.app.form.min_score.value(),
         "0.85",

@@ -105,7 +105,9 @@ impl App {
                 if self.in_flight.is_some() {
                     return self.cancel_search();
                 }
+                return self.cancel_models_install();
             }
+            Command::InstallModels => return self.toggle_models_install(),
             Command::Help => self.popup = Some(Popup::Help { scroll: 0 }),
             Command::Evaluate => return self.open_evaluate(),
             Command::CycleTheme => self.cycle_theme(),

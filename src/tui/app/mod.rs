@@ -29,6 +29,7 @@ mod evaluate;
 mod export;
 mod keys;
 mod label;
+mod models;
 mod paste;
 mod persons;
 mod profiles;
@@ -40,6 +41,7 @@ pub use collections::Collections;
 pub use editor::{CollectionDelete, Editor, EditorKind};
 pub use evaluate::{EvalPhase, EvalScreen, EvalSource};
 pub use label::{options_for, LabelChoice, LabelOption};
+pub use models::{ModelsInstall, ModelsPhase};
 pub use persons::{PersonList, PERSONS_PAGE};
 pub use search::{fmt_threshold, Field, Form};
 pub use state::{
@@ -120,6 +122,8 @@ pub struct App {
     pub preview: crate::preview::PreviewCache,
     /// How images are drawn, as the help overlay shows it ("halfblocks (…)", "off").
     pub images: String,
+    /// The face models' install offer (embedded sandbox on the pixel engine only).
+    pub models: Option<ModelsInstall>,
 }
 
 /// What the app needs to start.
@@ -201,6 +205,7 @@ impl App {
             quit: false,
             preview: crate::preview::PreviewCache::new(None),
             images: "off".into(),
+            models: None,
         };
         let mut fx = vec![app.open_dir(init.start_dir, None), app.load_collections()];
         if let Some(img) = initial_image {
@@ -319,6 +324,7 @@ impl App {
             || self.editor.as_ref().is_some_and(|e| e.saving)
             || self.collections.delete.as_ref().is_some_and(|d| d.sending)
             || matches!(self.probe, ProbeState::Loading(_))
+            || self.models.as_ref().is_some_and(ModelsInstall::is_busy)
             || self.evaluate.as_ref().is_some_and(EvalScreen::is_running)
     }
 
@@ -466,6 +472,9 @@ impl App {
                 ));
                 Vec::new()
             }
+            a @ (Action::ModelsProgress { .. }
+            | Action::ModelsInstalled { .. }
+            | Action::EngineSwitched(_)) => self.on_models_action(a),
         }
     }
 

@@ -120,6 +120,16 @@ impl App {
         };
         // A search started while connecting went to the old back end: drop its answer.
         let mut fx = self.cancel_search();
+        // The face-models offer belongs to the embedded sandbox (on the pixel engine, as it
+        // was when offered): on another back end an install would switch away from the
+        // profile just chosen.
+        if !c
+            .backend_key
+            .starts_with(crate::connect::EMBEDDED_KEY_PREFIX)
+        {
+            fx.extend(self.cancel_models_install());
+            self.models = None;
+        }
         let c = *c;
         self.profile = c.profile;
         self.backend_label = c.backend_label;

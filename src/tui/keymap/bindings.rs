@@ -28,6 +28,7 @@ pub const BINDINGS: &[Binding] = &[
         C::ForceSearch,
         "run with a real request (no re-filter)",
     ),
+    // Also cancels the face models' install when no search runs (the gauge says M).
     b(Esc, Global, C::Cancel, "cancel the search in flight"),
     b(Tab, Global, C::FocusNext, "next pane"),
     b(BackTab, Global, C::FocusPrev, "previous pane"),
@@ -67,6 +68,12 @@ pub const BINDINGS: &[Binding] = &[
         Global,
         C::Evaluate,
         "Evaluate screen (thresholds)",
+    ),
+    b(
+        Char('M'),
+        Global,
+        C::InstallModels,
+        "install face models (again: cancel)",
     ),
     b(
         Char('q'),

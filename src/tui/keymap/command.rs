@@ -135,6 +135,8 @@ pub enum Command {
     Save,
     /// Edit form: open the existing person a duplicate refusal named.
     OpenExisting,
+    /// Install the face models (embedded sandbox on the pixel engine), or cancel that.
+    InstallModels,
     /// Results / history: record the truth of the run (a label).
     Label,
     /// Open the Evaluate screen.

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{clip, spinner};
-use crate::tui::app::{App, Popup};
+use crate::tui::app::{App, ModelsInstall, ModelsPhase, Popup};
 use crate::tui::keymap::{self, Command, Ctx};
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -60,6 +60,20 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             t.accent(),
         ));
     }
+    if let Some(m) = &app.models {
+        // The newest message keeps its room: beside a long one the offer is short.
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        let message = app.last_error.as_ref().or(app.notice.as_ref());
+        let full = models_span(app, m, false);
+        let fits = message.is_none_or(|msg| {
+            used + full.width() + 2 + Span::raw(msg.as_str()).width() <= area.width as usize
+        });
+        spans.push(if fits {
+            full
+        } else {
+            models_span(app, m, true)
+        });
+    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(used);
     let tail = if let Some(e) = &app.last_error {
@@ -74,6 +88,50 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     spans.push(tail);
     frame.render_widget(Paragraph::new(Line::from(spans)).style(t.status()), area);
+}
+
+/// The models offer, the install gauge, or the engine starting; `short` for the offer
+/// beside a message that needs the room.
+fn models_span(app: &App, m: &ModelsInstall, short: bool) -> Span<'static> {
+    let t = &app.theme;
+    let mb = |b: u64| b as f64 / 1_000_000.0;
+    match m.phase {
+        ModelsPhase::Offered if short => Span::styled("│ M: install face models ", t.warn()),
+        ModelsPhase::Offered => Span::styled(
+            format!(
+                "│ pixel engine: face models missing — M installs them (≈ {:.0} MB) ",
+                mb(m.total).ceil()
+            ),
+            t.warn(),
+        ),
+        ModelsPhase::Installing { done, .. } => {
+            const CELLS: u64 = 10;
+            let filled = (done.min(m.total) * CELLS)
+                .checked_div(m.total)
+                .unwrap_or(0) as usize;
+            let bar: String = "█".repeat(filled) + &"░".repeat(CELLS as usize - filled);
+            let rate = m
+                .rate()
+                .map(|r| format!(" · {:.1} MB/s", r / 1_000_000.0))
+                .unwrap_or_default();
+            let eta = m
+                .eta()
+                .map(|d| format!(" · {}s left", d.as_secs_f64().ceil() as u64))
+                .unwrap_or_default();
+            Span::styled(
+                format!(
+                    "│ face models {bar} {:.1}/{:.1} MB{rate}{eta} · M cancels ",
+                    mb(done),
+                    mb(m.total)
+                ),
+                t.accent(),
+            )
+        }
+        ModelsPhase::Switching => Span::styled(
+            format!("│ {} starting the face engine ", spinner(app)),
+            t.accent(),
+        ),
+    }
 }
 
 /// `Enter open · / filter · ? help` for the current context.

@@ -16,6 +16,7 @@ pub mod effect;
 pub mod engine;
 pub mod eval_runner;
 pub mod fsview;
+mod history_jobs;
 pub mod keyburst;
 pub mod keymap;
 pub mod panes;

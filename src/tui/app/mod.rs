@@ -7,14 +7,13 @@
 //! (the edit-form popup, one file per form, and pane 3's writes).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use tui_input::Input;
 
 use crate::api::model::{Person, SearchParams};
-use crate::api::{ApiError, ErrorKind};
 use crate::history::{Run, RunMatch};
 
 use crate::tui::action::{Action, Pane};
@@ -26,6 +25,7 @@ mod browser;
 mod collections;
 mod editor;
 mod evaluate;
+mod evaluate_flow;
 mod export;
 mod keys;
 mod label;
@@ -35,6 +35,7 @@ mod persons;
 mod profiles;
 mod search;
 mod state;
+mod words;
 
 pub use browser::{contains_ignore_case, Browser};
 pub use collections::Collections;
@@ -47,6 +48,7 @@ pub use search::{fmt_threshold, Field, Form};
 pub use state::{
     collection_key, collection_label, EvalError, InFlight, Loading, Popup, ProbeState, ResultsView,
 };
+pub use words::{error_words, file_name, person_label};
 
 /// At most this many person records are fetched for one result list.
 const MAX_PERSON_FETCHES: usize = 200;
@@ -491,27 +493,4 @@ impl App {
         self.collections.load = Loading::Loading;
         Effect::LoadCollections
     }
-}
-
-/// The words shown for a failed search: the client's plain explanation, with the
-/// token advice where authentication failed.
-pub fn error_words(e: &ApiError) -> String {
-    let text = e.to_string();
-    if e.kind() == ErrorKind::Auth && !text.contains("VERIFIK_TOKEN") {
-        format!("{text} (set VERIFIK_TOKEN)")
-    } else {
-        text
-    }
-}
-
-/// A person's name, else the id.
-pub fn person_label(p: &Person) -> &str {
-    p.name.as_deref().unwrap_or(&p.id)
-}
-
-/// The last path component, for compact lists.
-pub fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| p.display().to_string())
 }

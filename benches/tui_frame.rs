@@ -24,7 +24,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 use liveface::api::model::{Person, SearchParams};
-use liveface::history::{Outcome, ProbeStamp, Run, RunMatch};
+use liveface::history::{ProbeStamp, Run, RunMatch, RunOutcome};
 use liveface::tui::action::{Action, Pane};
 use liveface::tui::app::{App, AppInit, ResultsView};
 use liveface::tui::fsview::{Entry, EntryKind};
@@ -76,7 +76,7 @@ fn run(id: u64, n: usize) -> Run {
         flagged: Vec::new(),
         percent_scale: false,
         elapsed_ms: 200,
-        outcome: Outcome::Ok,
+        outcome: RunOutcome::Ok,
         refiltered_from: None,
         face: None,
         truth: None,

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::api::model::SearchParams;
 use crate::api::scores::liveness_passed;
-use crate::history::{Outcome, Run, Truth};
+use crate::history::{Run, RunOutcome, Truth};
 
 use super::measures::{Candidate, ProbeResult};
 use super::report::{EvalProbe, Evaluation};
@@ -119,7 +119,10 @@ pub fn evaluate(
             || run.params.collection_id != collection
         {
             Some("other os, search mode or collection".to_owned())
-        } else if matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
+        } else if matches!(
+            run.outcome,
+            RunOutcome::Error { .. } | RunOutcome::Cancelled
+        ) {
             Some("failed or cancelled searches".to_owned())
         } else if !seen.insert(run.probe.clone()) {
             Some("stricter or older searches of the same probe file".to_owned())
@@ -193,7 +196,7 @@ fn probe_of(run: &Run, floor_live: f64) -> EvalProbe {
     };
     let (liveness_score, passed) = match &run.outcome {
         // Failed at its own threshold, which is at most the floor: fails there too.
-        Outcome::LivenessFailed { score } => (*score, Some(false)),
+        RunOutcome::LivenessFailed { score } => (*score, Some(false)),
         _ => (
             run.liveness_score,
             run.liveness_score.map(|s| liveness_passed(s, floor_live)),

@@ -6,7 +6,7 @@ use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::run::{Outcome, Run};
+use super::run::{Run, RunOutcome};
 
 /// The CSV columns: one row per run and match (a run without matches is one row).
 pub const CSV_HEADER: [&str; 21] = [
@@ -36,7 +36,7 @@ pub const CSV_HEADER: [&str; 21] = [
 /// A run's outcome in words: `ok`, `re-filtered from #N`, `liveness failed 0.30`, …
 pub fn outcome_words(r: &Run) -> String {
     match (&r.outcome, r.refiltered_from) {
-        (Outcome::Ok, Some(src)) => format!("re-filtered from #{src}"),
+        (RunOutcome::Ok, Some(src)) => format!("re-filtered from #{src}"),
         (o, _) => o.label(),
     }
 }

@@ -22,7 +22,7 @@ mod store;
 pub use compare::{compare, sweep, sweep_steps, CompareRow, SweepPoint};
 pub use label::{apply as label, LabelSpec, Labelled};
 pub use refilter::{age_words, find_refilter, refilter, RefilterScope};
-pub use run::{Outcome, ProbeStamp, Run, RunMatch, Truth};
+pub use run::{ProbeStamp, Run, RunMatch, RunOutcome, Truth};
 pub use store::{next_id, HistoryStore, Loaded, RunIds};
 
 /// Runs and stamps the unit tests of every part build on.
@@ -68,7 +68,7 @@ mod testdata {
             flagged: Vec::new(),
             percent_scale: false,
             elapsed_ms: 12,
-            outcome: Outcome::Ok,
+            outcome: RunOutcome::Ok,
             refiltered_from: None,
             face: None,
             truth: None,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::api::model::SearchParams;
 use crate::api::scores::reaches_min_score;
 
-use super::run::{Outcome, ProbeStamp, Run, RunMatch};
+use super::run::{ProbeStamp, Run, RunMatch, RunOutcome};
 
 /// Which stored runs may answer a query locally: same back end, and fresh.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +47,7 @@ impl RefilterScope<'_> {
 /// when the run succeeded, the probe is the same file (path, size, mtime), every
 /// parameter but `min_score` is equal, and the new `min_score` is at least the run's.
 pub fn refilter(run: &Run, probe: &ProbeStamp, params: &SearchParams) -> Option<Vec<RunMatch>> {
-    if run.outcome != Outcome::Ok || run.probe != *probe {
+    if run.outcome != RunOutcome::Ok || run.probe != *probe {
         return None;
     }
     let p = &run.params;
@@ -122,7 +122,7 @@ mod tests {
         touched.mtime_ms = Some(6);
         assert!(refilter(&r, &touched, &p).is_none(), "file changed");
         let mut failed = r.clone();
-        failed.outcome = Outcome::LivenessFailed { score: Some(0.3) };
+        failed.outcome = RunOutcome::LivenessFailed { score: Some(0.3) };
         assert!(refilter(&failed, &stamp(), &p).is_none());
         let runs = vec![r.clone(), run(8, 0.7, &[("a", 0.95)])];
         let scope = session_scope(KEY, 1);

@@ -58,21 +58,21 @@ pub struct RunMatch {
 /// How a run ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum RunOutcome {
     Ok,
     LivenessFailed { score: Option<f64> },
     Error { message: String },
     Cancelled,
 }
 
-impl Outcome {
+impl RunOutcome {
     pub fn label(&self) -> String {
         match self {
-            Outcome::Ok => "ok".into(),
-            Outcome::LivenessFailed { score: Some(s) } => format!("liveness failed {s:.2}"),
-            Outcome::LivenessFailed { score: None } => "liveness failed".into(),
-            Outcome::Error { message } => format!("error: {message}"),
-            Outcome::Cancelled => "cancelled".into(),
+            RunOutcome::Ok => "ok".into(),
+            RunOutcome::LivenessFailed { score: Some(s) } => format!("liveness failed {s:.2}"),
+            RunOutcome::LivenessFailed { score: None } => "liveness failed".into(),
+            RunOutcome::Error { message } => format!("error: {message}"),
+            RunOutcome::Cancelled => "cancelled".into(),
         }
     }
 }
@@ -132,7 +132,7 @@ pub struct Run {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub percent_scale: bool,
     pub elapsed_ms: u64,
-    pub outcome: Outcome,
+    pub outcome: RunOutcome,
     /// Set when no request was sent: the matches were filtered from this run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refiltered_from: Option<u64>,

@@ -607,7 +607,7 @@ fn history_file(env: &Env) -> PathBuf {
 }
 
 fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::history::Run {
-    use liveface::history::{Outcome, ProbeStamp, Run, RunMatch, Truth};
+    use liveface::history::{ProbeStamp, Run, RunMatch, RunOutcome, Truth};
     let m = |id: &str, score: f64, name: Option<&str>| RunMatch {
         id: id.into(),
         score,
@@ -630,9 +630,9 @@ fn stored_run(id: u64, probe: &std::path::Path, backend_key: &str) -> liveface::
         percent_scale: false,
         elapsed_ms: 240,
         outcome: if id.is_multiple_of(2) {
-            Outcome::LivenessFailed { score: Some(0.3) }
+            RunOutcome::LivenessFailed { score: Some(0.3) }
         } else {
-            Outcome::Ok
+            RunOutcome::Ok
         },
         refiltered_from: None,
         face: None,

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use chrono::DateTime;
 use liveface::api::model::SearchParams;
-use liveface::history::{HistoryStore, Outcome, ProbeStamp, Run, RunIds, RunMatch};
+use liveface::history::{HistoryStore, ProbeStamp, Run, RunIds, RunMatch, RunOutcome};
 
 use crate::common::{test_name, wait_until};
 
@@ -45,7 +45,7 @@ fn run(id: u64, tag: &str) -> Run {
         flagged: Vec::new(),
         percent_scale: false,
         elapsed_ms: 12,
-        outcome: Outcome::Ok,
+        outcome: RunOutcome::Ok,
         refiltered_from: None,
         face: None,
         truth: None,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use liveface::api::{Client, ClientConfig};
 use liveface::history::export::{Format, CSV_HEADER};
-use liveface::history::{HistoryStore, Outcome, Run, RunMatch, Truth};
+use liveface::history::{HistoryStore, Run, RunMatch, RunOutcome, Truth};
 use liveface::tui::action::Action;
 use liveface::tui::effect::Effect;
 use liveface::tui::runner::Runner;
@@ -30,7 +30,7 @@ fn full_runs() -> Vec<Run> {
     });
     a.percent_scale = true;
     let mut b = run(42, 0.8, &[]);
-    b.outcome = Outcome::LivenessFailed { score: Some(0.3) };
+    b.outcome = RunOutcome::LivenessFailed { score: Some(0.3) };
     b.refiltered_from = Some(41);
     b.params.collection_id = Some("c1".into());
     vec![a, b]

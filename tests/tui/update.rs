@@ -9,7 +9,7 @@ use liveface::api::model::{
 use liveface::api::ApiError;
 use liveface::config::Refilter;
 use liveface::face_region::FaceRegion;
-use liveface::history::Outcome;
+use liveface::history::RunOutcome;
 use liveface::tui::action::{Action, Pane};
 use liveface::tui::app::{App, Loading, Popup, ProbeState, ResultsView};
 use liveface::tui::effect::Effect;
@@ -335,10 +335,10 @@ fn liveness_failure_and_errors_become_runs() {
     search_and_reply(&mut app, 80, Err(liveness_failed(0.42)));
     assert_eq!(
         app.runs[0].outcome,
-        Outcome::LivenessFailed { score: Some(0.42) }
+        RunOutcome::LivenessFailed { score: Some(0.42) }
     );
     search_and_reply(&mut app, 80, Err(token_expired()));
-    let Outcome::Error { message } = &app.runs[1].outcome else {
+    let RunOutcome::Error { message } = &app.runs[1].outcome else {
         panic!()
     };
     assert!(

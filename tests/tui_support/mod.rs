@@ -12,7 +12,7 @@ use ratatui::Terminal;
 
 use liveface::api::model::{Match, Person, SearchOutcome, SearchParams};
 use liveface::api::ApiError;
-use liveface::history::{Outcome, ProbeStamp, Run, RunMatch};
+use liveface::history::{ProbeStamp, Run, RunMatch, RunOutcome};
 use liveface::tui::action::{Action, ProbeInfo};
 use liveface::tui::app::{App, AppInit};
 use liveface::tui::effect::Effect;
@@ -126,7 +126,7 @@ pub fn run(id: u64, min: f64, scores: &[(&str, f64)]) -> Run {
         flagged: Vec::new(),
         percent_scale: false,
         elapsed_ms: 240,
-        outcome: Outcome::Ok,
+        outcome: RunOutcome::Ok,
         refiltered_from: None,
         face: None,
         truth: None,

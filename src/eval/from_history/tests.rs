@@ -33,7 +33,7 @@ fn labelled(id: u64, min: f64, live_min: f64, truth: Truth, matches: &[(&str, f6
         flagged: Vec::new(),
         percent_scale: false,
         elapsed_ms: 5,
-        outcome: Outcome::Ok,
+        outcome: RunOutcome::Ok,
         refiltered_from: None,
         face: None,
         truth: Some(truth),
@@ -49,7 +49,7 @@ fn enrolled(id: &str) -> Truth {
 #[test]
 fn labelled_runs_are_measured_from_the_strictest_thresholds_up() {
     let mut attack = labelled(4, 0.7, 0.6, Truth::Attack, &[]);
-    attack.outcome = Outcome::LivenessFailed { score: Some(0.4) };
+    attack.outcome = RunOutcome::LivenessFailed { score: Some(0.4) };
     attack.liveness_score = None;
     // Passed at its own 0.60 with 0.68, fails at the floor 0.70: not searched there.
     let mut weak = labelled(5, 0.7, 0.6, Truth::NotEnrolled, &[("x", 0.99)]);
@@ -110,7 +110,7 @@ fn runs_of_other_back_ends_parameters_or_outcomes_are_left_out_and_said() {
     let mut accurate = labelled(2, 0.7, 0.6, enrolled("a"), &[("a", 0.9)]);
     accurate.params.search_mode = SearchMode::Accurate;
     let mut failed = labelled(3, 0.7, 0.6, enrolled("a"), &[]);
-    failed.outcome = Outcome::Error {
+    failed.outcome = RunOutcome::Error {
         message: "timeout".into(),
     };
     let mut older_same_probe = labelled(4, 0.7, 0.6, Truth::Attack, &[]);

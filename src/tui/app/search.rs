@@ -11,7 +11,7 @@ use crate::api::model::{parse_threshold, Os, SearchMode, SearchOutcome, SearchPa
 use crate::api::ApiError;
 use crate::config::Refilter;
 use crate::face_region::FaceRegion;
-use crate::history::{self, Outcome, Run, RunMatch};
+use crate::history::{self, Run, RunMatch, RunOutcome};
 use crate::tui::action::ProbeInfo;
 use crate::tui::effect::Effect;
 
@@ -254,7 +254,7 @@ impl App {
                     params,
                     matches,
                     elapsed_ms: 0,
-                    outcome: Outcome::Ok,
+                    outcome: RunOutcome::Ok,
                     refiltered_from: Some(source.id),
                     // Same file, so the same face: the box stays valid.
                     face: source.face,
@@ -327,16 +327,16 @@ impl App {
                 face = out
                     .face
                     .and_then(|b| FaceRegion::from_pixels(&b, flight.sent));
-                (Outcome::Ok, out.liveness_score, matches)
+                (RunOutcome::Ok, out.liveness_score, matches)
             }
             Err(e) if e.is_liveness_failure() => {
                 let s = e.liveness_score();
-                (Outcome::LivenessFailed { score: s }, s, Vec::new())
+                (RunOutcome::LivenessFailed { score: s }, s, Vec::new())
             }
             Err(e) => {
                 self.last_error = Some(error_words(&e));
                 (
-                    Outcome::Error {
+                    RunOutcome::Error {
                         message: error_words(&e),
                     },
                     None,

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Row, Table};
 use ratatui::Frame;
 
 use super::{clip, pane_block, scroll_offset};
-use crate::history::{Outcome, Run};
+use crate::history::{Run, RunOutcome};
 use crate::tui::action::Pane;
 use crate::tui::app::{fmt_threshold, App};
 
@@ -114,10 +114,12 @@ fn cells<'a>(app: &App, r: &'a Run, wide: bool, wider: bool, col_w: &[usize]) ->
         ""
     };
     let outcome = match (&r.outcome, r.refiltered_from) {
-        (Outcome::Ok, Some(src)) => Span::styled(format!("re-filtered #{src}"), app.theme.warn()),
-        (Outcome::Ok, None) => Span::styled("ok", app.theme.ok()),
-        (o @ Outcome::LivenessFailed { .. }, _) => Span::styled(o.label(), app.theme.error()),
-        (o @ Outcome::Error { .. }, _) => Span::styled(o.label(), app.theme.error()),
+        (RunOutcome::Ok, Some(src)) => {
+            Span::styled(format!("re-filtered #{src}"), app.theme.warn())
+        }
+        (RunOutcome::Ok, None) => Span::styled("ok", app.theme.ok()),
+        (o @ RunOutcome::LivenessFailed { .. }, _) => Span::styled(o.label(), app.theme.error()),
+        (o @ RunOutcome::Error { .. }, _) => Span::styled(o.label(), app.theme.error()),
         (o, _) => Span::styled(o.label(), app.theme.dim()),
     };
     let mut c = vec![

@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use super::{bar, clip, pane_block, scroll_offset, spinner};
 use crate::api::scores::liveness_passed;
-use crate::history::{age_words, Outcome, Run};
+use crate::history::{age_words, Run, RunOutcome};
 use crate::preview::thumbs::{list_thumbnail_rows, LIST_THUMBNAIL_COLS};
 use crate::preview::widgets::preview_cells;
 use crate::preview::{render_preview, Pictures, PreviewState, Wanted};
@@ -76,21 +76,24 @@ fn in_flight_lines(app: &App) -> Vec<Line<'static>> {
 /// instead of the table when there is none.
 fn run_head<'a>(app: &App, run: &'a Run) -> (Vec<Line<'a>>, Option<(String, Style)>) {
     let mut top = Vec::new();
-    if !matches!(run.outcome, Outcome::Error { .. } | Outcome::Cancelled) {
+    if !matches!(
+        run.outcome,
+        RunOutcome::Error { .. } | RunOutcome::Cancelled
+    ) {
         top.push(liveness_line(app, run));
     }
     if !run.flagged.is_empty() {
         top.push(flagged_line(app, run));
     }
     let empty = match &run.outcome {
-        Outcome::Ok if run.matches.is_empty() => Some((
+        RunOutcome::Ok if run.matches.is_empty() => Some((
             format!("no match at or above {}", fmt2(run.params.min_score)),
             app.theme.warn(),
         )),
-        Outcome::Ok => None,
-        Outcome::LivenessFailed { .. } => None, // the liveness line says it
-        Outcome::Error { message } => Some((message.clone(), app.theme.error())),
-        Outcome::Cancelled => Some(("the search was cancelled".into(), app.theme.dim())),
+        RunOutcome::Ok => None,
+        RunOutcome::LivenessFailed { .. } => None, // the liveness line says it
+        RunOutcome::Error { message } => Some((message.clone(), app.theme.error())),
+        RunOutcome::Cancelled => Some(("the search was cancelled".into(), app.theme.dim())),
     };
     (top, empty)
 }
@@ -398,11 +401,11 @@ fn liveness_line<'a>(app: &App, run: &'a Run) -> Line<'a> {
         app.theme.dim(),
     );
     match (&run.outcome, run.liveness_score) {
-        (Outcome::LivenessFailed { .. }, Some(s)) => Line::from(Span::styled(
+        (RunOutcome::LivenessFailed { .. }, Some(s)) => Line::from(Span::styled(
             format!("liveness failed: {} < {}", fmt2(s), fmt2(min)),
             app.theme.error(),
         )),
-        (Outcome::LivenessFailed { .. }, None) => Line::from(Span::styled(
+        (RunOutcome::LivenessFailed { .. }, None) => Line::from(Span::styled(
             format!("liveness failed (below {})", fmt2(min)),
             app.theme.error(),
         )),

@@ -785,6 +785,8 @@ async fn a_set_is_searched_once_per_probe_and_a_rerun_sends_nothing() {
     );
     let (fnir, ..) = figures(&app);
     assert!(fnir.starts_with("1 / 3"), "{fnir}");
+    // The status bar's "saved" counts the six searches the journal answered.
+    assert_eq!(app.requests_saved(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

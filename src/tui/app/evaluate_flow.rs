@@ -142,6 +142,12 @@ impl App {
     ) -> Vec<Effect> {
         let billed = self.billed_requests.is_some();
         let now = self.now;
+        if let Ok(ready) = &result {
+            if self.evaluate.as_ref().is_some_and(|s| s.seq == seq) {
+                // Probes answered from the journal: requests this session did not pay for.
+                self.eval_saved += ready.resumed;
+            }
+        }
         let Some(screen) = self.eval_screen(seq) else {
             return vec![Effect::StopEval { seq }];
         };

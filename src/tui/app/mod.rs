@@ -91,6 +91,8 @@ pub struct App {
     /// Requests sent to a billed API with the current profile (`None` for the sandbox,
     /// which is free); a profile switch starts a new count.
     pub billed_requests: Option<crate::api::client::RequestCounter>,
+    /// Evaluation probes answered from a journal this session (requests not sent again).
+    pub eval_saved: usize,
     /// Runs from this id on count as "saved" in the status bar (the current profile's).
     counter_floor: u64,
     /// The configured profiles the picker offers (`sandbox` is added to them).
@@ -184,6 +186,7 @@ impl App {
             backend_key: init.backend_key,
             profile: init.profile,
             billed_requests: None,
+            eval_saved: 0,
             counter_floor: session_floor,
             profiles: Vec::new(),
             connecting: None,
@@ -255,6 +258,7 @@ impl App {
             .iter()
             .filter(|r| r.id >= self.counter_floor && r.refiltered_from.is_some())
             .count()
+            + self.eval_saved
     }
 
     /// The run the results pane shows.

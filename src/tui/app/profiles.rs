@@ -140,6 +140,7 @@ impl App {
         self.form.set(&c.defaults);
         // The counters count this profile's requests: "saved" starts again too.
         self.counter_floor = crate::history::next_id(&self.runs);
+        self.eval_saved = 0;
         // Nothing of the old back end's gallery stays on screen.
         self.persons.clear();
         // Its `seq` keeps counting, so a late page of the old list is never taken.

@@ -14,10 +14,10 @@ use crate::api::ApiError;
 use crate::config::Flags;
 use crate::eval::journal::{self, Journal};
 use crate::eval::measures::ProbeResult;
-use crate::eval::report::{EvalProbe, Evaluation};
+use crate::eval::report::Evaluation;
 use crate::eval::run::{
-    all_persons, check_readable, floor_params, result_of, run_jobs, Job, JobEnd, SearchPlan,
-    StopFlag,
+    all_persons, check_readable, floor_params, plan_set, result_of, run_jobs, Job, JobEnd,
+    SearchPlan, SetPlan, StopFlag,
 };
 use crate::eval::set;
 
@@ -129,39 +129,19 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
         }
     };
 
-    let mut probes = Vec::with_capacity(labelled.probes.len());
-    let mut jobs = Vec::new();
-    for (index, (p, check)) in labelled.probes.iter().zip(checks).enumerate() {
-        let expected = p.label.as_ref().and_then(|l| ids.get(l)).cloned();
-        let mut probe = EvalProbe {
-            path: p.path.clone(),
-            kind: p.kind,
-            label: p.label.clone(),
-            result: None,
-            note: None,
-            resumed: false,
-        };
-        match check {
-            Err(why) => {
-                eprintln!("liveface: skipped {}: {why}", p.path.display());
-                probe.note = Some(format!("unreadable, never sent: {why}"));
-            }
-            Ok(stamp) => match done.get(&stamp.path) {
-                Some((was, searched)) if journal::still_valid(was, &stamp) => {
-                    probe.result = Some(result_of(p.kind, expected, searched));
-                    probe.resumed = true;
-                }
-                _ => {
-                    probe.note = Some("not run (stopped before it)".into());
-                    jobs.push(Job {
-                        index,
-                        path: p.path.clone(),
-                        stamp,
-                    });
-                }
-            },
+    let SetPlan {
+        mut probes,
+        expected: expected_of,
+        jobs,
+    } = plan_set(&labelled, checks, &ids, &done);
+    for p in &probes {
+        if let Some(why) = p
+            .note
+            .as_deref()
+            .and_then(|n| n.strip_prefix("unreadable, never sent: "))
+        {
+            eprintln!("liveface: skipped {}: {why}", p.path.display());
         }
-        probes.push(probe);
     }
 
     let resumed = probes.iter().filter(|p| p.resumed).count();
@@ -205,11 +185,6 @@ pub async fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
     });
     let mut requests_sent = 0u64;
     let mut first_failure: Option<ApiError> = None;
-    let expected_of: Vec<Option<String>> = labelled
-        .probes
-        .iter()
-        .map(|p| p.label.as_ref().and_then(|l| ids.get(l)).cloned())
-        .collect();
     let total_jobs = jobs.len();
     let journal_error = {
         let on_end = |job: &Job, end: &JobEnd| {

@@ -7,9 +7,10 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
-use super::journal::{Journal, Searched};
+use super::journal::{self, Journal, Journaled, Searched};
 use super::measures::{Candidate, ProbeResult};
-use super::set::Kind;
+use super::report::EvalProbe;
+use super::set::{Kind, LabelledSet};
 use crate::api::model::{Person, PersonQuery, SearchOutcome, SearchParams, THRESHOLD_MIN};
 use crate::api::{ApiError, Client};
 use crate::history::ProbeStamp;
@@ -227,4 +228,64 @@ pub fn result_of(kind: Kind, expected: Option<String>, s: &Searched) -> ProbeRes
         candidates: s.candidates.clone(),
         error: None,
     }
+}
+
+/// The probes of a set as an evaluation starts: each probe's entry (a result resumed from
+/// the journal, or a note saying why it has none yet), its mate's id, and the searches
+/// still to send. The CLI and the dashboard's Evaluate screen start alike.
+#[derive(Debug)]
+pub struct SetPlan {
+    /// In set order; `note` is "unreadable, never sent: …" or "not run (stopped before
+    /// it)" until a job's result replaces it.
+    pub probes: Vec<EvalProbe>,
+    /// Each probe's mate (the id its label resolved to), in set order.
+    pub expected: Vec<Option<String>>,
+    pub jobs: Vec<Job>,
+}
+
+/// Plans a set: `checks` (one per probe, from [`check_readable`]) keeps unreadable
+/// probes from ever being sent; a probe the journal answered for the same unchanged file
+/// is resumed; the rest become jobs. `ids` maps the set's labels to person ids.
+pub fn plan_set(
+    labelled: &LabelledSet,
+    checks: Vec<Result<ProbeStamp, String>>,
+    ids: &std::collections::BTreeMap<String, String>,
+    done: &Journaled,
+) -> SetPlan {
+    let mut plan = SetPlan {
+        probes: Vec::with_capacity(labelled.probes.len()),
+        expected: Vec::with_capacity(labelled.probes.len()),
+        jobs: Vec::new(),
+    };
+    for (index, (p, check)) in labelled.probes.iter().zip(checks).enumerate() {
+        let mate = p.label.as_ref().and_then(|l| ids.get(l)).cloned();
+        let mut probe = EvalProbe {
+            path: p.path.clone(),
+            kind: p.kind,
+            label: p.label.clone(),
+            result: None,
+            note: None,
+            resumed: false,
+        };
+        match check {
+            Err(why) => probe.note = Some(format!("unreadable, never sent: {why}")),
+            Ok(stamp) => match done.get(&stamp.path) {
+                Some((was, searched)) if journal::still_valid(was, &stamp) => {
+                    probe.result = Some(result_of(p.kind, mate.clone(), searched));
+                    probe.resumed = true;
+                }
+                _ => {
+                    probe.note = Some("not run (stopped before it)".into());
+                    plan.jobs.push(Job {
+                        index,
+                        path: p.path.clone(),
+                        stamp,
+                    });
+                }
+            },
+        }
+        plan.probes.push(probe);
+        plan.expected.push(mate);
+    }
+    plan
 }

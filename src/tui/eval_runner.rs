@@ -19,8 +19,8 @@ use crate::eval::journal::{self, Journal};
 use crate::eval::measures::ProbeResult;
 use crate::eval::report::{EvalProbe, Evaluation};
 use crate::eval::run::{
-    all_persons, check_readable, floor_params, result_of, run_jobs, Job, JobEnd, SearchPlan,
-    StopFlag,
+    all_persons, check_readable, floor_params, plan_set, result_of, run_jobs, Job, JobEnd,
+    SearchPlan, SetPlan, StopFlag,
 };
 use crate::eval::set;
 
@@ -183,39 +183,11 @@ async fn prepare(
             dir.display()
         )
     })?;
-    let mut probes = Vec::with_capacity(labelled.probes.len());
-    let mut expected = Vec::with_capacity(labelled.probes.len());
-    let mut jobs = Vec::new();
-    for (index, (p, check)) in labelled.probes.iter().zip(checks).enumerate() {
-        let mate = p.label.as_ref().and_then(|l| ids.get(l)).cloned();
-        let mut probe = EvalProbe {
-            path: p.path.clone(),
-            kind: p.kind,
-            label: p.label.clone(),
-            result: None,
-            note: None,
-            resumed: false,
-        };
-        match check {
-            Err(why) => probe.note = Some(format!("unreadable, never sent: {why}")),
-            Ok(stamp) => match done.get(&stamp.path) {
-                Some((was, searched)) if journal::still_valid(was, &stamp) => {
-                    probe.result = Some(result_of(p.kind, mate.clone(), searched));
-                    probe.resumed = true;
-                }
-                _ => {
-                    probe.note = Some("not run (stopped before it)".into());
-                    jobs.push(Job {
-                        index,
-                        path: p.path.clone(),
-                        stamp,
-                    });
-                }
-            },
-        }
-        probes.push(probe);
-        expected.push(mate);
-    }
+    let SetPlan {
+        probes,
+        expected,
+        jobs,
+    } = plan_set(&labelled, checks, &ids, &done);
     Ok(Prepared {
         request: request.clone(),
         set: set_path,

@@ -131,15 +131,7 @@ pub fn run(path: &Path, action: &HistoryAction, max_side: u32) -> i32 {
 /// is kept).
 fn label(store: &HistoryStore, id: u64, truth: &str) -> Result<(), String> {
     let spec = LabelSpec::parse(truth)?;
-    let done = store
-        .edit(|loaded| {
-            let mut runs = loaded.runs;
-            match crate::history::label(&mut runs, id, &spec) {
-                Ok(done) => (Some(runs), Ok(done)),
-                Err(e) => (None, Err(e)),
-            }
-        })
-        .map_err(|e| format!("cannot rewrite {}: {e}", store.path().display()))??;
+    let done = store.label(id, &spec)?;
     let whose = if done.run_id == id {
         format!("run #{id}")
     } else {

@@ -2,6 +2,7 @@
 //! user labels while working become a labelled set for `liveface eval --history`.
 
 use super::run::{Run, Truth};
+use super::store::HistoryStore;
 
 /// What the user says of a run, before it is resolved against the run's matches.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +129,22 @@ pub fn apply(runs: &mut [Run], id: u64, spec: &LabelSpec) -> Result<Labelled, St
         truth,
         note,
     })
+}
+
+impl HistoryStore {
+    /// [`apply`] to the history file itself, under the writers' lock, so a run another
+    /// process appends meanwhile is kept; the file is rewritten only when the label
+    /// applies (blocking).
+    ///
+    /// # Errors
+    /// As [`apply`] (the file is then unchanged), or the file could not be rewritten.
+    pub fn label(&self, id: u64, spec: &LabelSpec) -> Result<Labelled, String> {
+        self.edit(|mut loaded| match apply(&mut loaded.runs, id, spec) {
+            Ok(done) => (Some(loaded.runs), Ok(done)),
+            Err(e) => (None, Err(e)),
+        })
+        .map_err(|e| format!("cannot rewrite {}: {e}", self.path().display()))?
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ mod run;
 mod store;
 
 pub use compare::{compare, sweep, sweep_steps, CompareRow, SweepPoint};
-pub use label::{apply as label, LabelSpec, Labelled};
+pub use label::{LabelSpec, Labelled};
 pub use refilter::{age_words, find_refilter, refilter, RefilterScope};
 pub use run::{ProbeStamp, Run, RunMatch, RunOutcome, Truth};
 pub use store::{next_id, HistoryStore, Loaded, RunIds};

@@ -1,28 +1,9 @@
 //! What the runner does with the history file and runs off the render path (blocking,
-//! on tokio's blocking pool): labels under the file's lock, curl request bodies, exports.
+//! on tokio's blocking pool): curl request bodies and exports.
 
 use std::path::PathBuf;
 
 use crate::api::curl::TokenRef;
-use crate::history::HistoryStore;
-
-/// Labels run `run` in the history file, under its lock, as the file is then (blocking).
-pub(super) fn save_label(
-    store: &HistoryStore,
-    run: u64,
-    spec: &crate::history::LabelSpec,
-) -> Result<crate::history::Labelled, String> {
-    let done = store.edit(
-        |mut loaded| match crate::history::label(&mut loaded.runs, run, spec) {
-            Ok(l) => (Some(loaded.runs), Ok(l)),
-            Err(e) => (None, Err(e)),
-        },
-    );
-    match done {
-        Ok(r) => r,
-        Err(e) => Err(format!("{} not written: {e}", store.path().display())),
-    }
-}
 
 /// Writes run `run`'s request body to `dir/probe-N.json` and returns the curl command
 /// that sends it to `base` (blocking: the probe is prepared again from its file).

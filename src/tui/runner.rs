@@ -20,7 +20,7 @@ use super::app::error_words;
 use super::effect::{Effect, PersonSave};
 use super::engine::{self, EngineSwitch, Handoff};
 use super::fsview::read_dir_sorted;
-use super::history_jobs::{curl_of, export_runs, save_label};
+use super::history_jobs::{curl_of, export_runs};
 use super::reconnect::Reconnect;
 
 /// Person lookups in flight at once, so a long result list doesn't flood the server.
@@ -283,7 +283,7 @@ impl Runner {
             Effect::SaveLabel { run, spec } => {
                 let store = self.store.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = save_label(&store, run, &spec);
+                    let result = store.label(run, &spec);
                     let _ = tx.send(Action::LabelSaved { run, result });
                 });
             }

@@ -164,11 +164,7 @@ async fn enrol(client: &liveface::api::Client, gallery: &Path) {
             .create_person(&NewPerson {
                 name: name.into(),
                 images,
-                gender: None,
-                date_of_birth: None,
-                nationality: None,
-                collections: Vec::new(),
-                notes: None,
+                ..NewPerson::default()
             })
             .await
             .expect("enrol");

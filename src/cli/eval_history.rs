@@ -4,7 +4,6 @@
 use super::args::{EvalArgs, GlobalArgs};
 use super::eval_output::{check_outputs, write_outputs};
 use super::{report, EXIT_BAD_INPUT};
-use crate::api::model::{Os, SearchMode};
 use crate::eval::from_history::{evaluate, Selection};
 use crate::history::HistoryStore;
 
@@ -21,31 +20,31 @@ pub fn run(global: &GlobalArgs, args: &EvalArgs) -> i32 {
 }
 
 fn prepare(global: &GlobalArgs, args: &EvalArgs) -> Result<i32, String> {
-    // The configuration gives the thresholds the report shows; nothing is connected.
-    let config = crate::config::load(&global.flags())?;
+    // The configuration gives the thresholds the report shows and checks the flags as
+    // `eval SET` does; nothing is connected.
+    let flags = crate::config::Flags {
+        os: args.os.clone(),
+        search_mode: args.search_mode.clone(),
+        collection_id: args.collection.clone(),
+        ..global.flags()
+    };
+    let config = crate::config::load(&flags)?;
     check_outputs(args)?;
     // The back end this configuration would use (no request, no sandbox started): the
     // thresholds are chosen for it.
     let backend_key = crate::connect::expected_backend_key(&config, global.models.clone())?;
     let selection = Selection {
         backend_key: Some(backend_key),
-        os: args
-            .os
-            .as_deref()
-            .map(|o| {
-                Os::parse(o)
-                    .ok_or_else(|| format!("--os must be ANDROID, IOS or DESKTOP (got {o:?})"))
-            })
-            .transpose()?,
+        // A flag picks the runs; without one, the newest labelled run's value does.
+        os: args.os.is_some().then_some(config.defaults.os),
         search_mode: args
             .search_mode
-            .as_deref()
-            .map(|m| {
-                SearchMode::parse(m)
-                    .ok_or_else(|| format!("--search-mode must be FAST or ACCURATE (got {m:?})"))
-            })
-            .transpose()?,
-        collection: args.collection.clone().map(Some),
+            .is_some()
+            .then_some(config.defaults.search_mode),
+        collection: args
+            .collection
+            .is_some()
+            .then(|| config.defaults.collection_id.clone()),
     };
     let path = crate::config::history_path();
     let loaded = HistoryStore::new(&path)

@@ -73,12 +73,21 @@ pub fn evaluate(
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(b.id.cmp(&a.id))
     });
-    let newest = *labelled.iter().max_by_key(|r| r.id).unwrap_or(&labelled[0]);
     let key = match &selection.backend_key {
         Some(k) => k.clone(),
-        None => backend_of(newest),
+        None => labelled
+            .iter()
+            .max_by_key(|r| r.id)
+            .map(|r| backend_of(r))
+            .unwrap_or_default(),
     };
-    if !labelled.iter().any(|r| backend_of(r) == key) {
+    // The newest labelled run of that back end gives the other parameters.
+    let Some(newest) = labelled
+        .iter()
+        .filter(|r| backend_of(r) == key)
+        .max_by_key(|r| r.id)
+        .copied()
+    else {
         let mut others: BTreeMap<String, usize> = BTreeMap::new();
         for r in &labelled {
             *others.entry(r.backend.clone()).or_default() += 1;
@@ -89,13 +98,7 @@ pub fn evaluate(
              (choose that back end, e.g. with --profile or --models, to evaluate them)",
             list.join(", ")
         ));
-    }
-    // The newest labelled run of that back end gives the other parameters.
-    let newest = *labelled
-        .iter()
-        .filter(|r| backend_of(r) == key)
-        .max_by_key(|r| r.id)
-        .unwrap_or(&newest);
+    };
     let os = selection.os.unwrap_or(newest.params.os);
     let mode = selection.search_mode.unwrap_or(newest.params.search_mode);
     let collection = selection

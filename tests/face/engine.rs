@@ -349,3 +349,64 @@ fn corrupt_or_missing_model_files_are_clear_errors() {
     assert!(st.ready(), "{st}");
     assert!(st.to_string().contains("engine: face models"), "{st}");
 }
+
+/// The photo on a black square of its long side, at the top left: what the detector's
+/// input was before it followed the photo's aspect ratio.
+fn on_black_square(img: &DynamicImage) -> RgbImage {
+    let side = img.width().max(img.height());
+    let mut square = RgbImage::new(side, side);
+    image::imageops::replace(&mut square, &img.to_rgb8(), 0, 0);
+    square
+}
+
+#[test]
+fn the_aspect_fitted_detector_finds_what_the_square_letterbox_found() {
+    let Some(engine) = engine() else { return };
+    let detector = engine.detector(SearchMode::Accurate);
+    let mut shapes = std::collections::BTreeSet::new();
+    for name in [
+        "obama_1.jpg",
+        "live_real_1.jpg",
+        "biden_2_group.jpg",
+        "two_people.jpg",
+        "harington_1.jpg",
+    ] {
+        let img = fixture(name);
+        let ((in_w, in_h), _) = detector.input_for(img.width(), img.height());
+        assert_eq!(in_w.max(in_h), 640, "{name}: long side");
+        shapes.insert((in_w, in_h));
+        let fitted = detector.detect(&img.to_rgb8()).unwrap();
+        let square = detector.detect(&on_black_square(&img)).unwrap();
+        let confident = |faces: &[Detection]| {
+            faces
+                .iter()
+                .filter(|d| d.score >= detect::CONFIDENT_SCORE)
+                .count()
+        };
+        assert_eq!(confident(&fitted), confident(&square), "{name}");
+        assert_eq!(
+            detect::choose(&fitted).is_ok(),
+            detect::choose(&square).is_ok(),
+            "{name}"
+        );
+        // Face by face, best first: the same place to within 1 % of the photo's long side.
+        let tolerance = img.width().max(img.height()) as f32 / 100.0;
+        for (a, b) in fitted
+            .iter()
+            .zip(&square)
+            .filter(|(b, _)| b.score >= detect::CONFIDENT_SCORE)
+        {
+            assert!((a.score - b.score).abs() < 0.02, "{name}: {a:?} vs {b:?}");
+            let mut points = a.landmarks.iter().zip(&b.landmarks).collect::<Vec<_>>();
+            let corners = ([a.x, a.y], [b.x, b.y]);
+            points.push((&corners.0, &corners.1));
+            for (p, q) in points {
+                let d = (p[0] - q[0]).hypot(p[1] - q[1]);
+                assert!(d <= tolerance, "{name}: {p:?} vs {q:?} ({d:.1} px)");
+            }
+        }
+    }
+    // Portraits and landscapes ran on inputs of their own shape, not on 640 × 640.
+    assert!(shapes.iter().any(|&(w, h)| w < h), "{shapes:?}");
+    assert!(detector.plans_built() >= shapes.len(), "{shapes:?}");
+}

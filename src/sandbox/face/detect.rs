@@ -1,12 +1,15 @@
-//! Face detection with YuNet: letterbox to a square input, decode the anchor-free
-//! outputs of strides 8/16/32, non-maximum suppression, and choosing the face to use.
+//! Face detection with YuNet: scale the photo so its long side fits the input, pad to the
+//! next multiple of 32 (one cached plan per input shape), decode the anchor-free outputs
+//! of strides 8/16/32, non-maximum suppression, and choosing the face to use.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use image::RgbImage;
 
 use super::models::{ModelError, YUNET};
-use super::net::Net;
+use super::net::{Graph, Net};
 use super::pixels::{resize_region, to_chw, Order};
 use crate::sandbox::engine::AnalysisError;
 
@@ -26,6 +29,13 @@ pub const NMS_IOU: f32 = 0.3;
 pub const SIMILAR_SIZE_RATIO: f32 = 0.6;
 
 const STRIDES: [usize; 3] = [8, 16, 32];
+/// Input sides must be multiples of the coarsest stride.
+const ALIGN: usize = 32;
+/// Inputs whose width is a multiple of this run slower than wider ones: measured with
+/// tract 0.21 on x86-64, a 512 × 640 input took 1.37× the CPU time of 544 × 640 (rows of
+/// 512 floats alias in the cache), while 640 × 512 ran as fast as 640 × 544. Such widths
+/// get one more column of anchors of padding.
+const SLOW_WIDTH: usize = 512;
 
 /// One detected face in pixels of the upright image.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -58,23 +68,86 @@ impl Detection {
     }
 }
 
-/// YuNet at a fixed square input size.
+/// YuNet with the photo's long side scaled to `side` pixels.
+///
+/// The input is not a `side` × `side` letterbox: its short side is the photo's, rounded
+/// up to a multiple of 32, so a 3:4 portrait runs on 480 × 640 instead of 640 × 640
+/// (0.75× the work). The pixels of the photo are the same either way, and YuNet takes raw
+/// 0–255 values, so the padding it no longer sees was zeros, as its own convolution
+/// padding is. Plans are built per input shape on first use (≈ 0.1 s each) and kept:
+/// at most 2 × side / 32 of them.
 pub struct Detector {
-    net: Net,
-    size: usize,
+    graph: Arc<Graph>,
+    side: usize,
+    plans: Mutex<HashMap<(usize, usize), Arc<Net>>>,
 }
 
 impl Detector {
-    /// Loads the verified YuNet model for a `size` × `size` input (640 is what it was
-    /// exported for; other multiples of 32 work because its heads are convolutional).
-    pub fn load(dir: &Path, size: usize) -> Result<Detector, ModelError> {
-        let shape = [1, 3, size, size];
-        let net = if size == 640 {
-            Net::load(dir, YUNET, &shape)?
-        } else {
-            Net::load_reshaped(dir, YUNET, &shape)?
+    /// Verifies and loads YuNet for photos scaled to a long side of `side` pixels (640 is
+    /// what it was exported for; `side` must be a multiple of 32), and builds the plan for
+    /// square photos at once, so a model tract cannot run fails here rather than on the
+    /// first request.
+    ///
+    /// # Errors
+    /// [`ModelError`] for a missing, altered or unreadable model, or a bad `side`.
+    pub fn load(dir: &Path, side: usize) -> Result<Detector, ModelError> {
+        let graph = Arc::new(Graph::read(dir, YUNET, true)?);
+        Detector::sharing(&graph, side)
+    }
+
+    /// A detector for another long side, on the same parsed model.
+    ///
+    /// # Errors
+    /// As [`Detector::load`].
+    pub fn with_side(&self, side: usize) -> Result<Detector, ModelError> {
+        Detector::sharing(&self.graph, side)
+    }
+
+    fn sharing(graph: &Arc<Graph>, side: usize) -> Result<Detector, ModelError> {
+        if side == 0 || side % ALIGN != 0 {
+            return Err(ModelError::Invalid {
+                path: YUNET.name.into(),
+                reason: format!("detector input side {side} is not a multiple of {ALIGN}"),
+            });
+        }
+        let detector = Detector {
+            graph: Arc::clone(graph),
+            side,
+            plans: Mutex::new(HashMap::new()),
         };
-        Ok(Detector { net, size })
+        detector.plan(side, side)?;
+        Ok(detector)
+    }
+
+    /// The long side photos are scaled to, in pixels.
+    pub fn side(&self) -> usize {
+        self.side
+    }
+
+    /// The input (width, height) for a photo of `width` × `height` pixels, and the
+    /// size the photo is scaled to inside it (top-left, the rest black).
+    pub fn input_for(&self, width: u32, height: u32) -> ((usize, usize), (u32, u32)) {
+        fitted_input(self.side, width, height)
+    }
+
+    /// The plan for one input shape, built on first use.
+    fn plan(&self, width: usize, height: usize) -> Result<Arc<Net>, ModelError> {
+        // A panic elsewhere while holding the lock leaves the map itself intact.
+        let mut plans = self.plans.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(net) = plans.get(&(width, height)) {
+            return Ok(Arc::clone(net));
+        }
+        let net = Arc::new(self.graph.plan(&[1, 3, height, width])?);
+        plans.insert((width, height), Arc::clone(&net));
+        Ok(net)
+    }
+
+    /// How many input shapes have a plan (for tests and diagnostics).
+    pub fn plans_built(&self) -> usize {
+        self.plans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     /// All faces in the image, best first.
@@ -82,17 +155,14 @@ impl Detector {
         if img.width() == 0 || img.height() == 0 {
             return Ok(Vec::new());
         }
-        let size = self.size as f32;
-        // Fit the long side to the input, keep the aspect ratio, pad bottom/right with black.
-        let scale = size / img.width().max(img.height()) as f32;
-        let w = ((img.width() as f32 * scale).round() as u32).clamp(1, self.size as u32);
-        let h = ((img.height() as f32 * scale).round() as u32).clamp(1, self.size as u32);
+        let ((in_w, in_h), (w, h)) = self.input_for(img.width(), img.height());
+        let net = self.plan(in_w, in_h).map_err(|e| e.to_string())?;
         let resized = resize_region(img, (0, 0, img.width() - 1, img.height() - 1), w, h);
-        let mut input = RgbImage::new(self.size as u32, self.size as u32);
+        let mut input = RgbImage::new(in_w as u32, in_h as u32);
         image::imageops::replace(&mut input, &resized, 0, 0);
         // YuNet takes raw 0–255 BGR.
-        let outputs = self.net.run(to_chw(&input, Order::Bgr, |_, v| v))?;
-        let mut found = decode(&outputs, self.size)?;
+        let outputs = net.run(to_chw(&input, Order::Bgr, |_, v| v))?;
+        let mut found = decode(&outputs, in_w, in_h)?;
         found.iter_mut().for_each(|d| {
             unscale(
                 d,
@@ -104,16 +174,30 @@ impl Detector {
     }
 }
 
+/// See [`Detector::input_for`]; `side` is the detector's long side.
+fn fitted_input(side: usize, width: u32, height: u32) -> ((usize, usize), (u32, u32)) {
+    let scale = side as f32 / width.max(height).max(1) as f32;
+    let fit = |v: u32| ((v as f32 * scale).round() as u32).clamp(1, side as u32);
+    let (w, h) = (fit(width), fit(height));
+    let pad = |v: u32| (v as usize).div_ceil(ALIGN) * ALIGN;
+    let mut in_w = pad(w);
+    if in_w % SLOW_WIDTH == 0 {
+        in_w += ALIGN;
+    }
+    ((in_w, pad(h)), (w, h))
+}
+
 /// Decodes YuNet's 12 outputs (cls ×3, obj ×3, bbox ×3, kps ×3, strides 8/16/32) into
-/// candidates above [`SCORE_THRESHOLD`], in input pixels.
-fn decode(out: &[Vec<f32>], size: usize) -> Result<Vec<Detection>, String> {
+/// candidates above [`SCORE_THRESHOLD`], in input pixels. Each output lists the anchors
+/// of its stride row by row over a `width` × `height` input.
+fn decode(out: &[Vec<f32>], width: usize, height: usize) -> Result<Vec<Detection>, String> {
     if out.len() != 12 {
         return Err(format!("YuNet returned {} outputs, expected 12", out.len()));
     }
     let mut found = Vec::new();
     for (i, &stride) in STRIDES.iter().enumerate() {
-        let cols = size / stride;
-        let n = cols * cols;
+        let cols = width / stride;
+        let n = cols * (height / stride);
         let (cls, obj, bbox, kps) = (&out[i], &out[3 + i], &out[6 + i], &out[9 + i]);
         if cls.len() != n || obj.len() != n || bbox.len() != 4 * n || kps.len() != 10 * n {
             return Err(format!("YuNet output sizes do not match stride {stride}"));
@@ -241,6 +325,39 @@ mod tests {
     }
 
     #[test]
+    fn the_input_follows_the_photos_shape() {
+        // A 3:4 portrait fills a 480 × 640 input, a square photo the whole square.
+        assert_eq!(fitted_input(640, 480, 640), ((480, 640), (480, 640)));
+        assert_eq!(fitted_input(640, 1000, 1000), ((640, 640), (640, 640)));
+        // 24 MP landscape: 6000 × 4000 → 640 × 427, padded to 448 rows.
+        assert_eq!(fitted_input(640, 6000, 4000), ((640, 448), (640, 427)));
+        // 910 × 1137 scales to 512 columns: the slow width gets one more step.
+        assert_eq!(fitted_input(640, 910, 1137), ((544, 640), (512, 640)));
+        // FAST's smaller side, and a sliver that still gets one anchor row.
+        assert_eq!(fitted_input(320, 640, 480), ((320, 256), (320, 240)));
+        assert_eq!(fitted_input(640, 3000, 2), ((640, 32), (640, 1)));
+    }
+
+    #[test]
+    fn decode_reads_anchors_row_by_row_on_a_wide_input() {
+        let (width, height) = (64, 32);
+        let ns: Vec<usize> = STRIDES.iter().map(|s| (width / s) * (height / s)).collect();
+        let mut out: Vec<Vec<f32>> = Vec::new();
+        for per_anchor in [1, 1, 4, 10] {
+            out.extend(ns.iter().map(|n| vec![0.0; per_anchor * n]));
+        }
+        // Stride 16 on 64 × 32: 4 columns, 2 rows; anchor 6 is row 1, column 2.
+        out[1][6] = 1.0;
+        out[4][6] = 1.0;
+        out[7][6 * 4..6 * 4 + 4].copy_from_slice(&[0.5, 0.5, 0.0, 0.0]);
+        let found = decode(&out, width, height).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].x, found[0].y), (32.0, 16.0));
+        // The same outputs read as a square input have the wrong sizes.
+        assert!(decode(&out, width, width).is_err());
+    }
+
+    #[test]
     fn decode_reads_one_anchor() {
         let size = 64;
         let mut out: Vec<Vec<f32>> = Vec::new();
@@ -262,12 +379,12 @@ mod tests {
         out[4][6] = 1.0;
         out[7][6 * 4..6 * 4 + 4].copy_from_slice(&[0.5, 0.5, 0.0, 1.0f32.ln()]);
         out[10][6 * 10] = 1.0;
-        let found = decode(&out, size).unwrap();
+        let found = decode(&out, size, size).unwrap();
         assert_eq!(found.len(), 1);
         let d = found[0];
         assert!((d.score - 0.9).abs() < 1e-6);
         assert_eq!((d.x, d.y, d.width, d.height), (32.0, 16.0, 16.0, 16.0));
         assert_eq!(d.landmarks[0], [48.0, 16.0]);
-        assert!(decode(&out[..11], size).is_err());
+        assert!(decode(&out[..11], size, size).is_err());
     }
 }

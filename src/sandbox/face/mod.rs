@@ -26,9 +26,10 @@ use embed::Embedder;
 use liveness::Liveness;
 pub use models::{resolve_dir, status, ModelError, ModelsStatus};
 
-/// Detector input side for ACCURATE (what YuNet was exported for).
+/// The long side photos are scaled to for the detector in ACCURATE (YuNet was exported
+/// for 640 × 640; see [`Detector`] for the input's short side).
 pub const ACCURATE_DETECTOR_SIZE: usize = 640;
-/// Detector input side for FAST: about 4× less detector work. On the fixtures it finds
+/// The same for FAST: about 4× less detector work. On the fixtures it finds
 /// every face the 640 input finds (scores 0.91–0.94 vs 0.93–0.95), but small faces are
 /// missed (a face 1/32 of the image's side is found at 640, not at 320), so FAST retries
 /// at 640 before answering "no face".
@@ -63,7 +64,7 @@ impl FaceEngine {
         let fast_detector = if FAST_DETECTOR_SIZE == ACCURATE_DETECTOR_SIZE {
             None
         } else {
-            Some(Detector::load(dir, FAST_DETECTOR_SIZE)?)
+            Some(accurate_detector.with_side(FAST_DETECTOR_SIZE)?)
         };
         Ok(FaceEngine {
             accurate_detector,

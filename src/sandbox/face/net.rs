@@ -2,7 +2,7 @@
 //! running it on a flat f32 buffer.
 
 use std::io::Cursor;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tract_onnx::prelude::*;
 
@@ -14,51 +14,65 @@ pub struct Net {
     input_shape: Vec<usize>,
 }
 
-impl Net {
-    /// Verifies `file` in `dir` against its pinned hash, then loads it for `input_shape`.
-    pub fn load(dir: &Path, file: ModelFile, input_shape: &[usize]) -> Result<Net, ModelError> {
-        Net::load_inner(dir, file, input_shape, false)
-    }
+/// A verified, parsed model whose input shape is not fixed yet: plans for several input
+/// shapes are built from it without reading or hashing the file again.
+pub struct Graph {
+    model: InferenceModel,
+    path: PathBuf,
+}
 
-    /// Like [`Net::load`] for an input shape other than the one the model was exported
-    /// with: the shapes recorded in the file for intermediate tensors are dropped and
-    /// inferred again from the new input.
-    pub fn load_reshaped(
-        dir: &Path,
-        file: ModelFile,
-        input_shape: &[usize],
-    ) -> Result<Net, ModelError> {
-        Net::load_inner(dir, file, input_shape, true)
-    }
-
-    fn load_inner(
-        dir: &Path,
-        file: ModelFile,
-        input_shape: &[usize],
-        forget_shapes: bool,
-    ) -> Result<Net, ModelError> {
+impl Graph {
+    /// Verifies `file` in `dir` against its pinned hash and parses it.
+    ///
+    /// With `any_shape`, the shapes the file records for intermediate tensors are
+    /// dropped, so that [`Graph::plan`] infers them again from an input shape other than
+    /// the one the model was exported with (YuNet's heads are convolutional: any input
+    /// whose sides are multiples of 32 works).
+    ///
+    /// # Errors
+    /// [`ModelError`] when the file is missing, does not match its hash, or is not a
+    /// model tract can read.
+    pub fn read(dir: &Path, file: ModelFile, any_shape: bool) -> Result<Graph, ModelError> {
         let bytes = read_verified(dir, file)?;
-        let invalid = |e: TractError| ModelError::Invalid {
-            path: dir.join(file.name),
-            reason: format!("{e:#}"),
-        };
-        let plan = tract_onnx::onnx()
+        let path = dir.join(file.name);
+        let model = tract_onnx::onnx()
             .model_for_read(&mut Cursor::new(bytes))
-            .and_then(|m| {
-                if forget_shapes {
-                    forget_facts(m)
-                } else {
-                    Ok(m)
-                }
-            })
-            .and_then(|m| m.with_input_fact(0, f32::fact(input_shape).into()))
+            .and_then(|m| if any_shape { forget_facts(m) } else { Ok(m) })
+            .map_err(|e| invalid(&path, e))?;
+        Ok(Graph { model, path })
+    }
+
+    /// An optimised plan for one input shape (e.g. `[1, 3, height, width]`).
+    ///
+    /// # Errors
+    /// [`ModelError::Invalid`] when the model cannot run on that shape.
+    pub fn plan(&self, input_shape: &[usize]) -> Result<Net, ModelError> {
+        let plan = self
+            .model
+            .clone()
+            .with_input_fact(0, f32::fact(input_shape).into())
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable())
-            .map_err(invalid)?;
+            .map_err(|e| invalid(&self.path, e))?;
         Ok(Net {
             plan,
             input_shape: input_shape.to_vec(),
         })
+    }
+}
+
+fn invalid(path: &Path, e: TractError) -> ModelError {
+    ModelError::Invalid {
+        path: path.to_path_buf(),
+        reason: format!("{e:#}"),
+    }
+}
+
+impl Net {
+    /// Verifies `file` in `dir` against its pinned hash, then loads it for `input_shape`
+    /// (the shape it was exported with).
+    pub fn load(dir: &Path, file: ModelFile, input_shape: &[usize]) -> Result<Net, ModelError> {
+        Graph::read(dir, file, false)?.plan(input_shape)
     }
 
     pub fn input_shape(&self) -> &[usize] {

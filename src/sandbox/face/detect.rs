@@ -104,7 +104,7 @@ impl Detector {
     }
 
     fn sharing(graph: &Arc<Graph>, side: usize) -> Result<Detector, ModelError> {
-        if side == 0 || side % ALIGN != 0 {
+        if side == 0 || !side.is_multiple_of(ALIGN) {
             return Err(ModelError::Invalid {
                 path: YUNET.name.into(),
                 reason: format!("detector input side {side} is not a multiple of {ALIGN}"),
@@ -181,7 +181,7 @@ fn fitted_input(side: usize, width: u32, height: u32) -> ((usize, usize), (u32, 
     let (w, h) = (fit(width), fit(height));
     let pad = |v: u32| (v as usize).div_ceil(ALIGN) * ALIGN;
     let mut in_w = pad(w);
-    if in_w % SLOW_WIDTH == 0 {
+    if in_w.is_multiple_of(SLOW_WIDTH) {
         in_w += ALIGN;
     }
     ((in_w, pad(h)), (w, h))

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 use liveface::api::client::ClientConfig;
 use liveface::api::Client;
 use liveface::history::{HistoryStore, LabelSpec, Truth};
@@ -151,6 +151,32 @@ fn l_in_results_labels_the_shown_run_and_a_failure_is_shown() {
     });
     assert!(app.last_error.as_deref().unwrap().contains("disk full"));
     assert!(app.shown_run().unwrap().truth.is_none());
+}
+
+#[test]
+fn l_in_results_while_a_search_runs_labels_nothing() {
+    let mut app = app();
+    ready_probe(&mut app);
+    search_and_answer(&mut app, outcome(0.93, &[("p1", 0.97)]));
+    let previous = app.shown_run().unwrap().id;
+    // A second search is under way: the pane still shows the previous run below the
+    // spinner, and the user means the search being made. Nothing may be labelled.
+    // (Shift-F5: F5 would re-filter the stored run without a request.)
+    let fx = key_mod(&mut app, KeyCode::F(5), KeyModifiers::SHIFT);
+    assert!(fx.iter().any(|e| matches!(e, Effect::Search { .. })));
+    press(&mut app, KeyCode::Char('4'));
+    press(&mut app, KeyCode::Char('L'));
+    assert_ne!(
+        app.popup,
+        Some(Popup::Label),
+        "run #{previous} would be labelled"
+    );
+    let notice = app.notice.clone().unwrap_or_default();
+    assert!(notice.contains("search is running"), "{notice}");
+    // The history pane labels the run its cursor is on, search or not.
+    press(&mut app, KeyCode::Char('5'));
+    press(&mut app, KeyCode::Char('L'));
+    assert_eq!(app.popup, Some(Popup::Label));
 }
 
 #[tokio::test]

@@ -380,6 +380,15 @@ impl App {
                     self.popup = Some(Popup::Sweep { run: id });
                 }
             }
+            // The pane shows the previous run under the spinner, but the user means the
+            // search being made: labelling now would label the wrong run.
+            (Pane::Results, Command::Label) if self.in_flight.is_some() => {
+                self.notice = Some(
+                    "a search is running: label its run when it has finished \
+                     (History labels earlier runs)"
+                        .into(),
+                );
+            }
             (Pane::Results, Command::Label) => {
                 let id = self.shown_run().map(|r| r.id);
                 self.open_label(id);

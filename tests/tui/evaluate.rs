@@ -383,6 +383,40 @@ fn evaluated_app() -> App {
     app
 }
 
+#[test]
+fn a_finished_evaluation_fetches_the_names_its_errors_show() {
+    let mut app = app();
+    let seq = start_set(&mut app);
+    app.update(Action::EvalPrepared {
+        seq,
+        result: Ok(ready_of(24)),
+    });
+    let fx = app.update(Action::EvalDone {
+        seq,
+        evaluation: Box::new(evaluation()),
+        warning: None,
+    });
+    let fetched: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchPerson { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The mates p1–p3 and the top candidates p9 (m9) and p2/p3 (strangers, attacks),
+    // once each; p7 is never anyone's top.
+    assert_eq!(fetched, ["p1", "p2", "p3", "p9"]);
+    // n0's false match at 0.83 reads as a name once p2's record is in.
+    let before = render(&app, 120, 40);
+    assert!(!before.contains("Bea Ruiz"), "{before}");
+    app.update(Action::PersonLoaded {
+        id: "p2".into(),
+        result: Ok(crate::tui_support::person("p2", "Bea Ruiz")),
+    });
+    let after = render(&app, 120, 40);
+    assert!(after.contains("Bea Ruiz"), "{after}");
+}
+
 fn figures(app: &App) -> (String, String, String, String) {
     let (at, live) = app.evaluate.as_ref().unwrap().at_cursor().unwrap();
     (

@@ -187,6 +187,30 @@ impl App {
         }
     }
 
+    /// The people an evaluation names (mates and top candidates) whose records this
+    /// session has not fetched: the errors list shows names, not ids.
+    pub(super) fn fetch_eval_names(&self, seq: u64) -> Vec<Effect> {
+        let Some(evaluation) = self
+            .evaluate
+            .as_ref()
+            .filter(|s| s.seq == seq)
+            .and_then(|s| s.evaluation.as_ref())
+        else {
+            return Vec::new();
+        };
+        let ids: std::collections::BTreeSet<&String> = evaluation
+            .probes
+            .iter()
+            .filter_map(|p| p.result.as_ref())
+            .flat_map(|r| r.expected.iter().chain(r.top().map(|c| &c.id)))
+            .filter(|id| !self.persons.contains_key(*id))
+            .collect();
+        ids.into_iter()
+            .take(super::MAX_PERSON_FETCHES)
+            .map(|id| Effect::FetchPerson { id: id.clone() })
+            .collect()
+    }
+
     pub(super) fn on_eval_done(
         &mut self,
         seq: u64,

@@ -460,11 +460,11 @@ impl App {
                 warning,
             } => {
                 self.on_eval_done(seq, *evaluation, warning);
-                Vec::new()
+                self.fetch_eval_names(seq)
             }
             Action::HistoryForEval { seq, result } => {
                 self.on_history_for_eval(seq, result);
-                Vec::new()
+                self.fetch_eval_names(seq)
             }
             Action::LabelSaved { run, result } => {
                 self.on_label_saved(run, result);

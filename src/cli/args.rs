@@ -164,6 +164,9 @@ pub struct SearchArgs {
     /// Print one JSON object instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Do not keep the search in the history (kept by default, as the dashboard's are)
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// The layout of a labelled set and the exit codes, after `liveface eval --help`.

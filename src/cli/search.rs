@@ -1,5 +1,6 @@
 //! `liveface search`: one live 1:N search, as a table or one JSON object.
 
+use std::path::Path;
 use std::time::Instant;
 
 use serde_json::json;
@@ -9,7 +10,9 @@ use super::output::{matches_table, person_json};
 use super::{open, report, EXIT_BAD_INPUT};
 use crate::api::model::{FaceBox, SearchOutcome};
 use crate::api::scores::liveness_passed;
+use crate::api::ApiError;
 use crate::config::Flags;
+use crate::history::{run_of_search, HistoryStore, ProbeStamp, SearchMade};
 use crate::probe;
 
 pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
@@ -31,6 +34,8 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
         }
     };
     let params = config.defaults.clone();
+    // The file as it is read for the upload (the history's stamp of the probe).
+    let stamp = ProbeStamp::of(&args.image);
     let path = args.image.clone();
     let max_side = config.max_side;
     let probe = match tokio::task::spawn_blocking(move || probe::prepare(&path, max_side)).await {
@@ -44,13 +49,26 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
             return 1;
         }
     };
-    let (_, conn) = match open(global, flags).await {
+    let (config, conn) = match open(global, flags).await {
         Ok(c) => c,
         Err(code) => return code,
     };
     let started = Instant::now();
     let result = conn.client.search_live_face(&probe.base64, &params).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
+    let mut kept = None;
+    if let (false, Ok(stamp)) = (args.no_history, stamp) {
+        let made = SearchMade {
+            probe: stamp,
+            params: params.clone(),
+            sent: probe.sent,
+            backend: conn.backend.label(),
+            profile: config.profile.clone(),
+            backend_key: conn.backend_key(),
+            elapsed_ms,
+        };
+        kept = keep_in_history(&crate::config::history_path(), made, &result);
+    }
     match result {
         Ok(outcome) => {
             if args.json {
@@ -62,11 +80,12 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
                         &conn.backend.label(),
                         &outcome,
                         elapsed_ms,
-                        conn.client.requests_sent()
+                        conn.client.requests_sent(),
+                        kept,
                     )
                 );
             } else {
-                print_table(&params, &outcome, elapsed_ms, &conn.backend.label());
+                print_table(&params, &outcome, elapsed_ms, &conn.backend.label(), kept);
             }
             0
         }
@@ -85,6 +104,31 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
     }
 }
 
+/// Appends the search to the history file as its next run (under the history's lock,
+/// beside any dashboard using it). A failure is a warning: the answer is still printed.
+/// Returns the run's id when it was kept.
+fn keep_in_history(
+    path: &Path,
+    made: SearchMade,
+    result: &Result<SearchOutcome, ApiError>,
+) -> Option<u64> {
+    let store = HistoryStore::new(path);
+    let saved = store.reserve_id(1).and_then(|id| {
+        let run = run_of_search(id, chrono::Utc::now(), made, result, ApiError::to_string);
+        store.append(&run).map(|()| id)
+    });
+    match saved {
+        Ok(id) => Some(id),
+        Err(e) => {
+            eprintln!(
+                "liveface: warning: the search was not kept in the history ({}): {e}",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
 fn outcome_json(
     args: &SearchArgs,
     params: &crate::api::model::SearchParams,
@@ -92,6 +136,7 @@ fn outcome_json(
     outcome: &SearchOutcome,
     elapsed_ms: u64,
     requests_sent: u64,
+    history_run: Option<u64>,
 ) -> serde_json::Value {
     let mut v = json!({
         "query": {
@@ -122,6 +167,9 @@ fn outcome_json(
             .map(|m| json!({"id": m.id, "score": m.score, "name": m.name()}))
             .collect::<Vec<_>>());
     }
+    if let Some(id) = history_run {
+        v["history_run"] = json!(id);
+    }
     if outcome.percent_scale {
         v["score_scale"] = json!("0-100, divided by 100");
     }
@@ -137,6 +185,7 @@ fn print_table(
     outcome: &SearchOutcome,
     elapsed_ms: u64,
     backend: &str,
+    history_run: Option<u64>,
 ) {
     if outcome.percent_scale {
         println!("note: the server sent scores on 0–100; they are shown divided by 100");
@@ -172,8 +221,11 @@ fn print_table(
         );
         print!("{}", matches_table(&outcome.below_min_score));
     }
+    let kept = history_run
+        .map(|id| format!(" · run #{id}"))
+        .unwrap_or_default();
     println!(
-        "{} match{} · {} · {} ms",
+        "{} match{} · {} · {} ms{kept}",
         outcome.persons.len(),
         if outcome.persons.len() == 1 { "" } else { "es" },
         backend,

@@ -119,7 +119,7 @@ pub fn data_dir() -> PathBuf {
         .join("liveface")
 }
 
-/// `<data dir>/liveface/history.jsonl`: every search the dashboard ran.
+/// `<data dir>/liveface/history.jsonl`: every search the dashboard and `liveface search` ran.
 pub fn history_path() -> PathBuf {
     data_dir().join("history.jsonl")
 }

@@ -6,6 +6,7 @@
 //! or thumbnails.
 //!
 //! - [`run`]: what one run records;
+//! - [`record`]: a finished search as a run (the dashboard's and `liveface search`'s);
 //! - [`store`]: the JSON-lines file, its lock and run ids;
 //! - [`compare`]: the threshold sweep of one run and the comparison of two;
 //! - [`refilter`]: when a stored run may answer a new query without a request;
@@ -15,12 +16,14 @@
 mod compare;
 pub mod export;
 mod label;
+mod record;
 mod refilter;
 mod run;
 mod store;
 
 pub use compare::{compare, sweep, sweep_steps, CompareRow, SweepPoint};
 pub use label::{LabelSpec, Labelled};
+pub use record::{run_of_search, SearchMade};
 pub use refilter::{age_words, find_refilter, refilter, RefilterScope};
 pub use run::{ProbeStamp, Run, RunMatch, RunOutcome, Truth};
 pub use store::{next_id, HistoryStore, Loaded, RunIds};

@@ -655,6 +655,87 @@ fn write_history(env: &Env, runs: &[liveface::history::Run]) {
 }
 
 #[tokio::test]
+async fn a_headless_search_is_kept_in_the_history_unless_told_not_to() {
+    use liveface::history::{HistoryStore, RunOutcome};
+    let env = Env::new();
+    let server = TestServer::start([
+        Step::json(
+            200,
+            json!({"data": {"persons": [{"id": "p1", "score": 0.93, "name": "Ana"}],
+                            "liveness_score": 0.9}}),
+        ),
+        Step::json(
+            409,
+            json!({"code": "ERROR", "message": "liveness_failed", "data": {"liveness_score": 0.42}}),
+        ),
+        Step::json(200, json!({"data": {"persons": [], "liveness_score": 0.9}})),
+    ])
+    .await;
+    let out = env
+        .run(
+            Some(&server.url()),
+            &["search", "--image", env.probe(), "--json"],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["history_run"], json!(1));
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = env
+        .run(
+            Some(&server.url()),
+            &["search", "--image", env.probe(), "--no-history"],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("run #"), "{}", stdout(&out));
+
+    let runs = HistoryStore::new(history_file(&env)).load().unwrap().runs;
+    assert_eq!(runs.len(), 2, "the --no-history search is not kept");
+    let (ok, failed) = (&runs[0], &runs[1]);
+    assert_eq!((ok.id, failed.id), (1, 2));
+    assert_eq!(ok.outcome, RunOutcome::Ok);
+    assert_eq!(ok.matches[0].id, "p1");
+    assert_eq!(ok.matches[0].name.as_deref(), Some("Ana"));
+    assert_eq!(ok.probe.path, env.probe);
+    let key = ok.backend_key.as_deref().unwrap();
+    assert!(key.starts_with(&server.url()), "{key}");
+    assert!(!key.contains(TOKEN), "the token is never stored: {key}");
+    assert_eq!(
+        failed.outcome,
+        RunOutcome::LivenessFailed { score: Some(0.42) }
+    );
+    // The run can be labelled like the dashboard's.
+    let out = env.run(None, &["history", "label", "2", "attack"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[tokio::test]
+async fn a_history_that_cannot_be_written_warns_and_the_answer_still_prints() {
+    let env = Env::new();
+    // The data folder is a file: neither the history nor its lock can be made.
+    std::fs::write(env.home.path().join("data"), b"not a folder").unwrap();
+    let server = TestServer::start([Step::json(
+        200,
+        json!({"data": {"persons": [], "liveness_score": 0.9}}),
+    )])
+    .await;
+    let out = env
+        .run(Some(&server.url()), &["search", "--image", env.probe()])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("no match at or above 0.75"));
+    assert!(
+        stderr(&out).contains("the search was not kept in the history"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[tokio::test]
 async fn history_export_round_trips_every_field_of_every_run() {
     let env = Env::new();
     let runs: Vec<_> = (1..=3)

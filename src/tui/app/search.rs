@@ -6,12 +6,10 @@ use std::time::Instant;
 
 use tui_input::Input;
 
-use crate::api::model::Match;
 use crate::api::model::{parse_threshold, Os, SearchMode, SearchOutcome, SearchParams};
 use crate::api::ApiError;
 use crate::config::Refilter;
-use crate::face_region::FaceRegion;
-use crate::history::{self, Run, RunMatch, RunOutcome};
+use crate::history::{self, Run, RunOutcome};
 use crate::tui::action::ProbeInfo;
 use crate::tui::effect::Effect;
 
@@ -309,59 +307,29 @@ impl App {
         let Some(flight) = self.in_flight.take_if(|f| f.id == id) else {
             return Vec::new(); // cancelled or stale
         };
-        let mut face = None;
-        let mut flagged = Vec::new();
-        let mut percent_scale = false;
-        let (outcome, liveness, matches) = match result {
+        match &result {
             Ok(out) => {
                 for m in &out.persons {
                     if let Some(p) = &m.person {
                         self.persons.insert(m.id.clone(), p.clone());
                     }
                 }
-                let mut matches = run_matches(&out.persons);
-                matches.sort_by(|a, b| b.score.total_cmp(&a.score));
-                flagged = run_matches(&out.below_min_score);
-                percent_scale = out.percent_scale;
-                // The server's pixels are the upload's: fractions of its size fit any preview.
-                face = out
-                    .face
-                    .and_then(|b| FaceRegion::from_pixels(&b, flight.sent));
-                (RunOutcome::Ok, out.liveness_score, matches)
             }
-            Err(e) if e.is_liveness_failure() => {
-                let s = e.liveness_score();
-                (RunOutcome::LivenessFailed { score: s }, s, Vec::new())
-            }
-            Err(e) => {
-                self.last_error = Some(error_words(&e));
-                (
-                    RunOutcome::Error {
-                        message: error_words(&e),
-                    },
-                    None,
-                    Vec::new(),
-                )
-            }
-        };
-        let run = Run {
-            id: self.run_ids.next(&self.runs),
-            time: (self.clock)(),
+            Err(e) if !e.is_liveness_failure() => self.last_error = Some(error_words(e)),
+            Err(_) => {}
+        }
+        let made = history::SearchMade {
             probe: flight.probe,
             params: flight.params,
+            sent: flight.sent,
             backend: self.backend_label.clone(),
             profile: self.profile.clone(),
-            backend_key: Some(self.backend_key.clone()),
-            liveness_score: liveness,
-            matches,
-            flagged,
-            percent_scale,
+            backend_key: self.backend_key.clone(),
             elapsed_ms,
-            outcome,
-            refiltered_from: None,
-            face,
-            truth: None,
         };
+        let id = self.run_ids.next(&self.runs);
+        let run = history::run_of_search(id, (self.clock)(), made, &result, error_words);
+        let percent_scale = run.percent_scale;
         let fx = self.record_run(run);
         if percent_scale {
             self.notice = Some("the server sent scores on 0–100; shown divided by 100".into());
@@ -386,15 +354,4 @@ impl App {
         fx.insert(0, Effect::SaveRun(Box::new(run)));
         fx
     }
-}
-
-/// Hits as history keeps them: id, score and the name when the server sent one.
-fn run_matches(hits: &[Match]) -> Vec<RunMatch> {
-    hits.iter()
-        .map(|m| RunMatch {
-            id: m.id.clone(),
-            score: m.score,
-            name: m.name().map(str::to_owned),
-        })
-        .collect()
 }

@@ -297,6 +297,18 @@ fn images_without_a_face_are_refused() {
             Err(AnalysisError::NoFace)
         );
     }
+    // Slivers make the detector's thinnest inputs (one row or column of 32): still
+    // "no face", not an error of the model.
+    let sliver = |w, h| DynamicImage::ImageRgb8(RgbImage::from_pixel(w, h, image::Rgb([90; 3])));
+    for (w, h) in [(3000, 20), (20, 3000), (5000, 1)] {
+        for mode in [SearchMode::Fast, SearchMode::Accurate] {
+            assert_eq!(
+                engine.analyze(&sliver(w, h), mode),
+                Err(AnalysisError::NoFace),
+                "{w}×{h} {mode:?}"
+            );
+        }
+    }
     assert!(matches!(
         engine.analyze(&DynamicImage::new_rgb8(0, 0), SearchMode::Fast),
         Err(AnalysisError::Invalid(_))

@@ -32,10 +32,14 @@ const STRIDES: [usize; 3] = [8, 16, 32];
 /// Input sides must be multiples of the coarsest stride.
 const ALIGN: usize = 32;
 /// Inputs whose width is a multiple of this run slower than wider ones: measured with
-/// tract 0.21 on x86-64, a 512 × 640 input took 1.37× the CPU time of 544 × 640 (rows of
-/// 512 floats alias in the cache), while 640 × 512 ran as fast as 640 × 544. Such widths
-/// get one more column of anchors of padding.
-const SLOW_WIDTH: usize = 512;
+/// tract 0.21 on x86-64, a 512 × 640 input took 1.2–1.37× the CPU time of 544 × 640 (rows
+/// of 512 floats alias in the cache), and 256 columns cost as much as 320, while heights
+/// of 512 ran as fast as 544. Such widths get one more column of anchors of padding.
+const SLOW_WIDTH: usize = 256;
+/// Narrow inputs cost more per pixel than full-width ones: 576 × 640 and 608 × 640 took
+/// 1.03–1.08× the CPU time of 640 × 640, 544 × 640 0.95×, 480 × 640 0.8×. A width above
+/// this share of the long side runs at the full side.
+const FULL_WIDTH_SHARE: f32 = 0.85;
 
 /// One detected face in pixels of the upright image.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -183,6 +187,9 @@ fn fitted_input(side: usize, width: u32, height: u32) -> ((usize, usize), (u32, 
     let mut in_w = pad(w);
     if in_w.is_multiple_of(SLOW_WIDTH) {
         in_w += ALIGN;
+    }
+    if in_w as f32 > FULL_WIDTH_SHARE * side as f32 {
+        in_w = in_w.max(side);
     }
     ((in_w, pad(h)), (w, h))
 }
@@ -333,8 +340,13 @@ mod tests {
         assert_eq!(fitted_input(640, 6000, 4000), ((640, 448), (640, 427)));
         // 910 × 1137 scales to 512 columns: the slow width gets one more step.
         assert_eq!(fitted_input(640, 910, 1137), ((544, 640), (512, 640)));
-        // FAST's smaller side, and a sliver that still gets one anchor row.
+        // Nearly square: 608 columns cost more than 640, so the full width is used.
+        assert_eq!(fitted_input(640, 1000, 1050), ((640, 640), (610, 640)));
+        // FAST's smaller side: rows of 256 are fine, a 3:4 portrait's 256 columns are
+        // not, and 288 is above 85 % of 320.
         assert_eq!(fitted_input(320, 640, 480), ((320, 256), (320, 240)));
+        assert_eq!(fitted_input(320, 480, 640), ((320, 320), (240, 320)));
+        // A sliver still gets one anchor row.
         assert_eq!(fitted_input(640, 3000, 2), ((640, 32), (640, 1)));
     }
 

@@ -75,11 +75,12 @@ impl Detection {
 /// YuNet with the photo's long side scaled to `side` pixels.
 ///
 /// The input is not a `side` × `side` letterbox: its short side is the photo's, rounded
-/// up to a multiple of 32, so a 3:4 portrait runs on 480 × 640 instead of 640 × 640
-/// (0.75× the work). The pixels of the photo are the same either way, and YuNet takes raw
-/// 0–255 values, so the padding it no longer sees was zeros, as its own convolution
-/// padding is. Plans are built per input shape on first use (≈ 0.1 s each) and kept:
-/// at most 2 × side / 32 of them.
+/// up to a multiple of 32 (with the width rules of `SLOW_WIDTH` and
+/// `FULL_WIDTH_SHARE`), so a 3:4 portrait runs on 480 × 640 instead of 640 × 640
+/// (0.8× the CPU time). The pixels of the photo are the same either way, and YuNet takes
+/// raw 0–255 values, so the padding it no longer sees was zeros, as its own convolution
+/// padding is. Plans are built per input shape on first use (≈ 60 ms each) and kept: at
+/// most 2 × side / 32 of them.
 pub struct Detector {
     graph: Arc<Graph>,
     side: usize,

@@ -12,7 +12,7 @@ use crate::api::model::{FaceBox, SearchOutcome};
 use crate::api::scores::liveness_passed;
 use crate::api::ApiError;
 use crate::config::Flags;
-use crate::history::{run_of_search, HistoryStore, ProbeStamp, SearchMade};
+use crate::history::{run_of_search, HistoryStore, SearchMade};
 use crate::probe;
 
 pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
@@ -34,8 +34,6 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
         }
     };
     let params = config.defaults.clone();
-    // The file as it is read for the upload (the history's stamp of the probe).
-    let stamp = ProbeStamp::of(&args.image);
     let path = args.image.clone();
     let max_side = config.max_side;
     let probe = match tokio::task::spawn_blocking(move || probe::prepare(&path, max_side)).await {
@@ -57,9 +55,9 @@ pub async fn run(global: &GlobalArgs, args: &SearchArgs) -> i32 {
     let result = conn.client.search_live_face(&probe.base64, &params).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let mut kept = None;
-    if let (false, Ok(stamp)) = (args.no_history, stamp) {
+    if !args.no_history {
         let made = SearchMade {
-            probe: stamp,
+            probe: probe.stamp.clone(),
             params: params.clone(),
             sent: probe.sent,
             backend: conn.backend.label(),

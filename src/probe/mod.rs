@@ -7,6 +7,7 @@ use base64::Engine as _;
 use image::imageops::FilterType;
 use image::DynamicImage;
 
+use crate::history::ProbeStamp;
 use crate::imageio::{decode_oriented_within, DecodeError};
 
 mod encode;
@@ -30,6 +31,9 @@ pub struct Probe {
     pub sent: (u32, u32),
     /// Size of the JPEG that is uploaded (before base64).
     pub jpeg_bytes: usize,
+    /// The file as it was opened and read (its path, size and modification time): what
+    /// the history records of the probe.
+    pub stamp: ProbeStamp,
 }
 
 impl std::fmt::Debug for Probe {
@@ -40,6 +44,7 @@ impl std::fmt::Debug for Probe {
             .field("original", &self.original)
             .field("sent", &self.sent)
             .field("jpeg_bytes", &self.jpeg_bytes)
+            .field("stamp", &self.stamp)
             .finish()
     }
 }
@@ -82,14 +87,16 @@ pub fn prepare(path: &Path, max_side: u32) -> Result<Probe, ProbeError> {
         });
     }
     // Read at most one byte past the limit, in case the file grew since stat.
-    let (bytes, _) = crate::filetype::read_regular(path, MAX_FILE_BYTES).map_err(unreadable)?;
+    let (bytes, opened) =
+        crate::filetype::read_regular(path, MAX_FILE_BYTES).map_err(unreadable)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(ProbeError::TooBig {
             path: shown,
             size: 31,
         });
     }
-    prepare_bytes(&bytes, max_side).map_err(|e| match e {
+    let stamp = ProbeStamp::from_meta(path, &opened);
+    prepare_bytes(&bytes, max_side, stamp).map_err(|e| match e {
         PrepareError::Decode(source) => ProbeError::Decode {
             path: shown,
             source,
@@ -107,7 +114,7 @@ enum PrepareError {
     Encode(String),
 }
 
-fn prepare_bytes(bytes: &[u8], max_side: u32) -> Result<Probe, PrepareError> {
+fn prepare_bytes(bytes: &[u8], max_side: u32, stamp: ProbeStamp) -> Result<Probe, PrepareError> {
     let reduced = decode_oriented_within(bytes, max_side).map_err(PrepareError::Decode)?;
     let (img, original) = (reduced.image, reduced.original);
     let img = downscale(img, max_side);
@@ -119,6 +126,7 @@ fn prepare_bytes(bytes: &[u8], max_side: u32) -> Result<Probe, PrepareError> {
         original,
         sent,
         jpeg_bytes: jpeg.len(),
+        stamp,
     })
 }
 

@@ -151,6 +151,15 @@ fn the_upload_is_a_baseline_jpeg_at_full_chroma() {
 }
 
 #[test]
+fn the_probe_carries_the_stamp_of_the_file_it_read() {
+    let d = tempfile::tempdir().unwrap();
+    let path = write(d.path(), "p.jpg", &jpeg_of(120, 80));
+    let p = prepare(&path, 1600).unwrap();
+    assert_eq!(p.stamp, crate::history::ProbeStamp::of(&path).unwrap());
+    assert_eq!(p.stamp.size, p.file_bytes);
+}
+
+#[test]
 fn never_upscales() {
     let d = tempfile::tempdir().unwrap();
     let p = prepare(&write(d.path(), "small.jpg", &jpeg_of(300, 200)), 1600).unwrap();

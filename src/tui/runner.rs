@@ -13,7 +13,7 @@ use crate::api::confirm::CreateError;
 use crate::api::curl::TokenRef;
 use crate::api::model::Person;
 use crate::api::{ApiError, Client};
-use crate::history::{HistoryStore, ProbeStamp};
+use crate::history::HistoryStore;
 
 use super::action::{Action, Preview, ProbeInfo};
 use super::app::error_words;
@@ -444,10 +444,9 @@ async fn save_person(
 
 /// Stamps and prepares a probe file (blocking).
 pub fn prepare_probe(path: &std::path::Path, max_side: u32) -> Result<ProbeInfo, String> {
-    let stamp = ProbeStamp::of(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let probe = crate::probe::prepare(path, max_side).map_err(|e| e.to_string())?;
     Ok(ProbeInfo {
-        stamp,
+        stamp: probe.stamp,
         original: probe.original,
         sent: probe.sent,
         jpeg_bytes: probe.jpeg_bytes,

@@ -198,17 +198,12 @@ impl App {
         else {
             return Vec::new();
         };
-        let ids: std::collections::BTreeSet<&String> = evaluation
+        let named = evaluation
             .probes
             .iter()
             .filter_map(|p| p.result.as_ref())
-            .flat_map(|r| r.expected.iter().chain(r.top().map(|c| &c.id)))
-            .filter(|id| !self.persons.contains_key(*id))
-            .collect();
-        ids.into_iter()
-            .take(super::MAX_PERSON_FETCHES)
-            .map(|id| Effect::FetchPerson { id: id.clone() })
-            .collect()
+            .flat_map(|r| r.expected.iter().chain(r.top().map(|c| &c.id)));
+        self.fetch_missing_persons(named)
     }
 
     pub(super) fn on_eval_done(
@@ -315,14 +310,12 @@ impl App {
                 .then(|| err.expected.clone())
                 .filter(|e| e != "not enrolled" && e != "?")
         });
+        let fx = self.fetch_missing_persons(&person);
         self.popup = Some(Popup::EvalPair {
             error: Box::new(err),
-            person: person.clone(),
+            person,
         });
-        match person {
-            Some(id) if !self.persons.contains_key(&id) => vec![Effect::FetchPerson { id }],
-            _ => Vec::new(),
-        }
+        fx
     }
 }
 

@@ -334,13 +334,12 @@ impl App {
                     .and_then(|r| r.matches.get(self.results_selected))
                 {
                     let id = m.id.clone();
+                    let fx = self.fetch_missing_persons([&id]);
                     self.popup = Some(Popup::Detail {
-                        person_id: id.clone(),
+                        person_id: id,
                         scroll: 0,
                     });
-                    if !self.persons.contains_key(&id) {
-                        return vec![Effect::FetchPerson { id }];
-                    }
+                    return fx;
                 }
             }
             (Pane::History, Command::Enter) => {

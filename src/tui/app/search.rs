@@ -337,15 +337,24 @@ impl App {
         fx
     }
 
+    /// Fetches for the people among `ids` whose records this session does not hold: each
+    /// once, in the order given, at most [`MAX_PERSON_FETCHES`].
+    pub(super) fn fetch_missing_persons<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a String>,
+    ) -> Vec<Effect> {
+        let mut asked = std::collections::HashSet::new();
+        ids.into_iter()
+            .filter(|id| !self.persons.contains_key(*id) && asked.insert(*id))
+            .take(MAX_PERSON_FETCHES)
+            .map(|id| Effect::FetchPerson { id: id.clone() })
+            .collect()
+    }
+
     /// Adds a run to history, shows it, saves it and fetches missing names.
     pub(super) fn record_run(&mut self, run: Run) -> Vec<Effect> {
-        let mut fx: Vec<Effect> = run
-            .matches
-            .iter()
-            .filter(|m| m.name.is_none() && !self.persons.contains_key(&m.id))
-            .take(MAX_PERSON_FETCHES)
-            .map(|m| Effect::FetchPerson { id: m.id.clone() })
-            .collect();
+        let unnamed = run.matches.iter().filter(|m| m.name.is_none());
+        let mut fx = self.fetch_missing_persons(unnamed.map(|m| &m.id));
         self.results = ResultsView::Run(run.id);
         self.results_selected = 0;
         self.notice = None;
